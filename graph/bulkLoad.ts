@@ -1,0 +1,74 @@
+import { SyntheticGraph } from './synthetic';
+import { cypher, Graph } from './neo4j';
+
+// Bulk loads for imports and demo data: UNWIND batches, MERGE on the unique ids, so a re-run adds nothing.
+
+const LOAD_CAMPAIGNS = cypher('bulk.campaigns', 'UNWIND $rows AS row MERGE (c:Campaign {id: row.id}) SET c += row');
+const LOAD_PRODUCTS = cypher('bulk.products', 'UNWIND $rows AS row MERGE (p:Product {id: row.id}) SET p.name = row.name');
+const LOAD_CUSTOMERS = cypher(
+  'bulk.customers',
+  `UNWIND $rows AS row
+   MERGE (c:Customer {id: row.id})
+   ON CREATE SET c.name = row.name, c.stage = row.stage, c.stageRank = row.stageRank, c.createdAt = row.createdAt, c.signedUpAt = row.signedUpAt`,
+);
+const LOAD_KNOWS = cypher(
+  'bulk.knows',
+  `UNWIND $rows AS row
+   MATCH (a:Customer {id: row[0]}), (b:Customer {id: row[1]})
+   MERGE (a)-[k:KNOWS]-(b)
+   ON CREATE SET k.strength = row[2], k.since = $now`,
+);
+const LOAD_REFERRALS = cypher(
+  'bulk.referrals',
+  `UNWIND $rows AS row
+   MATCH (a:Customer {id: row.referrerId}), (b:Customer {id: row.inviteeId})
+   MERGE (a)-[r:REFERRED {campaign: row.campaign}]->(b)
+   ON CREATE SET r.channel = row.channel, r.status = row.status, r.invitedAt = row.invitedAt, r.clickedAt = row.clickedAt,
+                 r.signedUpAt = row.signedUpAt, r.firstPurchaseAt = row.firstPurchaseAt`,
+);
+const LOAD_PURCHASES = cypher(
+  'bulk.purchases',
+  `UNWIND $rows AS row
+   MATCH (c:Customer {id: row.customerId}), (p:Product {id: row.productId})
+   WHERE NOT EXISTS { ()-[:PURCHASED {orderId: row.orderId}]->() }
+   CREATE (c)-[:PURCHASED {orderId: row.orderId, amount: row.amount, currency: 'EUR', at: row.at}]->(p)`,
+);
+const LOAD_REVIEWS = cypher(
+  'bulk.reviews',
+  `UNWIND $rows AS row
+   MATCH (c:Customer {id: row.customerId}), (p:Product {id: row.productId})
+   MERGE (c)-[rv:REVIEWED]->(p)
+   ON CREATE SET rv.rating = row.rating, rv.recommend = row.recommend, rv.at = row.at, rv.revisions = 1`,
+);
+
+export async function loadInBatches<T>(
+  graph: Graph,
+  query: ReturnType<typeof cypher>,
+  rows: readonly T[],
+  batchSize: number,
+  progress?: (done: number, total: number) => void,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  for (let start = 0; start < rows.length; start += batchSize) {
+    await graph.write(query, { rows: rows.slice(start, start + batchSize), ...extra });
+    progress?.(Math.min(start + batchSize, rows.length), rows.length);
+  }
+}
+
+export async function loadSyntheticGraph(
+  graph: Graph,
+  data: SyntheticGraph,
+  progress?: (what: string, done: number, total: number) => void,
+  batchSize = 5000,
+): Promise<void> {
+  const step = (what: string) => (done: number, total: number) => progress?.(what, done, total);
+  await loadInBatches(graph, LOAD_CAMPAIGNS, data.campaigns, batchSize, step('campaigns'));
+  await loadInBatches(graph, LOAD_PRODUCTS, data.products, batchSize, step('products'));
+  await loadInBatches(graph, LOAD_CUSTOMERS, data.customers, batchSize, step('customers'));
+  await loadInBatches(graph, LOAD_KNOWS, data.knows, batchSize, step('connections'), { now: Date.UTC(2026, 0, 1) });
+  await loadInBatches(graph, LOAD_REFERRALS, data.referrals, batchSize, step('referrals'));
+  await loadInBatches(graph, LOAD_PURCHASES, data.purchases, batchSize, step('purchases'));
+  await loadInBatches(graph, LOAD_REVIEWS, data.reviews, batchSize, step('reviews'));
+}
+
+export { LOAD_CUSTOMERS, LOAD_KNOWS };

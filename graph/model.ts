@@ -1,0 +1,81 @@
+import type { AttributionModel, FunnelStage, ReferralStatus } from '../server/generated/graphql';
+
+// What graph/ functions return: plain values read from Neo4j, instants as epoch milliseconds.
+
+export interface CustomerRecord {
+  id: string;
+  name: string | null;
+  email: string | null;
+  stage: FunnelStage;
+  createdAt: number;
+  signedUpAt: number | null;
+}
+
+export interface CampaignRecord {
+  id: string;
+  name: string;
+  startsAt: number;
+  endsAt: number | null;
+  attributionWindowDays: number;
+  attributionModel: AttributionModel;
+  referrerReward: string | null;
+  friendReward: string | null;
+}
+
+export interface ReferralCodeRecord {
+  code: string;
+  ownerId: string;
+  campaignId: string;
+}
+
+export interface ReferralRecord {
+  referrerId: string;
+  inviteeId: string;
+  campaignId: string | null;
+  code: string | null;
+  channel: string | null;
+  status: ReferralStatus;
+  invitedAt: number | null;
+  clickedAt: number | null;
+  signedUpAt: number | null;
+  firstPurchaseAt: number | null;
+}
+
+export interface ProductRecord {
+  id: string;
+  name: string | null;
+  averageRating: number | null;
+  reviewCount: number;
+  purchaseCount: number;
+}
+
+export interface PurchaseRecord {
+  orderId: string;
+  customerId: string;
+  productId: string;
+  amount: number;
+  currency: string;
+  at: number;
+}
+
+export interface ReviewRecord {
+  customerId: string;
+  productId: string;
+  rating: number;
+  text: string | null;
+  recommend: number | null;
+  at: number;
+  revisions: number;
+}
+
+/** One page of a cursor-paginated list; the cursor is the item's offset in a stable order. */
+export interface Page<T> {
+  items: T[];
+  offset: number;
+  hasNextPage: boolean;
+  totalCount: number;
+}
+
+export const FUNNEL_STAGES: readonly FunnelStage[] = ['STRANGER', 'FOLLOWER', 'INTERESTED', 'FAN', 'BUYER', 'REPEAT_BUYER', 'LOYAL'];
+
+export const stageRank = (stage: FunnelStage): number => FUNNEL_STAGES.indexOf(stage);

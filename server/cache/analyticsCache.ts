@@ -1,0 +1,31 @@
+import crypto from 'node:crypto';
+import { KeyValueStore } from './store';
+
+const GRAPH_VERSION_KEY = 'grapevine:graph-version';
+
+/**
+ * Caches analytics answers under the graph's version. Every acknowledged write bumps the version
+ * before its response is sent, so a reader who has seen the acknowledgement computes afresh:
+ * an answer is never served from before a write its caller knows about. Old entries just expire.
+ */
+export class AnalyticsCache {
+  constructor(
+    private readonly store: KeyValueStore,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  async graphChanged(): Promise<void> {
+    await this.store.increment(GRAPH_VERSION_KEY, 365 * 24 * 3600);
+  }
+
+  async remember<T>(name: string, args: unknown, compute: () => Promise<T>): Promise<T> {
+    const version = (await this.store.get(GRAPH_VERSION_KEY)) ?? '0';
+    const argsHash = crypto.createHash('sha256').update(JSON.stringify(args ?? null)).digest('base64url');
+    const key = `grapevine:analytics:${version}:${name}:${argsHash}`;
+    const hit = await this.store.get(key);
+    if (hit !== null) return JSON.parse(hit) as T;
+    const value = await compute();
+    await this.store.set(key, JSON.stringify(value), this.ttlSeconds);
+    return value;
+  }
+}

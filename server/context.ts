@@ -1,0 +1,15 @@
+import type { Logger } from 'pino';
+import type { Graph } from '../graph/neo4j';
+import type { AnalyticsCache } from './cache/analyticsCache';
+import type { Caller } from './auth';
+import type { Loaders } from './loaders';
+
+/** Built once per request and passed down; nothing per request is global. */
+export interface RequestContext {
+  caller: Caller;
+  requestId: string;
+  log: Logger;
+  graph: Graph;
+  cache: AnalyticsCache;
+  loaders: Loaders;
+}

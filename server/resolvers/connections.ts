@@ -1,0 +1,23 @@
+import type { ListItems, ListName } from '../../graph/lists';
+import { encodeCursor, pageRequest } from '../../graph/pagination';
+import type { RequestContext } from '../context';
+
+/**
+ * A connection field: one batched query for all parents asking for the same page. Items become
+ * edges as they are, or through `toEdge` where the edge carries more than its node.
+ */
+export async function listConnection<L extends ListName, E extends object = { node: ListItems[L] }>(
+  ctx: RequestContext,
+  list: L,
+  ownerId: string,
+  args: { first?: number | null; after?: string | null },
+  toEdge: (item: ListItems[L]) => E = (item) => ({ node: item }) as unknown as E,
+) {
+  const page = await ctx.loaders.page(list, ownerId, pageRequest(args.first, args.after));
+  const edges = page.items.map((item, index) => ({ cursor: encodeCursor(page.offset + index), ...toEdge(item) }));
+  return {
+    edges,
+    pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.length > 0 ? edges[edges.length - 1].cursor : null },
+    totalCount: page.totalCount,
+  };
+}

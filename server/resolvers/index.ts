@@ -1,0 +1,17 @@
+import type { Resolvers } from '../generated/graphql';
+import { customerResolvers } from './customers';
+import { eventResolvers } from './events';
+import { referralResolvers } from './referrals';
+import { DateTime } from './scalars';
+import { serviceResolvers } from './service';
+
+const domains: Resolvers[] = [serviceResolvers, customerResolvers, referralResolvers, eventResolvers];
+
+/** Each domain's resolvers, merged type by type. */
+export function buildResolvers(): Resolvers {
+  const merged: Record<string, Record<string, unknown>> = {};
+  for (const domain of domains) {
+    for (const [type, fields] of Object.entries(domain)) merged[type] = { ...merged[type], ...(fields as Record<string, unknown>) };
+  }
+  return { ...(merged as Resolvers), DateTime };
+}

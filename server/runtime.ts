@@ -1,0 +1,116 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { seedDemoData } from '../graph/demo';
+import { LocalNeo4j, startLocalNeo4j } from '../graph/local/localNeo4j';
+import { applyMigrations } from '../graph/migrations';
+import { connectGraph, Graph } from '../graph/neo4j';
+import { LocalRedis, redisServerInstalled, startLocalRedis } from '../scripts/local/redis';
+import { createApp } from './app';
+import { connectRedis, KeyValueStore, MemoryStore } from './cache/store';
+import type { ApiKey, Config } from './config';
+import { createLogger, Logger } from './logger';
+import { createMetrics } from './metrics';
+
+export interface Running {
+  url: string;
+  adminKeyFile?: string;
+  shutdown(reason: string): Promise<void>;
+}
+
+/** Keys from API_KEYS, or one admin key generated once and kept under DATA_DIR: the server never runs open. */
+function resolveApiKeys(config: Config, log: Logger): { apiKeys: ApiKey[]; adminKeyFile?: string } {
+  if (config.apiKeys) return { apiKeys: config.apiKeys };
+  const file = path.resolve(config.DATA_DIR, 'admin-api-key');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `${crypto.randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
+    log.info({ file }, 'generated an admin API key');
+  }
+  return { apiKeys: [{ key: fs.readFileSync(file, 'utf8').trim(), role: 'admin' }], adminKeyFile: file };
+}
+
+/**
+ * Brings the whole service up, starting a local Neo4j and Redis where none is configured, and
+ * returns an ordered shutdown: stop accepting, drain requests, close clients, stop what it started.
+ */
+export async function startService(config: Config, log = createLogger(config.LOG_LEVEL)): Promise<Running> {
+  const started: Array<LocalNeo4j | LocalRedis> = [];
+  const stopStarted = async () => {
+    for (const child of started.reverse()) await child.stop().catch((error: Error) => log.error({ err: error }, `stopping ${child.name} failed`));
+  };
+  try {
+    let neo4jUri = config.NEO4J_URI;
+    if (!neo4jUri) {
+      log.info({ port: config.LOCAL_NEO4J_BOLT_PORT }, 'NEO4J_URI is not set: starting a local Neo4j');
+      const t0 = Date.now();
+      const neo4j = await startLocalNeo4j({
+        homeDir: path.resolve(config.DATA_DIR, 'neo4j'),
+        boltPort: config.LOCAL_NEO4J_BOLT_PORT,
+        heap: config.LOCAL_NEO4J_HEAP,
+        log: (message) => log.info(message),
+      });
+      started.push(neo4j);
+      neo4jUri = neo4j.uri;
+      log.info({ uri: neo4jUri, seconds: (Date.now() - t0) / 1000 }, 'local Neo4j is ready');
+    }
+
+    let store: KeyValueStore;
+    if (config.REDIS_URL) {
+      store = connectRedis(config.REDIS_URL);
+    } else if (redisServerInstalled()) {
+      const redis = await startLocalRedis(config.LOCAL_REDIS_PORT, path.resolve(config.DATA_DIR, 'redis'));
+      started.push(redis);
+      store = connectRedis(redis.url);
+      log.info({ url: redis.url }, 'REDIS_URL is not set: started a local Redis');
+    } else {
+      store = new MemoryStore();
+      log.warn('REDIS_URL is not set and redis-server is not installed: caching and rate limits are in this process only');
+    }
+
+    const metrics = createMetrics();
+    const graph: Graph = connectGraph(
+      { uri: neo4jUri, user: config.NEO4J_USER, password: config.NEO4J_PASSWORD, database: config.NEO4J_DATABASE },
+      metrics.observeNeo4jQuery,
+    );
+    await graph.ping();
+    const migrations = await applyMigrations(graph);
+    log.info({ migrations }, 'schema migrations applied');
+    if (config.DEMO_DATA === 'auto') {
+      const seeded = await seedDemoData(graph);
+      if (seeded) log.info(seeded, 'the graph was empty: loaded demo data');
+    }
+
+    const { apiKeys, adminKeyFile } = resolveApiKeys(config, log);
+    const { app, stop: stopApollo } = await createApp({ config, apiKeys, graph, store, log, metrics });
+    const server = http.createServer(app);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.PORT, resolve);
+    });
+    const url = `http://localhost:${config.PORT}/graphql`;
+
+    let stopping: Promise<void> | undefined;
+    const shutdown = (reason: string) => {
+      stopping ??= (async () => {
+        log.info({ reason }, 'shutting down: no new connections, draining requests');
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        log.info('requests drained; closing clients');
+        await stopApollo();
+        await graph.close();
+        await store.close().catch(() => {});
+        await stopStarted();
+        log.info('shutdown complete');
+      })();
+      return stopping;
+    };
+    return { url, adminKeyFile, shutdown };
+  } catch (error) {
+    await stopStarted();
+    throw error;
+  }
+}

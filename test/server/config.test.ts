@@ -1,0 +1,27 @@
+import { loadConfig, parseApiKeys } from '../../server/config';
+
+describe('configuration', () => {
+  test('defaults apply when the environment is empty', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ PORT: 4000, LOCAL_NEO4J_BOLT_PORT: 7687, DATA_DIR: './data' });
+    expect(config.NEO4J_URI).toBeUndefined();
+    expect(config.REDIS_URL).toBeUndefined();
+    expect(config.apiKeys).toBeUndefined();
+  });
+
+  test('a bad variable is refused with a message naming it', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT: PORT must be a port number/);
+    expect(() => loadConfig({ NEO4J_URI: 'http://x' })).toThrow(/NEO4J_URI must start with bolt:\/\//);
+    expect(() => loadConfig({ REDIS_URL: 'localhost:6379' })).toThrow(/REDIS_URL must start with redis:\/\//);
+    expect(() => loadConfig({ LOCAL_NEO4J_BOLT_PORT: '70000' })).toThrow(/LOCAL_NEO4J_BOLT_PORT must be between 1 and 65535/);
+  });
+
+  test('API_KEYS is a list of key:role with known roles and long keys', () => {
+    expect(parseApiKeys('aaaaaaaaaaaaaaaa:service, bbbbbbbbbbbbbbbb:admin')).toEqual([
+      { key: 'aaaaaaaaaaaaaaaa', role: 'service' },
+      { key: 'bbbbbbbbbbbbbbbb', role: 'admin' },
+    ]);
+    expect(() => loadConfig({ API_KEYS: 'aaaaaaaaaaaaaaaa:root' })).toThrow(/API_KEYS: .*role one of service, marketer, community, admin/);
+    expect(() => loadConfig({ API_KEYS: 'short:admin' })).toThrow(/shorter than 16 characters/);
+  });
+});

@@ -1,0 +1,76 @@
+import crypto from 'node:crypto';
+import request from 'supertest';
+import { connectGraph, Graph } from '../../graph/neo4j';
+import { applyMigrations } from '../../graph/migrations';
+import { createApp, App } from '../../server/app';
+import { connectRedis, RedisStore } from '../../server/cache/store';
+import { ApiKey, loadConfig } from '../../server/config';
+import { createLogger } from '../../server/logger';
+import { createMetrics } from '../../server/metrics';
+
+// Tests talk to the real Neo4j and Redis that `npm test` started (or NEO4J_URI / REDIS_URL name).
+// There is no fallback: without them a test fails.
+
+export function requireEnv(name: 'NEO4J_URI' | 'REDIS_URL'): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the suite with \`npm test\`, which starts Neo4j and Redis.`);
+  return value;
+}
+
+export function testGraph(): Graph {
+  return connectGraph({ uri: requireEnv('NEO4J_URI'), user: process.env.NEO4J_USER ?? 'neo4j', password: process.env.NEO4J_PASSWORD ?? '' });
+}
+
+export function testStore(): RedisStore {
+  return connectRedis(requireEnv('REDIS_URL'));
+}
+
+/** A prefix that makes this test's ids its own, so tests share one database without meeting. */
+export const uniquePrefix = (name: string) => `${name}-${crypto.randomBytes(4).toString('hex')}`;
+
+export const KEYS = {
+  service: `service-${crypto.randomBytes(12).toString('hex')}`,
+  marketer: `marketer-${crypto.randomBytes(12).toString('hex')}`,
+  community: `community-${crypto.randomBytes(12).toString('hex')}`,
+  admin: `admin-${crypto.randomBytes(12).toString('hex')}`,
+} as const;
+
+export type TestRole = keyof typeof KEYS;
+
+export interface TestApi {
+  app: App;
+  graph: Graph;
+  store: RedisStore;
+  /** Posts a GraphQL operation as the given role and returns the parsed body. */
+  gql(role: TestRole, query: string, variables?: Record<string, unknown>): Promise<GraphQLBody>;
+  close(): Promise<void>;
+}
+
+export interface GraphQLBody {
+  data?: Record<string, any> | null; // eslint-disable-line @typescript-eslint/no-explicit-any -- response shapes vary per test
+  errors?: Array<{ message: string; extensions?: { code?: string; field?: string } }>;
+}
+
+export async function startTestApi(overrides: Record<string, string> = {}): Promise<TestApi> {
+  // A generous rate limit unless a test sets one: the suite makes many calls a minute with the same keys.
+  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '1000000', ...overrides });
+  const graph = testGraph();
+  await applyMigrations(graph);
+  const store = testStore();
+  const apiKeys: ApiKey[] = (Object.keys(KEYS) as TestRole[]).map((role) => ({ key: KEYS[role], role }));
+  const app = await createApp({ config, apiKeys, graph, store, log: createLogger(config.LOG_LEVEL), metrics: createMetrics() });
+  return {
+    app,
+    graph,
+    store,
+    async gql(role, query, variables) {
+      const response = await request(app.app).post('/graphql').set('authorization', `Bearer ${KEYS[role]}`).send({ query, variables });
+      return response.body as GraphQLBody;
+    },
+    async close() {
+      await app.stop();
+      await graph.close();
+      await store.close();
+    },
+  };
+}
