@@ -33,8 +33,16 @@ async function main(): Promise<number> {
       env.REDIS_URL = redis.url;
       say(`local Redis ready at ${redis.url}`);
     }
-    const jest = spawn(path.join(ROOT, 'node_modules', '.bin', 'jest'), process.argv.slice(2), { stdio: 'inherit', env, cwd: ROOT });
-    return await new Promise<number>((resolve) => jest.once('exit', (code) => resolve(code ?? 1)));
+    const resultsFile = path.join(scratch, 'jest-results.json');
+    const jestArgs = [...process.argv.slice(2), '--json', `--outputFile=${resultsFile}`];
+    const jest = spawn(path.join(ROOT, 'node_modules', '.bin', 'jest'), jestArgs, { stdio: 'inherit', env, cwd: ROOT });
+    const code = await new Promise<number>((resolve) => jest.once('exit', (exitCode) => resolve(exitCode ?? 1)));
+    if (fs.existsSync(resultsFile)) {
+      // One plain closing line that any CI can read, whatever reporter jest used.
+      const results = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number };
+      process.stdout.write(`\n${results.numPassedTests} passed, ${results.numFailedTests} failed, ${results.numPendingTests} skipped\n`);
+    }
+    return code;
   } finally {
     for (const service of started.reverse()) await service.stop();
     fs.rmSync(scratch, { recursive: true, force: true });

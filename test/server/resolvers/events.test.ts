@@ -1,0 +1,86 @@
+import { cypher } from '../../../graph/neo4j';
+import { failure, givenCustomers, iso, key, ok } from '../../support/builders';
+import { startTestApi, TestApi, uniquePrefix } from '../../support/services';
+
+const BATCH = 'mutation($events: [EventInput!]!) { recordEvents(events: $events) { index kind replayed } }';
+const COUNT = cypher('test.countPrefix', 'MATCH (c:Customer) WHERE c.id STARTS WITH $prefix RETURN count(c) AS n');
+
+describe('recordEvents', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startTestApi();
+  });
+  afterAll(() => api.close());
+
+  const customersWith = async (prefix: string) => (await api.graph.read(COUNT, { prefix }))[0].n;
+
+  test('a batch of mixed events is written in order in one transaction, and a replay changes nothing', async () => {
+    const prefix = uniquePrefix('batch');
+    const id = await givenCustomers(api, prefix, ['a']);
+    const events = [
+      { upsertCustomer: { id: id('b'), name: 'B' } },
+      { connectCustomers: { customerId: id('a'), otherId: id('b'), idempotencyKey: key('e') } },
+      { follow: { followerId: id('b'), followedId: id('a'), idempotencyKey: key('e') } },
+      { recordInvite: { referrerId: id('a'), campaignId: id('camp'), invitee: { id: id('c') }, channel: 'email', at: iso(2), idempotencyKey: key('e') } },
+      { recordReferralClick: { referrerId: id('a'), campaignId: id('camp'), inviteeId: id('c'), at: iso(3), idempotencyKey: key('e') } },
+      { recordSignup: { customerId: id('c'), at: iso(4), idempotencyKey: key('e') } },
+      { recordPurchase: { customerId: id('c'), productId: id('p'), orderId: id('o'), amount: 30, currency: 'EUR', at: iso(5), idempotencyKey: key('e') } },
+      { recordReview: { customerId: id('c'), productId: id('p'), rating: 5, recommend: 9, idempotencyKey: key('e') } },
+    ];
+    const first = await ok(api, BATCH, { events });
+    expect(first.recordEvents.map((r: { kind: string }) => r.kind)).toEqual([
+      'UPSERT_CUSTOMER', 'CONNECT_CUSTOMERS', 'FOLLOW', 'RECORD_INVITE', 'RECORD_REFERRAL_CLICK', 'RECORD_SIGNUP', 'RECORD_PURCHASE', 'RECORD_REVIEW',
+    ]);
+    expect(first.recordEvents.every((r: { replayed: boolean }) => !r.replayed)).toBe(true);
+    const c = await ok(api, 'query($id: ID!) { customer(id: $id) { stage referredBy { status referrer { id } } } }', { id: id('c') });
+    expect(c.customer).toEqual({ stage: 'BUYER', referredBy: { status: 'CONVERTED', referrer: { id: id('a') } } });
+
+    const replay = await ok(api, BATCH, { events });
+    expect(replay.recordEvents.slice(1).every((r: { replayed: boolean }) => r.replayed)).toBe(true);
+    const purchases = await ok(api, 'query($id: ID!) { customer(id: $id) { purchases { totalCount } } }', { id: id('c') });
+    expect(purchases.customer.purchases.totalCount).toBe(1);
+  });
+
+  test('a batch with one bad event writes nothing and names the event and the field', async () => {
+    const prefix = uniquePrefix('atomic');
+    const events = [
+      { upsertCustomer: { id: `${prefix}-x` } },
+      { upsertCustomer: { id: `${prefix}-y` } },
+      { recordReview: { customerId: `${prefix}-x`, productId: `${prefix}-p`, rating: 9, idempotencyKey: key('e') } },
+      { upsertCustomer: { id: `${prefix}-z` } },
+    ];
+    const body = await api.gql('service', BATCH, { events });
+    expect(failure(body)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'events[2].recordReview.rating' });
+    expect(failure(body).message).toMatch(/^events\[2\] \(recordReview\): /);
+    expect(await customersWith(prefix)).toBe(0);
+  });
+
+  test('a batch that fails on a database rule late in the batch also writes nothing', async () => {
+    const prefix = uniquePrefix('late');
+    const events = [
+      { upsertCustomer: { id: `${prefix}-x` } },
+      { recordPurchase: { customerId: `${prefix}-x`, productId: 'p', orderId: `${prefix}-o`, amount: 1, currency: 'EUR', idempotencyKey: key('e') } },
+      { recordPurchase: { customerId: `${prefix}-x`, productId: 'p', orderId: `${prefix}-o`, amount: 1, currency: 'EUR', idempotencyKey: key('e') } },
+    ];
+    expect(failure(await api.gql('service', BATCH, { events }))).toMatchObject({ code: 'CONFLICT', field: 'events[2].recordPurchase.orderId' });
+    expect(await customersWith(prefix)).toBe(0);
+  });
+
+  test('an event must set exactly one kind; a batch holds 1 to 1,000 events', async () => {
+    const both = await api.gql('service', BATCH, { events: [{ upsertCustomer: { id: 'a1' }, follow: { followerId: 'a', followedId: 'b', idempotencyKey: 'k' } }] });
+    expect(failure(both)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'events[0]' });
+    expect(failure(await api.gql('service', BATCH, { events: [] }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'events' });
+    const prefix = uniquePrefix('big');
+    const tooMany = Array.from({ length: 1001 }, (_, i) => ({ upsertCustomer: { id: `${prefix}-${i}` } }));
+    expect(failure(await api.gql('service', BATCH, { events: tooMany }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'events' });
+    expect(await customersWith(prefix)).toBe(0);
+  });
+
+  test('a batch of 1,000 events is accepted', async () => {
+    const prefix = uniquePrefix('thousand');
+    const events = Array.from({ length: 1000 }, (_, i) => ({ upsertCustomer: { id: `${prefix}-${i}`, name: `N${i}` } }));
+    const body = await ok(api, BATCH, { events });
+    expect(body.recordEvents).toHaveLength(1000);
+    expect(await customersWith(prefix)).toBe(1000);
+  });
+});
