@@ -293,12 +293,15 @@ export type InfluencerRanking = {
 export type InfluencerReach = {
   __typename?: 'InfluencerReach';
   customer: Customer;
+  /** Customers who signed up through the customer's referrals. */
   directReferrals: Scalars['Int']['output'];
   downstreamConverted: Scalars['Int']['output'];
   /** Everyone below the customer in the referral tree (signed up or converted). */
   downstreamCustomers: Scalars['Int']['output'];
   downstreamPurchaseTotal: Scalars['Float']['output'];
   generations: Array<GenerationReach>;
+  /** Invites the customer sent, whatever became of them. */
+  invitesSent: Scalars['Int']['output'];
   /** Distinct customers within 1, 2, 3 hops over KNOWS and FOLLOWS. */
   socialReach: Array<HopCount>;
 };
@@ -596,6 +599,8 @@ export type ReferralChain = {
   customer: Customer;
   /** The tree below the customer, breadth first. */
   downward: Array<ChainNode>;
+  /** The most nodes `downward` returns. */
+  nodeLimit: Scalars['Int']['output'];
   root: Customer;
   /** True when the tree below was cut by maxDepth or the node limit. */
   truncated: Scalars['Boolean']['output'];
@@ -1025,6 +1030,7 @@ export type InfluencerReachResolvers<ContextType = RequestContext, ParentType ex
   downstreamCustomers?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   downstreamPurchaseTotal?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   generations?: Resolver<Array<ResolversTypes['GenerationReach']>, ParentType, ContextType>;
+  invitesSent?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   socialReach?: Resolver<Array<ResolversTypes['HopCount']>, ParentType, ContextType>;
 };
 
@@ -1108,6 +1114,7 @@ export type ReferralResolvers<ContextType = RequestContext, ParentType extends R
 export type ReferralChainResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ReferralChain'] = ResolversParentTypes['ReferralChain']> = {
   customer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
   downward?: Resolver<Array<ResolversTypes['ChainNode']>, ParentType, ContextType>;
+  nodeLimit?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   root?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
   truncated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   upward?: Resolver<Array<ResolversTypes['Customer']>, ParentType, ContextType>;

@@ -1,11 +1,12 @@
 import type { Resolvers } from '../generated/graphql';
+import { analyticsResolvers } from './analytics';
 import { customerResolvers } from './customers';
 import { eventResolvers } from './events';
 import { referralResolvers } from './referrals';
 import { DateTime } from './scalars';
 import { serviceResolvers } from './service';
 
-const domains: Resolvers[] = [serviceResolvers, customerResolvers, referralResolvers, eventResolvers];
+const domains: Resolvers[] = [serviceResolvers, customerResolvers, referralResolvers, eventResolvers, analyticsResolvers];
 
 /** Each domain's resolvers, merged type by type. */
 export function buildResolvers(): Resolvers {

@@ -1,0 +1,159 @@
+import crypto from 'node:crypto';
+import type { InfluenceMeasure } from '../../server/generated/graphql';
+import { cypher, Graph } from '../neo4j';
+import { checkId } from '../validate';
+import { hopBound } from './kinds';
+import { HopCountRecord, reachByHop, requireExisting } from './separation';
+
+export const MAX_REACH_DEPTH = 10;
+export const MAX_TOP_LIMIT = 100;
+
+export interface GenerationReachRecord {
+  generation: number;
+  customers: number;
+  converted: number;
+}
+
+export interface InfluencerReachRecord {
+  customerId: string;
+  invitesSent: number;
+  directReferrals: number;
+  downstreamCustomers: number;
+  downstreamConverted: number;
+  downstreamPurchaseTotal: number;
+  generations: GenerationReachRecord[];
+  socialReach: HopCountRecord[];
+}
+
+// The referral tree is the credited (signed-up) referrals: one parent per customer, so each
+// customer below is reached by exactly one path and the quantified pattern enumerates the tree once.
+const REFERRAL_TREE = cypher(
+  'analytics.referralTree',
+  `MATCH (c:Customer {id: $id})
+   OPTIONAL MATCH (c) (()-[r:REFERRED WHERE r.signedUpAt IS NOT NULL]->()){1,${MAX_REACH_DEPTH}} (d:Customer)
+   WITH c, d, size(r) AS generation, last(r) AS credit
+   WHERE d IS NULL OR generation <= $maxDepth
+   CALL (d) {
+     OPTIONAL MATCH (d)-[p:PURCHASED]->()
+     RETURN coalesce(sum(p.amount), 0) AS spent
+   }
+   WITH c, generation, count(d) AS customers, count(CASE WHEN credit.status = 'CONVERTED' THEN 1 END) AS converted, sum(spent) AS spent
+   RETURN COUNT { (c)-[:REFERRED]->() } AS invitesSent, generation, customers, converted, spent
+   ORDER BY generation`,
+);
+
+export async function influencerReach(graph: Graph, customerId: string, maxDepth: number | null | undefined): Promise<InfluencerReachRecord> {
+  checkId('customerId', customerId);
+  const depth = hopBound('maxDepth', maxDepth, 3, MAX_REACH_DEPTH);
+  await requireExisting(graph, { customerId });
+  const rows = await graph.read(REFERRAL_TREE, { id: customerId, maxDepth: depth });
+  const generations = rows
+    .filter((row) => row.generation !== null && (row.customers as number) > 0)
+    .map((row) => ({ generation: row.generation as number, customers: row.customers as number, converted: row.converted as number }));
+  const sum = (pick: (row: Record<string, unknown>) => number) => rows.filter((row) => row.generation !== null).reduce((total, row) => total + pick(row), 0);
+  return {
+    customerId,
+    invitesSent: (rows[0]?.invitesSent as number) ?? 0,
+    directReferrals: generations.find((g) => g.generation === 1)?.customers ?? 0,
+    downstreamCustomers: sum((row) => row.customers as number),
+    downstreamConverted: sum((row) => row.converted as number),
+    downstreamPurchaseTotal: Math.round(sum((row) => row.spent as number) * 100) / 100,
+    generations,
+    socialReach: await reachByHop(graph, customerId, 'KNOWS|FOLLOWS', 3),
+  };
+}
+
+export interface RankingRecord {
+  customerId: string;
+  score: number;
+}
+
+// Referrers ranked by the size of their tree (or its converted part), optionally within one campaign.
+const TOP_BY_TREE = cypher(
+  'analytics.topByReferralTree',
+  `MATCH (c:Customer)-[first:REFERRED]->()
+   WHERE first.signedUpAt IS NOT NULL AND ($campaignId IS NULL OR first.campaign = $campaignId)
+   WITH DISTINCT c
+   MATCH (c) (()-[r:REFERRED WHERE r.signedUpAt IS NOT NULL AND ($campaignId IS NULL OR r.campaign = $campaignId)]->()){1,${MAX_REACH_DEPTH}} (d:Customer)
+   WITH c, count(d) AS reach, count(CASE WHEN last(r).status = 'CONVERTED' THEN 1 END) AS conversions
+   WITH c, CASE WHEN $byConversions THEN conversions ELSE reach END AS score
+   WHERE score > 0
+   RETURN c.id AS customerId, score
+   ORDER BY score DESC, customerId
+   LIMIT $limit`,
+);
+
+// Distinct customers within two hops over KNOWS and FOLLOWS, either direction.
+const TOP_BY_SOCIAL_REACH = cypher(
+  'analytics.topBySocialReach',
+  `MATCH (c:Customer)
+   WHERE $campaignId IS NULL OR EXISTS { (c)-[r:REFERRED]->() WHERE r.campaign = $campaignId }
+   CALL (c) {
+     MATCH (c)-[:KNOWS|FOLLOWS]-(n1:Customer)
+     WITH c, collect(DISTINCT n1) AS first
+     UNWIND first AS n1
+     OPTIONAL MATCH (n1)-[:KNOWS|FOLLOWS]-(n2:Customer)
+     WHERE n2 <> c
+     WITH first, collect(DISTINCT n2) AS second
+     RETURN size(apoc.coll.toSet(first + second)) AS reach
+   }
+   WITH c, reach WHERE reach > 0
+   RETURN c.id AS customerId, reach AS score
+   ORDER BY score DESC, customerId
+   LIMIT $limit`,
+);
+
+// GDS PageRank: rank flows from invitee to referrer (REFERRED reversed), from follower to followed,
+// and both ways along KNOWS, so customers whom many well-connected people trust rank high.
+const PAGERANK = cypher(
+  'analytics.pageRank',
+  `CALL gds.graph.project($graphName, 'Customer', {
+     KNOWS: {type: 'KNOWS', orientation: 'UNDIRECTED'},
+     FOLLOWS: {type: 'FOLLOWS', orientation: 'NATURAL'},
+     REFERRED: {type: 'REFERRED', orientation: 'REVERSE'}
+   }) YIELD graphName
+   CALL gds.pageRank.stream(graphName, $settings)
+   YIELD nodeId, score
+   WITH graphName, gds.util.asNode(nodeId) AS c, score
+   WHERE $campaignId IS NULL OR EXISTS { (c)-[r:REFERRED]->() WHERE r.campaign = $campaignId }
+   WITH graphName, c, score ORDER BY score DESC, c.id LIMIT $limit
+   WITH graphName, collect({customerId: c.id, score: score}) AS ranking
+   CALL gds.graph.drop(graphName, false) YIELD graphName AS dropped
+   RETURN ranking`,
+);
+
+export const PAGERANK_SETTINGS = { dampingFactor: 0.85, maxIterations: 40, tolerance: 1e-9 };
+
+const DROP_PROJECTION = cypher('analytics.dropProjection', 'CALL gds.graph.drop($graphName, false) YIELD graphName RETURN graphName');
+
+export async function topInfluencers(
+  graph: Graph,
+  by: InfluenceMeasure,
+  campaignId: string | null | undefined,
+  limit: number | null | undefined,
+): Promise<RankingRecord[]> {
+  const top = hopBound('limit', limit, 20, MAX_TOP_LIMIT);
+  const campaign = campaignId ? checkId('campaignId', campaignId) : null;
+  switch (by) {
+    case 'REFERRAL_REACH':
+    case 'CONVERSIONS': {
+      const rows = await graph.read(TOP_BY_TREE, { campaignId: campaign, limit: top, byConversions: by === 'CONVERSIONS' });
+      return rows.map((row) => ({ customerId: row.customerId as string, score: row.score as number }));
+    }
+    case 'SOCIAL_REACH': {
+      const rows = await graph.read(TOP_BY_SOCIAL_REACH, { campaignId: campaign, limit: top });
+      return rows.map((row) => ({ customerId: row.customerId as string, score: row.score as number }));
+    }
+    case 'PAGERANK': {
+      // A projection per call, named uniquely so concurrent calls never share or drop each other's.
+      const graphName = `grapevine-pagerank-${crypto.randomUUID()}`;
+      try {
+        const [row] = await graph.read(PAGERANK, { graphName, campaignId: campaign, limit: top, settings: PAGERANK_SETTINGS });
+        return row.ranking as RankingRecord[];
+      } catch (error) {
+        await graph.read(DROP_PROJECTION, { graphName }).catch(() => undefined);
+        throw error;
+      }
+    }
+  }
+}

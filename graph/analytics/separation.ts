@@ -1,0 +1,101 @@
+import type { ConnectionKind } from '../../server/generated/graphql';
+import { notFound } from '../errors';
+import { cypher, Cypher, Graph } from '../neo4j';
+import { checkId } from '../validate';
+import { hopBound, relationshipTypes } from './kinds';
+
+export const MAX_SEPARATION_HOPS = 10;
+export const MAX_PROFILE_HOPS = 6;
+
+export interface SeparationRecord {
+  degrees: number | null;
+  /** Customer ids from `from` to `to`; empty when not connected within the bound. */
+  path: string[];
+}
+
+const separationQueries = new Map<string, Cypher>();
+
+// Bidirectional BFS (shortestPath) over the chosen types in either direction; uses the customer_id constraint.
+function separationQuery(types: string, maxHops: number): Cypher {
+  const key = `${types}:${maxHops}`;
+  let query = separationQueries.get(key);
+  if (!query) {
+    query = cypher(
+      'analytics.degreesOfSeparation',
+      `MATCH (a:Customer {id: $from}), (b:Customer {id: $to})
+       OPTIONAL MATCH p = shortestPath((a)-[:${types}*..${maxHops}]-(b))
+       RETURN a.id AS from, b.id AS to, [n IN nodes(p) | n.id] AS path`,
+    );
+    separationQueries.set(key, query);
+  }
+  return query;
+}
+
+const BOTH_EXIST = cypher('analytics.customersExist', 'UNWIND $ids AS id OPTIONAL MATCH (c:Customer {id: id}) RETURN id, c IS NOT NULL AS exists');
+
+async function requireExisting(graph: Graph, fields: Record<string, string>): Promise<void> {
+  const rows = await graph.read(BOTH_EXIST, { ids: Object.values(fields) });
+  const missing = new Set(rows.filter((row) => !row.exists).map((row) => row.id as string));
+  for (const [field, id] of Object.entries(fields)) if (missing.has(id)) throw notFound(field, `no customer with id "${id}".`);
+}
+
+export async function degreesOfSeparation(
+  graph: Graph,
+  from: string,
+  to: string,
+  via: readonly ConnectionKind[] | null | undefined,
+  maxHops: number | null | undefined,
+): Promise<SeparationRecord> {
+  checkId('from', from);
+  checkId('to', to);
+  const types = relationshipTypes('via', via);
+  const hops = hopBound('maxHops', maxHops, 6, MAX_SEPARATION_HOPS);
+  if (from === to) {
+    await requireExisting(graph, { from });
+    return { degrees: 0, path: [from] };
+  }
+  const [row] = await graph.read(separationQuery(types, hops), { from, to });
+  if (!row) {
+    await requireExisting(graph, { from, to });
+    throw new Error('unreachable: both customers exist but the query returned nothing');
+  }
+  const path = (row.path as string[] | null) ?? [];
+  return path.length > 0 ? { degrees: path.length - 1, path } : { degrees: null, path: [] };
+}
+
+// Breadth-first with global node uniqueness: each customer is reached once, at its shortest distance.
+const SEPARATION_PROFILE = cypher(
+  'analytics.separationProfile',
+  `MATCH (start:Customer {id: $id})
+   CALL apoc.path.expandConfig(start, {relationshipFilter: $types, labelFilter: '+Customer', minLevel: 1, maxLevel: $maxHops, bfs: true, uniqueness: 'NODE_GLOBAL'})
+   YIELD path
+   RETURN length(path) AS hops, count(*) AS customers
+   ORDER BY hops`,
+);
+
+export interface HopCountRecord {
+  hops: number;
+  customers: number;
+}
+
+/** How many distinct customers are exactly 1, 2, … maxHops hops away (zeros included). */
+export async function separationProfile(
+  graph: Graph,
+  customerId: string,
+  via: readonly ConnectionKind[] | null | undefined,
+  maxHops: number | null | undefined,
+): Promise<HopCountRecord[]> {
+  checkId('customerId', customerId);
+  const types = relationshipTypes('via', via);
+  const hops = hopBound('maxHops', maxHops, 3, MAX_PROFILE_HOPS);
+  await requireExisting(graph, { customerId });
+  return reachByHop(graph, customerId, types, hops);
+}
+
+export async function reachByHop(graph: Graph, customerId: string, types: string, maxHops: number): Promise<HopCountRecord[]> {
+  const rows = await graph.read(SEPARATION_PROFILE, { id: customerId, types, maxHops });
+  const counts = new Map(rows.map((row) => [row.hops as number, row.customers as number]));
+  return Array.from({ length: maxHops }, (_, i) => ({ hops: i + 1, customers: counts.get(i + 1) ?? 0 }));
+}
+
+export { requireExisting };
