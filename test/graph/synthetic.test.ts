@@ -1,0 +1,38 @@
+import { generateSyntheticGraph } from '../../graph/synthetic';
+
+describe('the seeded synthetic referral network', () => {
+  const graph = generateSyntheticGraph(20_000, 7);
+
+  test('the same seed gives the same graph, another seed another', () => {
+    expect(generateSyntheticGraph(2_000, 11)).toEqual(generateSyntheticGraph(2_000, 11));
+    expect(generateSyntheticGraph(2_000, 12).knows).not.toEqual(generateSyntheticGraph(2_000, 11).knows);
+  });
+
+  test('social degrees are heavy-tailed', () => {
+    const degree = new Map<string, number>();
+    for (const [a, b] of graph.knows) for (const id of [a, b]) degree.set(id, (degree.get(id) ?? 0) + 1);
+    const degrees = [...degree.values()];
+    const mean = degrees.reduce((s, d) => s + d, 0) / degrees.length;
+    expect(Math.max(...degrees)).toBeGreaterThan(20 * mean);
+  });
+
+  test('referral trees run several generations deep and the funnel drops at every step', () => {
+    const parent = new Map(graph.referrals.filter((r) => r.signedUpAt !== null).map((r) => [r.inviteeId, r.referrerId]));
+    let deepest = 0;
+    for (const start of parent.keys()) {
+      let depth = 0;
+      for (let node: string | undefined = start; node !== undefined && depth < 1000; node = parent.get(node)) depth++;
+      deepest = Math.max(deepest, depth);
+    }
+    expect(deepest).toBeGreaterThanOrEqual(4);
+    const invited = graph.referrals.length;
+    const clicked = graph.referrals.filter((r) => r.clickedAt !== null).length;
+    const signedUp = graph.referrals.filter((r) => r.signedUpAt !== null).length;
+    const converted = graph.referrals.filter((r) => r.firstPurchaseAt !== null).length;
+    expect(invited).toBeGreaterThan(clicked);
+    expect(clicked).toBeGreaterThan(signedUp);
+    expect(signedUp).toBeGreaterThan(converted);
+    expect(converted).toBeGreaterThan(0);
+    expect(graph.reviews.length).toBeGreaterThan(0);
+  });
+});
