@@ -71,4 +71,4 @@ export async function loadSyntheticGraph(
   await loadInBatches(graph, LOAD_REVIEWS, data.reviews, batchSize, step('reviews'));
 }
 
-export { LOAD_CUSTOMERS, LOAD_KNOWS };
+export { LOAD_CAMPAIGNS, LOAD_CUSTOMERS, LOAD_KNOWS, LOAD_PRODUCTS, LOAD_PURCHASES, LOAD_REFERRALS };

@@ -83,11 +83,28 @@ const TOP_BY_TREE = cypher(
    LIMIT $limit`,
 );
 
-// Distinct customers within two hops over KNOWS and FOLLOWS, either direction.
-const TOP_BY_SOCIAL_REACH = cypher(
-  'analytics.topBySocialReach',
+// An upper bound on each customer's two-hop reach: their degree plus their neighbours' degrees (less the
+// edge back). Degrees are read from Neo4j's degree store, so this costs one pass over the relationships.
+const SOCIAL_REACH_BOUNDS = cypher(
+  'analytics.socialReachBounds',
   `MATCH (c:Customer)
    WHERE $campaignId IS NULL OR EXISTS { (c)-[r:REFERRED]->() WHERE r.campaign = $campaignId }
+   WITH c, COUNT { (c)-[:KNOWS|FOLLOWS]-() } AS degree
+   WHERE degree > 0
+   CALL (c) {
+     MATCH (c)-[:KNOWS|FOLLOWS]-(n)
+     RETURN sum(COUNT { (n)-[:KNOWS|FOLLOWS]-() } - 1) AS beyond
+   }
+   RETURN c.id AS customerId, degree + beyond AS bound
+   ORDER BY bound DESC, customerId
+   SKIP $skip LIMIT $limit`,
+);
+
+// Distinct customers within two hops over KNOWS and FOLLOWS, either direction, for a batch of customers.
+const SOCIAL_REACH_EXACT = cypher(
+  'analytics.socialReachExact',
+  `UNWIND $ids AS id
+   MATCH (c:Customer {id: id})
    CALL (c) {
      MATCH (c)-[:KNOWS|FOLLOWS]-(n1:Customer)
      WITH c, collect(DISTINCT n1) AS first
@@ -97,11 +114,33 @@ const TOP_BY_SOCIAL_REACH = cypher(
      WITH first, collect(DISTINCT n2) AS second
      RETURN size(apoc.coll.toSet(first + second)) AS reach
    }
-   WITH c, reach WHERE reach > 0
-   RETURN c.id AS customerId, reach AS score
-   ORDER BY score DESC, customerId
-   LIMIT $limit`,
+   RETURN id AS customerId, reach AS score`,
 );
+
+const BOUND_PAGE = 2000;
+const EXACT_BATCH = 100;
+
+/**
+ * Exact top-k two-hop reach without computing it for everyone: candidates are taken in order of
+ * their upper bound and measured exactly, until the k-th best exact reach beats every bound left.
+ */
+async function topBySocialReach(graph: Graph, campaignId: string | null, limit: number): Promise<RankingRecord[]> {
+  const best: RankingRecord[] = [];
+  const better = (a: RankingRecord, b: RankingRecord) => b.score - a.score || (a.customerId < b.customerId ? -1 : 1);
+  for (let skip = 0; ; skip += BOUND_PAGE) {
+    const bounds = await graph.read(SOCIAL_REACH_BOUNDS, { campaignId, skip, limit: BOUND_PAGE });
+    for (let start = 0; start < bounds.length; start += EXACT_BATCH) {
+      const nextBound = bounds[start].bound as number;
+      if (best.length >= limit && best[limit - 1].score > nextBound) return best.slice(0, limit);
+      const ids = bounds.slice(start, start + EXACT_BATCH).map((row) => row.customerId as string);
+      const exact = await graph.read(SOCIAL_REACH_EXACT, { ids });
+      best.push(...exact.map((row) => ({ customerId: row.customerId as string, score: row.score as number })));
+      best.sort(better);
+      best.length = Math.min(best.length, limit);
+    }
+    if (bounds.length < BOUND_PAGE) return best;
+  }
+}
 
 // GDS PageRank: rank flows from invitee to referrer (REFERRED reversed), from follower to followed,
 // and both ways along KNOWS, so customers whom many well-connected people trust rank high.
@@ -141,10 +180,8 @@ export async function topInfluencers(
       const rows = await graph.read(TOP_BY_TREE, { campaignId: campaign, limit: top, byConversions: by === 'CONVERSIONS' });
       return rows.map((row) => ({ customerId: row.customerId as string, score: row.score as number }));
     }
-    case 'SOCIAL_REACH': {
-      const rows = await graph.read(TOP_BY_SOCIAL_REACH, { campaignId: campaign, limit: top });
-      return rows.map((row) => ({ customerId: row.customerId as string, score: row.score as number }));
-    }
+    case 'SOCIAL_REACH':
+      return topBySocialReach(graph, campaign, top);
     case 'PAGERANK': {
       // A projection per call, named uniquely so concurrent calls never share or drop each other's.
       const graphName = `grapevine-pagerank-${crypto.randomUUID()}`;

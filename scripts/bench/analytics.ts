@@ -1,0 +1,219 @@
+import fs from 'node:fs';
+import Redis from 'ioredis';
+import { referralChain } from '../../graph/analytics/chain';
+import { referralConversion } from '../../graph/analytics/conversion';
+import { influencerReach, topInfluencers } from '../../graph/analytics/influence';
+import { degreesOfSeparation, separationProfile } from '../../graph/analytics/separation';
+import { loadSyntheticGraph } from '../../graph/bulkLoad';
+import { importEdgeList, parseEdgeList } from '../../graph/edgeList';
+import { generateSyntheticGraph, seededRandom } from '../../graph/synthetic';
+import { BenchEnv, percentile, say, startBenchEnv, table, timeIt, writeResults } from './common';
+
+// `npm run bench:analytics`: latency (p50, p99) and throughput of each analytics query through the
+// GraphQL API, the same Cypher through the driver, and an in-memory BFS as the lower bound, on
+// ego-Facebook and on a seeded synthetic network (1,000,000 customers unless BENCH_SYNTHETIC_SIZE says).
+
+const EGO_FACEBOOK = process.env.BENCH_EDGES ?? `${__dirname}/../../../shared/datasets/ego-facebook.edges`;
+const SYNTHETIC_SIZE = Number(process.env.BENCH_SYNTHETIC_SIZE ?? 1_000_000);
+const SEED = 20261128;
+const SCALE = Number(process.env.BENCH_SCALE ?? 1);
+const THROUGHPUT_CONCURRENCY = 4;
+
+/** Compressed adjacency (CSR) over integer ids: the in-memory lower bound's graph. */
+class MemoryGraph {
+  readonly index = new Map<string, number>();
+  offsets!: Int32Array;
+  targets!: Int32Array;
+
+  constructor(edges: Iterable<[string, string]>) {
+    const pairs: number[] = [];
+    const id = (key: string) => {
+      let value = this.index.get(key);
+      if (value === undefined) this.index.set(key, (value = this.index.size));
+      return value;
+    };
+    for (const [a, b] of edges) pairs.push(id(a), id(b));
+    const n = this.index.size;
+    const degree = new Int32Array(n + 1);
+    for (let i = 0; i < pairs.length; i += 2) {
+      degree[pairs[i]]++;
+      degree[pairs[i + 1]]++;
+    }
+    this.offsets = new Int32Array(n + 1);
+    for (let v = 0; v < n; v++) this.offsets[v + 1] = this.offsets[v] + degree[v];
+    const fill = this.offsets.slice(0, n);
+    this.targets = new Int32Array(this.offsets[n]);
+    for (let i = 0; i < pairs.length; i += 2) {
+      this.targets[fill[pairs[i]]++] = pairs[i + 1];
+      this.targets[fill[pairs[i + 1]]++] = pairs[i];
+    }
+  }
+
+  /** Layer sizes out to maxHops, stopping early at `goal`; returns [layers, distance to goal or -1]. */
+  bfs(from: string, maxHops: number, goal?: string): [number[], number] {
+    const start = this.index.get(from)!;
+    const target = goal === undefined ? -1 : this.index.get(goal)!;
+    if (start === target) return [[], 0];
+    const seen = new Uint8Array(this.index.size);
+    seen[start] = 1;
+    let frontier = [start];
+    const layers: number[] = [];
+    for (let hops = 1; hops <= maxHops && frontier.length > 0; hops++) {
+      const next: number[] = [];
+      for (const v of frontier) {
+        for (let e = this.offsets[v]; e < this.offsets[v + 1]; e++) {
+          const w = this.targets[e];
+          if (seen[w]) continue;
+          if (w === target) return [layers, hops];
+          seen[w] = 1;
+          next.push(w);
+        }
+      }
+      layers.push(next.length);
+      frontier = next;
+    }
+    return [layers, -1];
+  }
+}
+
+interface Sample {
+  query: string;
+  api: number[];
+  driver: number[];
+  memory: number[];
+  apiThroughput?: number;
+  driverThroughput?: number;
+}
+
+async function throughput(count: number, run: (i: number) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const { ms } = await timeIt(() =>
+    Promise.all(Array.from({ length: THROUGHPUT_CONCURRENCY }, async () => {
+      while (next < count) await run(next++);
+    })),
+  );
+  return (count / ms) * 1000;
+}
+
+async function measure(
+  env: BenchEnv,
+  redis: Redis,
+  query: string,
+  count: number,
+  api: (i: number) => Promise<unknown>,
+  driver: (i: number) => Promise<unknown>,
+  memory?: (i: number) => unknown,
+  withThroughput = false,
+): Promise<Sample> {
+  const sample: Sample = { query, api: [], driver: [], memory: [] };
+  const runs = Math.max(1, Math.round(count * SCALE));
+  // A cache hit would measure Redis, not the query: move the cache to a new graph version before each API call.
+  const cold = () => redis.incr('grapevine:graph-version');
+  for (let i = 0; i < runs; i++) {
+    await cold();
+    sample.api.push((await timeIt(() => api(i))).ms);
+    sample.driver.push((await timeIt(() => driver(i))).ms);
+    if (memory) sample.memory.push((await timeIt(async () => memory(i))).ms);
+  }
+  if (withThroughput) {
+    sample.apiThroughput = await throughput(runs * 2, async (i) => {
+      await cold();
+      return api(i + runs);
+    });
+    sample.driverThroughput = await throughput(runs * 2, (i) => driver(i + runs));
+  }
+  say(`${query}: api p50 ${percentile(sample.api, 50).toFixed(1)} ms, driver p50 ${percentile(sample.driver, 50).toFixed(1)} ms`);
+  return sample;
+}
+
+async function benchDataset(env: BenchEnv, redis: Redis, ids: string[], memoryGraph: MemoryGraph, small: boolean): Promise<Sample[]> {
+  const random = seededRandom(SEED);
+  const pick = () => ids[Math.floor(random() * ids.length)];
+  const pairs = Array.from({ length: 2000 }, () => [pick(), pick()] as const);
+  const singles = Array.from({ length: 2000 }, pick);
+  const via = ['KNOWS', 'REFERRED'] as const;
+  const samples: Sample[] = [];
+  samples.push(await measure(env, redis, 'degreesOfSeparation (maxHops 6)', small ? 100 : 50,
+    (i) => env.gql('query($f: ID!, $t: ID!) { degreesOfSeparation(from: $f, to: $t) { degrees path { id } } }', { f: pairs[i][0], t: pairs[i][1] }),
+    (i) => degreesOfSeparation(env.graph, pairs[i][0], pairs[i][1], [...via], 6),
+    (i) => memoryGraph.bfs(pairs[i][0], 6, pairs[i][1]), true));
+  samples.push(await measure(env, redis, 'separationProfile (maxHops 3)', small ? 50 : 20,
+    (i) => env.gql('query($c: ID!) { separationProfile(customerId: $c) { hops customers } }', { c: singles[i] }),
+    (i) => separationProfile(env.graph, singles[i], [...via], 3),
+    (i) => memoryGraph.bfs(singles[i], 3), true));
+  samples.push(await measure(env, redis, 'influencerReach (maxDepth 3)', small ? 30 : 20,
+    (i) => env.gql('query($c: ID!) { influencerReach(customerId: $c) { downstreamCustomers generations { generation customers } socialReach { hops customers } } }', { c: singles[i] }),
+    (i) => influencerReach(env.graph, singles[i], 3)));
+  samples.push(await measure(env, redis, 'referralChain (maxDepth 10)', small ? 50 : 30,
+    (i) => env.gql('query($c: ID!) { referralChain(customerId: $c) { upward { id } downward { depth } truncated } }', { c: singles[i] }),
+    (i) => referralChain(env.graph, singles[i], 10)));
+  samples.push(await measure(env, redis, 'referralConversion (all campaigns)', small ? 10 : 3,
+    () => env.gql('{ referralConversion { overall { referrals kFactor } byGeneration { generation } } }'),
+    () => referralConversion(env.graph, null)));
+  for (const by of ['REFERRAL_REACH', 'CONVERSIONS', 'PAGERANK', 'SOCIAL_REACH'] as const) {
+    samples.push(await measure(env, redis, `topInfluencers(by: ${by})`, small ? 3 : 1,
+      () => env.gql('query($by: InfluenceMeasure!) { topInfluencers(by: $by) { rank score } }', { by }),
+      () => topInfluencers(env.graph, by, null, 20)));
+  }
+  return samples;
+}
+
+function report(title: string, samples: Sample[]): string {
+  const ms = (values: number[], p: number) => (values.length ? percentile(values, p).toFixed(1) : '—');
+  const ratio = (a: number[], b: number[]) => (a.length && b.length ? (percentile(a, 50) / percentile(b, 50)).toFixed(2) : '—');
+  const latency = table(
+    ['query', 'runs', 'API p50 ms', 'API p99 ms', 'driver p50 ms', 'driver p99 ms', 'in-memory BFS p50 ms', 'API/driver (p50)', 'driver/in-memory (p50)'],
+    samples.map((s) => [s.query, s.api.length, ms(s.api, 50), ms(s.api, 99), ms(s.driver, 50), ms(s.driver, 99), ms(s.memory, 50), ratio(s.api, s.driver), ratio(s.driver, s.memory)]),
+  );
+  const withThroughput = samples.filter((s) => s.apiThroughput !== undefined);
+  const rates = table(
+    ['query', `API req/s (${THROUGHPUT_CONCURRENCY} concurrent)`, `driver req/s (${THROUGHPUT_CONCURRENCY} concurrent)`, 'API/driver'],
+    withThroughput.map((s) => [s.query, s.apiThroughput!.toFixed(1), s.driverThroughput!.toFixed(1), (s.apiThroughput! / s.driverThroughput!).toFixed(2)]),
+  );
+  return `## ${title}\n\n### Latency\n\n${latency}\n\n### Throughput\n\n${rates}\n`;
+}
+
+async function main() {
+  const env = await startBenchEnv('analytics', process.env.BENCH_NEO4J_HEAP ?? '8g', Number(process.env.BENCH_PAGECACHE_MB ?? 6144));
+  const redis = new Redis(env.redisUrl);
+  try {
+    const sections: string[] = [];
+    say('importing ego-Facebook…');
+    const parsed = parseEdgeList(fs.readFileSync(EGO_FACEBOOK, 'utf8'), 'efb-');
+    const loadEgo = await timeIt(() => importEdgeList(env.graph, parsed.pairs));
+    say(`ego-Facebook loaded in ${(loadEgo.ms / 1000).toFixed(1)}s`);
+    const egoMemory = new MemoryGraph(parsed.pairs);
+    sections.push(report(`ego-Facebook (4,039 customers, 88,234 KNOWS; loaded in ${(loadEgo.ms / 1000).toFixed(1)} s)`, await benchDataset(env, redis, [...egoMemory.index.keys()], egoMemory, true)));
+
+    say(`generating and loading a synthetic network of ${SYNTHETIC_SIZE} customers…`);
+    const data = generateSyntheticGraph(SYNTHETIC_SIZE, SEED);
+    const loadSynthetic = await timeIt(() => loadSyntheticGraph(env.graph, data, (what, done, total) => {
+      if (done === total || done % 200_000 === 0) say(`  ${what}: ${done}/${total}`);
+    }, 10_000));
+    const memoryEdges = [...data.knows.map(([a, b]) => [a, b] as [string, string]), ...data.referrals.map((r) => [r.referrerId, r.inviteeId] as [string, string])];
+    const syntheticMemory = new MemoryGraph(memoryEdges);
+    const ids = data.customers.map((c) => c.id).filter((id) => syntheticMemory.index.has(id));
+    sections.push(report(
+      `synthetic, seed ${SEED} (${data.customers.length.toLocaleString('en')} customers, ${data.knows.length.toLocaleString('en')} KNOWS, ${data.referrals.length.toLocaleString('en')} REFERRED, ${data.purchases.length.toLocaleString('en')} purchases; loaded in ${(loadSynthetic.ms / 1000).toFixed(0)} s)`,
+      await benchDataset(env, redis, ids, syntheticMemory, false),
+    ));
+
+    const body = [
+      'API: GraphQL over HTTP on loopback (auth, limits, the Redis cache moved to a new graph version before every call so that each call computes; customer fields loaded for the answer). ',
+      'Driver: the same graph/ function, hence the same Cypher, called directly. In-memory: a breadth-first search over a compressed adjacency of the same KNOWS and REFERRED edges in this process, ',
+      'the lower bound for the two separation queries. Runs are sequential for latency; throughput runs the stated number of callers at once. ',
+      'The synthetic set is loaded after the ego-Facebook runs, so the ego rows (topInfluencers in particular) saw only that graph.\n\n',
+      ...sections,
+    ].join('');
+    const file = writeResults('analytics.md', 'Analytics latency and throughput', 'npm run bench:analytics', env.machine, body);
+    process.stdout.write(`\n${sections.join('\n')}\nwritten to ${file}\n`);
+  } finally {
+    redis.disconnect();
+    await env.close();
+  }
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`${error.stack ?? error.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,111 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { serviceInfo } from '../../graph/events';
+import { applyMigrations } from '../../graph/migrations';
+import { connectGraph, Graph } from '../../graph/neo4j';
+import { createApp } from '../../server/app';
+import { connectRedis } from '../../server/cache/store';
+import { loadConfig } from '../../server/config';
+import { createLogger } from '../../server/logger';
+import { createMetrics } from '../../server/metrics';
+import { freePort } from '../local/processes';
+import { scratchServices, ScratchServices } from '../local/scratch';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+export const RESULTS_DIR = path.join(ROOT, 'scripts', 'bench', 'results');
+export const say = (message: string) => process.stdout.write(`[bench] ${message}\n`);
+
+export interface BenchEnv {
+  graph: Graph;
+  redisUrl: string;
+  /** POSTs one GraphQL operation over real HTTP and fails loudly on errors. */
+  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  machine: string;
+  close(): Promise<void>;
+}
+
+/** A real server on a loopback port, backed by NEO4J_URI/REDIS_URL or throwaway local services. */
+export async function startBenchEnv(name: string, neo4jHeap = '6g', pageCacheMb = 4096): Promise<BenchEnv> {
+  const services: ScratchServices = await scratchServices(path.join(ROOT, '.test-data', `bench-${name}-${process.pid}`), { heap: neo4jHeap, pageCacheMb, say });
+  const graph = connectGraph({ uri: services.neo4jUri, user: process.env.NEO4J_USER ?? 'neo4j', password: process.env.NEO4J_PASSWORD ?? '' });
+  await applyMigrations(graph);
+  const store = connectRedis(services.redisUrl);
+  const key = crypto.randomBytes(24).toString('base64url');
+  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '100000000', MAX_BODY_BYTES: String(16 * 1024 * 1024) });
+  const { app, stop } = await createApp({ config, apiKeys: [{ key, role: 'admin' }], graph, store, log: createLogger('silent'), metrics: createMetrics() });
+  const server = http.createServer(app);
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  const versions = await serviceInfo(graph);
+  const machine = [
+    `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}`,
+    `Node ${process.version}; Neo4j ${versions.neo4jVersion} (embedded, ${process.env.NEO4J_URI ? 'given by NEO4J_URI' : `local, heap ${neo4jHeap}, page cache ${pageCacheMb} MiB`}), GDS ${versions.gdsVersion}, APOC ${versions.apocVersion}`,
+  ].join('\n');
+
+  const gql = <T>(query: string, variables?: Record<string, unknown>) =>
+    new Promise<T>((resolve, reject) => {
+      const body = JSON.stringify({ query, variables });
+      const request = http.request(
+        { host: '127.0.0.1', port, path: '/graphql', method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'content-length': Buffer.byteLength(body) } },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => {
+            const parsed = JSON.parse(Buffer.concat(chunks).toString()) as { data?: T; errors?: unknown[] };
+            if (parsed.errors) reject(new Error(JSON.stringify(parsed.errors).slice(0, 500)));
+            else resolve(parsed.data as T);
+          });
+        },
+      );
+      request.on('error', reject);
+      request.end(body);
+    });
+
+  return {
+    graph,
+    redisUrl: services.redisUrl,
+    gql,
+    machine,
+    async close() {
+      agent.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stop();
+      await graph.close();
+      await store.close();
+      await services.stop();
+    },
+  };
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+export const median = (values: number[]) => percentile(values, 50);
+
+export async function timeIt<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const started = process.hrtime.bigint();
+  const value = await work();
+  return { ms: Number(process.hrtime.bigint() - started) / 1e6, value };
+}
+
+export function writeResults(file: string, title: string, command: string, machine: string, body: string): string {
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  const target = path.join(RESULTS_DIR, file);
+  fs.writeFileSync(
+    target,
+    `# ${title}\n\nMeasured ${new Date().toISOString()} with \`${command}\`.\n\nMachine:\n\n\`\`\`\n${machine}\n\`\`\`\n\n${body}\n`,
+  );
+  return target;
+}
+
+export function table(header: string[], rows: Array<Array<string | number>>): string {
+  const line = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}

@@ -1,0 +1,106 @@
+import crypto from 'node:crypto';
+import { LOAD_CAMPAIGNS, LOAD_CUSTOMERS, LOAD_KNOWS, LOAD_PRODUCTS, LOAD_PURCHASES, LOAD_REFERRALS, loadInBatches } from '../../graph/bulkLoad';
+import { median, say, startBenchEnv, table, timeIt, writeResults } from './common';
+
+// `npm run bench:writes`: events per second recorded through recordEvents (batches of 1,000), through
+// one mutation per event, and as raw UNWIND Cypher through the driver for the same writes, side by side.
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const BATCH_UNITS = Number(process.env.BENCH_BATCH_UNITS ?? 1000); // 5 events a unit
+const SINGLE_UNITS = Number(process.env.BENCH_SINGLE_UNITS ?? 200);
+const EVENTS_PER_UNIT = 5;
+const DAY = 86_400_000;
+const T0 = Date.UTC(2026, 5, 1);
+const CAMPAIGN = 'bench-writes';
+const PRODUCT = 'bench-product';
+
+/** One referral story: a referrer joins, invites a friend, who signs up and buys; they connect. */
+function unit(prefix: string, k: number) {
+  const referrer = `${prefix}-r-${k}`;
+  const friend = `${prefix}-i-${k}`;
+  const key = (n: number) => `${prefix}-${k}-${n}`;
+  return [
+    { upsertCustomer: { id: referrer, name: `Referrer ${k}` } },
+    { recordInvite: { referrerId: referrer, campaignId: CAMPAIGN, invitee: { id: friend }, channel: 'email', at: new Date(T0).toISOString(), idempotencyKey: key(1) } },
+    { recordSignup: { customerId: friend, at: new Date(T0 + DAY).toISOString(), idempotencyKey: key(2) } },
+    { recordPurchase: { customerId: friend, productId: PRODUCT, orderId: `${prefix}-o-${k}`, amount: 20, currency: 'EUR', at: new Date(T0 + 2 * DAY).toISOString(), idempotencyKey: key(3) } },
+    { connectCustomers: { customerId: referrer, otherId: friend, idempotencyKey: key(4) } },
+  ];
+}
+
+const MUTATION_FOR: Record<string, [string, string]> = {
+  upsertCustomer: ['UpsertCustomerInput', 'id'],
+  recordInvite: ['RecordInviteInput', 'status'],
+  recordSignup: ['RecordSignupInput', 'customer { id }'],
+  recordPurchase: ['RecordPurchaseInput', 'orderId'],
+  connectCustomers: ['ConnectCustomersInput', 'strength'],
+};
+
+async function main() {
+  const env = await startBenchEnv('writes');
+  try {
+    await env.graph.write(LOAD_CAMPAIGNS, { rows: [{ id: CAMPAIGN, name: 'Bench', startsAt: T0 - DAY, endsAt: T0 + 365 * DAY, attributionWindowDays: 30, attributionModel: 'LAST_TOUCH' }] });
+    await env.graph.write(LOAD_PRODUCTS, { rows: [{ id: PRODUCT, name: 'Bench product' }] });
+
+    const modes = {
+      async recordEvents(prefix: string) {
+        const events = Array.from({ length: BATCH_UNITS }, (_, k) => unit(prefix, k)).flat();
+        for (let start = 0; start < events.length; start += 1000) {
+          await env.gql('mutation($events: [EventInput!]!) { recordEvents(events: $events) { index } }', { events: events.slice(start, start + 1000) });
+        }
+        return events.length;
+      },
+      async singleMutations(prefix: string) {
+        const events = Array.from({ length: SINGLE_UNITS }, (_, k) => unit(prefix, k)).flat();
+        for (const event of events) {
+          const [field, input] = Object.entries(event)[0];
+          const [type, selection] = MUTATION_FOR[field];
+          await env.gql(`mutation($input: ${type}!) { ${field}(input: $input) { ${selection} } }`, { input });
+        }
+        return events.length;
+      },
+      async rawUnwind(prefix: string) {
+        const ks = Array.from({ length: BATCH_UNITS }, (_, k) => k);
+        const customers = ks.flatMap((k) => [`${prefix}-r-${k}`, `${prefix}-i-${k}`]).map((id) => ({ id, name: null, stage: 'STRANGER', stageRank: 0, createdAt: T0, signedUpAt: null }));
+        await loadInBatches(env.graph, LOAD_CUSTOMERS, customers, 1000);
+        await loadInBatches(env.graph, LOAD_REFERRALS, ks.map((k) => ({
+          referrerId: `${prefix}-r-${k}`, inviteeId: `${prefix}-i-${k}`, campaign: CAMPAIGN, channel: 'email', status: 'CONVERTED',
+          invitedAt: T0, clickedAt: null, signedUpAt: T0 + DAY, firstPurchaseAt: T0 + 2 * DAY,
+        })), 1000);
+        await loadInBatches(env.graph, LOAD_PURCHASES, ks.map((k) => ({ customerId: `${prefix}-i-${k}`, productId: PRODUCT, orderId: `${prefix}-o-${k}`, amount: 20, at: T0 + 2 * DAY })), 1000);
+        await loadInBatches(env.graph, LOAD_KNOWS, ks.map((k) => [`${prefix}-r-${k}`, `${prefix}-i-${k}`, 0.5]), 1000, undefined, { now: T0 });
+        return BATCH_UNITS * EVENTS_PER_UNIT;
+      },
+    };
+
+    const rates: Record<keyof typeof modes, number[]> = { recordEvents: [], singleMutations: [], rawUnwind: [] };
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const mode of Object.keys(modes) as Array<keyof typeof modes>) {
+        const prefix = `bw-${crypto.randomBytes(4).toString('hex')}`;
+        const { ms, value: events } = await timeIt(() => modes[mode](prefix));
+        rates[mode].push((events / ms) * 1000);
+        say(`round ${round} ${mode}: ${events} events in ${(ms / 1000).toFixed(2)}s = ${((events / ms) * 1000).toFixed(0)} events/s`);
+      }
+    }
+    const raw = median(rates.rawUnwind);
+    const rows = (Object.keys(rates) as Array<keyof typeof modes>).map((mode) => [
+      mode, median(rates[mode]).toFixed(0), Math.min(...rates[mode]).toFixed(0), Math.max(...rates[mode]).toFixed(0), (median(rates[mode]) / raw).toFixed(3),
+    ]);
+    const body = [
+      `Each unit is 5 events (upsert a referrer, invite a new friend, the friend signs up and buys, the two connect). `,
+      `recordEvents sends ${BATCH_UNITS * EVENTS_PER_UNIT} events in batches of 1,000 over HTTP; singleMutations sends ${SINGLE_UNITS * EVENTS_PER_UNIT} events one mutation each, sequentially; `,
+      `rawUnwind writes the same final graph for ${BATCH_UNITS} units with UNWIND batches of 1,000 rows through the driver, with no validation, idempotency or attribution. `,
+      `${ROUNDS} rounds, modes interleaved in each round; the median is quoted.\n\n`,
+      table(['mode', 'events/s (median)', 'min', 'max', 'ratio to raw UNWIND'], rows),
+    ].join('');
+    const file = writeResults('writes.md', 'Write throughput: recordEvents vs single mutations vs raw UNWIND', 'npm run bench:writes', env.machine, body);
+    process.stdout.write(`\n${table(['mode', 'events/s (median)', 'min', 'max', 'ratio to raw UNWIND'], rows)}\n\nwritten to ${file}\n`);
+  } finally {
+    await env.close();
+  }
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`${error.stack ?? error.message}\n`);
+  process.exit(1);
+});
