@@ -116,17 +116,6 @@ export async function eraseCustomer(graph: Graph, id: string, now = Date.now()):
   return true;
 }
 
-const SERVICE_INFO = cypher(
-  'service.info',
-  `CALL dbms.components() YIELD name, versions WHERE name = 'Neo4j Kernel'
-   RETURN versions[0] AS neo4jVersion, gds.version() AS gdsVersion, apoc.version() AS apocVersion`,
-);
-
-export async function serviceInfo(graph: Graph) {
-  const [row] = await graph.read(SERVICE_INFO);
-  return { neo4jVersion: String(row.neo4jVersion), gdsVersion: String(row.gdsVersion), apocVersion: String(row.apocVersion) };
-}
-
 /** Issuing a code is idempotent twice over: per key, and one code per customer and campaign. */
 export async function issueReferralCodeOnce(graph: Graph, input: IssueReferralCodeInput, now = Date.now()) {
   return graph.writeTransaction(async (tx) => {

@@ -6,8 +6,10 @@ import { LocalNeo4j, startLocalNeo4j } from '../graph/local/localNeo4j';
 import { applyMigrations } from '../graph/migrations';
 import { connectGraph, cypher, Graph } from '../graph/neo4j';
 import { generateSyntheticGraph } from '../graph/synthetic';
+import { AnalyticsCache } from '../server/cache/analyticsCache';
+import { connectRedis } from '../server/cache/store';
 import { ConfigError, loadConfig } from '../server/config';
-import { isPortFree } from './local/processes';
+import { isPortFree } from '../graph/local/processes';
 
 // `npm run import -- --edges FILE [--prefix P]` or `npm run import -- --synthetic N --seed S`.
 // Uses NEO4J_URI, else the local Neo4j of `npm start` (starting it for the import if it is not running).
@@ -42,6 +44,19 @@ async function connect(): Promise<{ graph: Graph; local?: LocalNeo4j }> {
   return { graph, local };
 }
 
+/** A running service may hold cached answers about the graph this import changed: move it to a new version. */
+async function invalidateAnalyticsCache(): Promise<void> {
+  const config = loadConfig();
+  const store = connectRedis(config.REDIS_URL ?? `redis://127.0.0.1:${config.LOCAL_REDIS_PORT}`);
+  try {
+    await new AnalyticsCache(store, config.CACHE_TTL_SECONDS).graphChanged();
+  } catch {
+    // No Redis reachable means no service caching answers about this graph right now.
+  } finally {
+    store.redis.disconnect();
+  }
+}
+
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   if (!args.edges && !args.synthetic) throw new Error(USAGE);
@@ -73,6 +88,7 @@ async function main(): Promise<number> {
     const summary = await load(graph);
     const [total] = await graph.read(cypher('import.total', 'MATCH (c:Customer) RETURN count(c) AS customers'));
     process.stdout.write(`imported ${summary} in ${((Date.now() - started) / 1000).toFixed(1)}s; the graph now holds ${total.customers} customers\n`);
+    await invalidateAnalyticsCache();
     return 0;
   } finally {
     await graph.close();

@@ -6,7 +6,7 @@ import { seedDemoData } from '../graph/demo';
 import { LocalNeo4j, startLocalNeo4j } from '../graph/local/localNeo4j';
 import { applyMigrations } from '../graph/migrations';
 import { connectGraph, Graph } from '../graph/neo4j';
-import { LocalRedis, redisServerInstalled, startLocalRedis } from '../scripts/local/redis';
+import { LocalRedis, redisServerInstalled, startLocalRedis } from './cache/localRedis';
 import { createApp } from './app';
 import { connectRedis, KeyValueStore, MemoryStore } from './cache/store';
 import type { ApiKey, Config } from './config';

@@ -26,9 +26,11 @@ export interface ReferralConversionRecord {
   byGeneration: Array<{ generation: number; funnel: FunnelRecord }>;
 }
 
-// Each referral matching the filter, with its generation: 1 + the number of credited referrals above
-// its referrer (a root advocate's referrals are generation 1). A step counts as reached when any later
-// step was (a sign-up by code has no click). Uses the referred_campaign index when a campaign is given.
+// Per generation: a referral's generation is 1 + the number of credited referrals above its referrer
+// (a root advocate's referrals are generation 1). All of one referrer's referrals share a generation,
+// so it is computed once per referrer, and per-generation referrer counts add up to the overall one.
+// A step counts as reached when any later step was (a sign-up by code has no click). Hours to conversion
+// come back as lists so that the overall median is exact. Uses the referred_campaign index for a campaign.
 const FUNNEL = cypher(
   'analytics.referralConversion',
   `MATCH (referrer:Customer)-[r:REFERRED]->(invitee:Customer)
@@ -37,15 +39,17 @@ const FUNNEL = cypher(
      AND ($channel IS NULL OR r.channel = $channel)
      AND ($from IS NULL OR r.invitedAt >= $from)
      AND ($to IS NULL OR r.invitedAt < $to)
-   WITH referrer, r, invitee,
+   WITH referrer, collect([r, invitee]) AS referrals
+   WITH referrer, referrals,
         1 + COUNT { (referrer) (()<-[up:REFERRED WHERE up.signedUpAt IS NOT NULL]-()){1,1000} (:Customer) } AS generation
    WHERE $generation IS NULL OR generation = $generation
-   WITH referrer, r, generation,
+   UNWIND referrals AS pair
+   WITH generation, referrer, pair[0] AS r, pair[1] AS invitee
+   WITH generation, referrer, r,
         r.firstPurchaseAt IS NOT NULL AS converted,
         r.signedUpAt IS NOT NULL OR r.firstPurchaseAt IS NOT NULL AS signedUp,
         r.clickedAt IS NOT NULL OR r.signedUpAt IS NOT NULL OR r.firstPurchaseAt IS NOT NULL AS clicked,
         r.firstPurchaseAt IS NOT NULL AND COUNT { (invitee)-[:PURCHASED]->() } >= 2 AS repeat
-   WITH CASE WHEN $perGeneration THEN generation ELSE 0 END AS generation, referrer, r, clicked, signedUp, converted, repeat
    RETURN generation,
           count(r) AS invited,
           count(DISTINCT referrer) AS referrers,
@@ -53,33 +57,64 @@ const FUNNEL = cypher(
           count(CASE WHEN signedUp THEN 1 END) AS signedUp,
           count(CASE WHEN converted THEN 1 END) AS converted,
           count(CASE WHEN repeat THEN 1 END) AS repeatBuyers,
-          percentileCont(CASE WHEN converted THEN (r.firstPurchaseAt - r.invitedAt) / 3600000.0 END, 0.5) AS medianHours
+          collect(CASE WHEN converted THEN (r.firstPurchaseAt - r.invitedAt) / 3600000.0 END) AS hours
    ORDER BY generation`,
 );
 
+interface GenerationRow {
+  generation: number;
+  invited: number;
+  referrers: number;
+  clicked: number;
+  signedUp: number;
+  converted: number;
+  repeatBuyers: number;
+  hours: number[];
+}
+
+/** The interpolated median, as Cypher's percentileCont(…, 0.5). */
+export function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = (sorted.length - 1) / 2;
+  return (sorted[Math.floor(middle)] + sorted[Math.ceil(middle)]) / 2;
+}
+
 const round = (value: number, digits = 6) => Math.round(value * 10 ** digits) / 10 ** digits;
 
-export function toFunnel(row: Record<string, unknown>): FunnelRecord {
-  const invited = row.invited as number;
-  const referrers = row.referrers as number;
+export function toFunnel(row: GenerationRow): FunnelRecord {
+  const { invited, referrers } = row;
   const step = (count: number) => ({ count, rate: invited === 0 ? 0 : round(count / invited) });
   const invitesPerReferrer = referrers === 0 ? 0 : invited / referrers;
-  const conversionRate = invited === 0 ? 0 : (row.converted as number) / invited;
+  const conversionRate = invited === 0 ? 0 : row.converted / invited;
+  const medianHours = median(row.hours);
   return {
     referrals: invited,
     referrers,
     invited: step(invited),
-    clicked: step(row.clicked as number),
-    signedUp: step(row.signedUp as number),
-    converted: step(row.converted as number),
-    repeatBuyers: step(row.repeatBuyers as number),
-    medianHoursToConversion: row.medianHours === null || row.medianHours === undefined ? null : round(row.medianHours as number, 3),
+    clicked: step(row.clicked),
+    signedUp: step(row.signedUp),
+    converted: step(row.converted),
+    repeatBuyers: step(row.repeatBuyers),
+    medianHoursToConversion: medianHours === null ? null : round(medianHours, 3),
     invitesPerReferrer: round(invitesPerReferrer),
     kFactor: round(invitesPerReferrer * conversionRate),
   };
 }
 
-const EMPTY = { invited: 0, referrers: 0, clicked: 0, signedUp: 0, converted: 0, repeatBuyers: 0, medianHours: null };
+function combine(rows: GenerationRow[]): GenerationRow {
+  const sum = (pick: (row: GenerationRow) => number) => rows.reduce((total, row) => total + pick(row), 0);
+  return {
+    generation: 0,
+    invited: sum((row) => row.invited),
+    referrers: sum((row) => row.referrers),
+    clicked: sum((row) => row.clicked),
+    signedUp: sum((row) => row.signedUp),
+    converted: sum((row) => row.converted),
+    repeatBuyers: sum((row) => row.repeatBuyers),
+    hours: rows.flatMap((row) => row.hours),
+  };
+}
 
 export async function referralConversion(graph: Graph, filter: ConversionFilter | null | undefined): Promise<ReferralConversionRecord> {
   const params = {
@@ -94,12 +129,9 @@ export async function referralConversion(graph: Graph, filter: ConversionFilter 
     throw badInput('filter.generation', 'filter.generation must be a whole number from 1.');
   }
   if (params.from !== null && params.to !== null && params.to <= params.from) throw badInput('filter.to', 'filter.to must be after filter.from.');
-  return graph.readTransaction(async (tx) => {
-    const [overall] = await tx.run(FUNNEL, { ...params, perGeneration: false });
-    const generations = await tx.run(FUNNEL, { ...params, perGeneration: true });
-    return {
-      overall: toFunnel(overall ?? EMPTY),
-      byGeneration: generations.map((row) => ({ generation: row.generation as number, funnel: toFunnel(row) })),
-    };
-  });
+  const rows = (await graph.read(FUNNEL, params)) as unknown as GenerationRow[];
+  return {
+    overall: toFunnel(combine(rows)),
+    byGeneration: rows.map((row) => ({ generation: row.generation, funnel: toFunnel(row) })),
+  };
 }

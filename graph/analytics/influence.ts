@@ -144,13 +144,10 @@ async function topBySocialReach(graph: Graph, campaignId: string | null, limit: 
 
 // GDS PageRank: rank flows from invitee to referrer (REFERRED reversed), from follower to followed,
 // and both ways along KNOWS, so customers whom many well-connected people trust rank high.
+// The projection is a parameter holding only the types the database has: GDS refuses unknown ones.
 const PAGERANK = cypher(
   'analytics.pageRank',
-  `CALL gds.graph.project($graphName, 'Customer', {
-     KNOWS: {type: 'KNOWS', orientation: 'UNDIRECTED'},
-     FOLLOWS: {type: 'FOLLOWS', orientation: 'NATURAL'},
-     REFERRED: {type: 'REFERRED', orientation: 'REVERSE'}
-   }) YIELD graphName
+  `CALL gds.graph.project($graphName, 'Customer', $relationships) YIELD graphName
    CALL gds.pageRank.stream(graphName, $settings)
    YIELD nodeId, score
    WITH graphName, gds.util.asNode(nodeId) AS c, score
@@ -161,7 +158,14 @@ const PAGERANK = cypher(
    RETURN ranking`,
 );
 
-// 0.85^100 ≈ 1e-7: enough iterations for scores to settle well below any difference a ranking shows.
+const PAGERANK_RELATIONSHIPS = {
+  KNOWS: { type: 'KNOWS', orientation: 'UNDIRECTED' },
+  FOLLOWS: { type: 'FOLLOWS', orientation: 'NATURAL' },
+  REFERRED: { type: 'REFERRED', orientation: 'REVERSE' },
+};
+
+const RELATIONSHIP_TYPES = cypher('analytics.relationshipTypes', 'CALL db.relationshipTypes() YIELD relationshipType RETURN collect(relationshipType) AS types');
+
 export const PAGERANK_SETTINGS = { dampingFactor: 0.85, maxIterations: 100, tolerance: 1e-9 };
 
 const DROP_PROJECTION = cypher('analytics.dropProjection', 'CALL gds.graph.drop($graphName, false) YIELD graphName RETURN graphName');
@@ -185,8 +189,11 @@ export async function topInfluencers(
     case 'PAGERANK': {
       // A projection per call, named uniquely so concurrent calls never share or drop each other's.
       const graphName = `grapevine-pagerank-${crypto.randomUUID()}`;
+      const [{ types }] = await graph.read(RELATIONSHIP_TYPES);
+      const relationships = Object.fromEntries(Object.entries(PAGERANK_RELATIONSHIPS).filter(([type]) => (types as string[]).includes(type)));
+      if (Object.keys(relationships).length === 0) return [];
       try {
-        const [row] = await graph.read(PAGERANK, { graphName, campaignId: campaign, limit: top, settings: PAGERANK_SETTINGS });
+        const [row] = await graph.read(PAGERANK, { graphName, relationships, campaignId: campaign, limit: top, settings: PAGERANK_SETTINGS });
         return row.ranking as RankingRecord[];
       } catch (error) {
         await graph.read(DROP_PROJECTION, { graphName }).catch(() => undefined);

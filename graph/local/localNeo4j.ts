@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { commandExists, isPortFree, ManagedProcess, startManagedProcess } from '../../scripts/local/processes';
+import { commandExists, isPortFree, ManagedProcess, startManagedProcess } from './processes';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 const BUILD_DIR = path.join(PROJECT_ROOT, 'scripts', 'neo4j-local');

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { serviceInfo } from '../../graph/events';
+import { serviceInfo } from '../../graph/serviceInfo';
 import { applyMigrations } from '../../graph/migrations';
 import { connectGraph, Graph } from '../../graph/neo4j';
 import { createApp } from '../../server/app';
@@ -11,7 +11,7 @@ import { connectRedis } from '../../server/cache/store';
 import { loadConfig } from '../../server/config';
 import { createLogger } from '../../server/logger';
 import { createMetrics } from '../../server/metrics';
-import { freePort } from '../local/processes';
+import { freePort } from '../../graph/local/processes';
 import { scratchServices, ScratchServices } from '../local/scratch';
 
 export const ROOT = path.resolve(__dirname, '..', '..');

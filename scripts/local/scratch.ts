@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LocalNeo4j, startLocalNeo4j } from '../../graph/local/localNeo4j';
-import { freePort } from './processes';
-import { LocalRedis, startLocalRedis } from './redis';
+import { freePort } from '../../graph/local/processes';
+import { LocalRedis, startLocalRedis } from '../../server/cache/localRedis';
 
 export interface ScratchServices {
   neo4jUri: string;

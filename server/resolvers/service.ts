@@ -1,4 +1,4 @@
-import { serviceInfo } from '../../graph/events';
+import { serviceInfo } from '../../graph/serviceInfo';
 import type { Resolvers } from '../generated/graphql';
 import { version } from '../../package.json';
 
