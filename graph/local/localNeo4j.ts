@@ -36,7 +36,7 @@ function sourceHash(): string {
 export function ensureLocalNeo4jBuilt(log: (message: string) => void = () => {}): void {
   const hash = sourceHash();
   if (fs.existsSync(STAMP) && fs.readFileSync(STAMP, 'utf8') === hash) return;
-  if (!commandExists('java')) throw new Error('Java 17+ is needed to run the local Neo4j (install openjdk-17-jre-headless), or set NEO4J_URI to an existing Neo4j.');
+  if (!commandExists('java') || !commandExists('javac')) throw new Error('A Java 17+ JDK is needed to build and run the local Neo4j (apt-get install openjdk-17-jdk-headless), or set NEO4J_URI to an existing Neo4j.');
   if (!commandExists('mvn')) throw new Error('Maven is needed to assemble the local Neo4j from Maven Central (install maven), or set NEO4J_URI to an existing Neo4j.');
   log('assembling local Neo4j 5.26 + GDS + APOC from Maven Central (first run only)…');
   const build = spawnSync('mvn', ['-q', '-B', 'package', '-DskipTests'], { cwd: BUILD_DIR, encoding: 'utf8' });
