@@ -70,6 +70,9 @@ export async function requireCustomers(tx: Tx, fields: Record<string, string>): 
   }
 }
 
+/** The same check in a read transaction of its own, for queries that write nothing. */
+export const requireCustomersIn = (graph: Graph, fields: Record<string, string>) => graph.readTransaction((tx) => requireCustomers(tx, fields));
+
 function checkPair(path: string, customerField: string, otherField: string, customerId: string, otherId: string) {
   checkId(`${path}.${customerField}`, customerId);
   checkId(`${path}.${otherField}`, otherId);

@@ -2,7 +2,7 @@ import type { ReferralStatus } from '../../server/generated/graphql';
 import { cypher, Graph } from '../neo4j';
 import { checkId } from '../validate';
 import { hopBound } from './kinds';
-import { requireExisting } from './separation';
+import { requireCustomersIn } from '../customers';
 
 export const MAX_CHAIN_DEPTH = 10;
 export const CHAIN_NODE_LIMIT = 1000;
@@ -48,7 +48,7 @@ const CHAIN_DOWN = cypher(
 export async function referralChain(graph: Graph, customerId: string, maxDepth: number | null | undefined): Promise<ReferralChainRecord> {
   checkId('customerId', customerId);
   const depth = hopBound('maxDepth', maxDepth, 10, MAX_CHAIN_DEPTH);
-  await requireExisting(graph, { customerId });
+  await requireCustomersIn(graph, { customerId });
   return graph.readTransaction(async (tx) => {
     const [up] = await tx.run(CHAIN_UP, { id: customerId });
     const rows = await tx.run(CHAIN_DOWN, { id: customerId, maxDepth: depth, nodeLimit: CHAIN_NODE_LIMIT });

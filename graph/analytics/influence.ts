@@ -3,7 +3,8 @@ import type { InfluenceMeasure } from '../../server/generated/graphql';
 import { cypher, Graph } from '../neo4j';
 import { checkId } from '../validate';
 import { hopBound } from './kinds';
-import { HopCountRecord, reachByHop, requireExisting } from './separation';
+import { requireCustomersIn } from '../customers';
+import { HopCountRecord, reachByHop } from './separation';
 
 export const MAX_REACH_DEPTH = 10;
 export const MAX_TOP_LIMIT = 100;
@@ -45,7 +46,7 @@ const REFERRAL_TREE = cypher(
 export async function influencerReach(graph: Graph, customerId: string, maxDepth: number | null | undefined): Promise<InfluencerReachRecord> {
   checkId('customerId', customerId);
   const depth = hopBound('maxDepth', maxDepth, 3, MAX_REACH_DEPTH);
-  await requireExisting(graph, { customerId });
+  await requireCustomersIn(graph, { customerId });
   const rows = await graph.read(REFERRAL_TREE, { id: customerId, maxDepth: depth });
   const generations = rows
     .filter((row) => row.generation !== null && (row.customers as number) > 0)

@@ -1,5 +1,5 @@
 import type { ConnectionKind } from '../../server/generated/graphql';
-import { notFound } from '../errors';
+import { requireCustomersIn } from '../customers';
 import { cypher, Cypher, Graph } from '../neo4j';
 import { checkId } from '../validate';
 import { hopBound, relationshipTypes } from './kinds';
@@ -31,14 +31,6 @@ function separationQuery(types: string, maxHops: number): Cypher {
   return query;
 }
 
-const BOTH_EXIST = cypher('analytics.customersExist', 'UNWIND $ids AS id OPTIONAL MATCH (c:Customer {id: id}) RETURN id, c IS NOT NULL AS exists');
-
-async function requireExisting(graph: Graph, fields: Record<string, string>): Promise<void> {
-  const rows = await graph.read(BOTH_EXIST, { ids: Object.values(fields) });
-  const missing = new Set(rows.filter((row) => !row.exists).map((row) => row.id as string));
-  for (const [field, id] of Object.entries(fields)) if (missing.has(id)) throw notFound(field, `no customer with id "${id}".`);
-}
-
 export async function degreesOfSeparation(
   graph: Graph,
   from: string,
@@ -51,12 +43,12 @@ export async function degreesOfSeparation(
   const types = relationshipTypes('via', via);
   const hops = hopBound('maxHops', maxHops, 6, MAX_SEPARATION_HOPS);
   if (from === to) {
-    await requireExisting(graph, { from });
+    await requireCustomersIn(graph, { from });
     return { degrees: 0, path: [from] };
   }
   const [row] = await graph.read(separationQuery(types, hops), { from, to });
   if (!row) {
-    await requireExisting(graph, { from, to });
+    await requireCustomersIn(graph, { from, to });
     throw new Error('unreachable: both customers exist but the query returned nothing');
   }
   const path = (row.path as string[] | null) ?? [];
@@ -88,7 +80,7 @@ export async function separationProfile(
   checkId('customerId', customerId);
   const types = relationshipTypes('via', via);
   const hops = hopBound('maxHops', maxHops, 3, MAX_PROFILE_HOPS);
-  await requireExisting(graph, { customerId });
+  await requireCustomersIn(graph, { customerId });
   return reachByHop(graph, customerId, types, hops);
 }
 
@@ -98,4 +90,3 @@ export async function reachByHop(graph: Graph, customerId: string, types: string
   return Array.from({ length: maxHops }, (_, i) => ({ hops: i + 1, customers: counts.get(i + 1) ?? 0 }));
 }
 
-export { requireExisting };
