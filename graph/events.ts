@@ -3,7 +3,7 @@ import type { EventInput, EventKind, IssueReferralCodeInput } from '../server/ge
 import { connectCustomers, follow, upsertCustomer } from './customers';
 import { recordPurchase, recordReview } from './commerce';
 import { badInput, DomainError, notFound } from './errors';
-import { once } from './idempotency';
+import { IdempotencyLedger } from './idempotency';
 import { cypher, Graph, Tx } from './neo4j';
 import { issueReferralCode, recordInvite, recordReferralClick, recordSignup } from './referrals';
 import { checkIdempotencyKey } from './validate';
@@ -41,20 +41,28 @@ export type EventResultOf<K extends EventKind> = Awaited<ReturnType<Events[K]['w
 
 export const MAX_BATCH_EVENTS = 1000;
 
-async function applyEvent<K extends EventKind>(tx: Tx, kind: K, input: EventInputOf<K>, now: number, path: string) {
+const keyOf = (input: unknown) => (input as { idempotencyKey?: string }).idempotencyKey;
+
+async function applyEvent<K extends EventKind>(tx: Tx, ledger: IdempotencyLedger, kind: K, input: EventInputOf<K>, now: number, path: string) {
   const event = EVENTS[kind] as unknown as EventSpec<EventInputOf<K>, EventResultOf<K>>;
-  const key = (input as { idempotencyKey?: string }).idempotencyKey;
+  const key = keyOf(input);
   if (key === undefined) return { result: await event.write(tx, input, now, path), replayed: false };
-  checkIdempotencyKey(`${path}.idempotencyKey`, key);
-  return once(tx, `${path}.idempotencyKey`, key, kind, input, async () => {
+  return ledger.once(`${path}.idempotencyKey`, key, kind, input, async () => {
     const result = await event.write(tx, input, now, path);
     return { result, subjects: event.subjects(input, result) };
-  }, now);
+  });
 }
 
 /** One event in its own transaction: what the single mutations call. */
 export async function recordEvent<K extends EventKind>(graph: Graph, kind: K, input: EventInputOf<K>, now = Date.now()) {
-  return graph.writeTransaction((tx) => applyEvent(tx, kind, input, now, 'input'));
+  const key = keyOf(input);
+  if (key !== undefined) checkIdempotencyKey('input.idempotencyKey', key);
+  return graph.writeTransaction(async (tx) => {
+    const ledger = await IdempotencyLedger.open(tx, key === undefined ? [] : [key], now);
+    const outcome = await applyEvent(tx, ledger, kind, input, now, 'input');
+    await ledger.close();
+    return outcome;
+  });
 }
 
 export interface BatchResult {
@@ -76,18 +84,26 @@ export async function recordEvents(graph: Graph, events: readonly EventInput[], 
   if (events.length === 0) throw badInput('events', 'events must hold at least one event.');
   if (events.length > MAX_BATCH_EVENTS) throw badInput('events', `events holds ${events.length} events; the limit is ${MAX_BATCH_EVENTS}.`);
   const kinds = events.map(kindOf);
+  const inputs = events.map((event, index) => event[EVENTS[kinds[index]].field]);
+  const keys: string[] = [];
+  for (const [index, input] of inputs.entries()) {
+    const key = keyOf(input);
+    if (key !== undefined) keys.push(checkIdempotencyKey(`events[${index}].${EVENTS[kinds[index]].field}.idempotencyKey`, key));
+  }
   return graph.writeTransaction(async (tx) => {
+    const ledger = await IdempotencyLedger.open(tx, keys, now);
     const results: BatchResult[] = [];
-    for (const [index, event] of events.entries()) {
+    for (const [index, input] of inputs.entries()) {
       const kind = kinds[index];
       const path = `events[${index}].${EVENTS[kind].field}`;
       try {
-        const { replayed } = await applyEvent(tx, kind, event[EVENTS[kind].field] as never, now, path);
+        const { replayed } = await applyEvent(tx, ledger, kind, input as never, now, path);
         results.push({ index, kind, replayed });
       } catch (error) {
         throw error instanceof DomainError ? error.within(`events[${index}] (${EVENTS[kind].field})`) : error;
       }
     }
+    await ledger.close();
     return results;
   });
 }
@@ -118,12 +134,14 @@ export async function eraseCustomer(graph: Graph, id: string, now = Date.now()):
 
 /** Issuing a code is idempotent twice over: per key, and one code per customer and campaign. */
 export async function issueReferralCodeOnce(graph: Graph, input: IssueReferralCodeInput, now = Date.now()) {
+  checkIdempotencyKey('input.idempotencyKey', input.idempotencyKey);
   return graph.writeTransaction(async (tx) => {
-    checkIdempotencyKey('input.idempotencyKey', input.idempotencyKey);
-    const { result } = await once(tx, 'input.idempotencyKey', input.idempotencyKey, 'ISSUE_REFERRAL_CODE', input, async () => {
+    const ledger = await IdempotencyLedger.open(tx, [input.idempotencyKey], now);
+    const { result } = await ledger.once('input.idempotencyKey', input.idempotencyKey, 'ISSUE_REFERRAL_CODE', input, async () => {
       const code = await issueReferralCode(tx, input, now);
       return { result: code, subjects: [input.customerId] };
-    }, now);
+    });
+    await ledger.close();
     return result;
   });
 }

@@ -2,18 +2,21 @@ import crypto from 'node:crypto';
 import { conflict } from './errors';
 import { cypher, Tx } from './neo4j';
 
-// MERGE on the unique key locks it, so a concurrent replay waits for the first writer and then sees its result.
-const CLAIM_KEY = cypher(
+// MERGE on the unique key locks it, so a concurrent replay waits for the first writer and then sees
+// its result. Keys are claimed in sorted order so that two batches sharing keys cannot deadlock.
+const CLAIM_KEYS = cypher(
   'idempotency.claim',
-  `MERGE (k:IdempotencyKey {key: $key})
+  `UNWIND $keys AS key
+   MERGE (k:IdempotencyKey {key: key})
    ON CREATE SET k.pending = true
-   RETURN k.pending AS fresh, k.kind AS kind, k.inputHash AS inputHash, k.result AS result`,
+   RETURN key, k.pending IS NOT NULL AS fresh, k.kind AS kind, k.inputHash AS inputHash, k.result AS result`,
 );
 
-const STORE_RESULT = cypher(
+const STORE_RESULTS = cypher(
   'idempotency.store',
-  `MATCH (k:IdempotencyKey {key: $key})
-   SET k.kind = $kind, k.inputHash = $inputHash, k.result = $result, k.subjects = $subjects, k.at = $now
+  `UNWIND $rows AS row
+   MATCH (k:IdempotencyKey {key: row.key})
+   SET k.kind = row.kind, k.inputHash = row.inputHash, k.result = row.result, k.subjects = row.subjects, k.at = $now
    REMOVE k.pending`,
 );
 
@@ -22,29 +25,62 @@ export interface Once<T> {
   replayed: boolean;
 }
 
+interface Claim {
+  fresh: boolean;
+  kind: string | null;
+  inputHash: string | null;
+  result: string | null;
+}
+
+interface StoreRow {
+  key: string;
+  kind: string;
+  inputHash: string;
+  result: string;
+  subjects: string[];
+}
+
 /**
- * Runs `apply` once per idempotency key, inside the caller's transaction: a replay with the same
- * input returns the stored first result and writes nothing; the same key with other input is a conflict.
- * `subjects` are the customer ids the result names, so erasure can forget results holding their data.
+ * The idempotency keys of one transaction: claimed together in one statement when it opens, their
+ * first results stored together in one statement when it closes. A replay with the same input returns
+ * the stored first result and writes nothing; the same key with other input is a conflict. A key used
+ * twice in one batch behaves as if the second use came in a later request.
  */
-export async function once<T>(
-  tx: Tx,
-  field: string,
-  key: string,
-  kind: string,
-  input: unknown,
-  apply: () => Promise<{ result: T; subjects: string[] }>,
-  now: number,
-): Promise<Once<T>> {
-  const inputHash = crypto.createHash('sha256').update(JSON.stringify(input)).digest('base64url');
-  const [claim] = await tx.run(CLAIM_KEY, { key });
-  if (claim.fresh !== true) {
-    if (claim.kind !== kind || claim.inputHash !== inputHash) {
-      throw conflict(field, `idempotency key "${key}" was already used for a different ${claim.kind === kind ? 'input' : String(claim.kind)}.`);
-    }
-    return { result: JSON.parse(String(claim.result)) as T, replayed: true };
+export class IdempotencyLedger {
+  private readonly pending: StoreRow[] = [];
+
+  private constructor(
+    private readonly tx: Tx,
+    private readonly claims: Map<string, Claim>,
+    private readonly now: number,
+  ) {}
+
+  static async open(tx: Tx, keys: readonly string[], now: number): Promise<IdempotencyLedger> {
+    const distinct = [...new Set(keys)].sort();
+    const rows = distinct.length === 0 ? [] : await tx.run(CLAIM_KEYS, { keys: distinct });
+    const claims = new Map(rows.map((row) => [row.key as string, row as unknown as Claim]));
+    return new IdempotencyLedger(tx, claims, now);
   }
-  const { result, subjects } = await apply();
-  await tx.run(STORE_RESULT, { key, kind, inputHash, result: JSON.stringify(result), subjects, now });
-  return { result, replayed: false };
+
+  /** `subjects` are the customer ids the result names, so erasure can forget results holding their data. */
+  async once<T>(field: string, key: string, kind: string, input: unknown, apply: () => Promise<{ result: T; subjects: string[] }>): Promise<Once<T>> {
+    const inputHash = crypto.createHash('sha256').update(JSON.stringify(input)).digest('base64url');
+    const claim = this.claims.get(key);
+    if (!claim) throw new Error(`idempotency key "${key}" was not claimed when the transaction opened`);
+    if (!claim.fresh) {
+      if (claim.kind !== kind || claim.inputHash !== inputHash) {
+        throw conflict(field, `idempotency key "${key}" was already used for a different ${claim.kind === kind ? 'input' : String(claim.kind)}.`);
+      }
+      return { result: JSON.parse(String(claim.result)) as T, replayed: true };
+    }
+    const { result, subjects } = await apply();
+    const stored = JSON.stringify(result);
+    this.claims.set(key, { fresh: false, kind, inputHash, result: stored });
+    this.pending.push({ key, kind, inputHash, result: stored, subjects });
+    return { result, replayed: false };
+  }
+
+  async close(): Promise<void> {
+    if (this.pending.length > 0) await this.tx.run(STORE_RESULTS, { rows: this.pending, now: this.now });
+  }
 }

@@ -66,6 +66,19 @@ describe('recordEvents', () => {
     expect(await customersWith(prefix)).toBe(0);
   });
 
+  test('a key used twice in one batch is a replay of its first use, or a CONFLICT for other input', async () => {
+    const id = await givenCustomers(api, uniquePrefix('twice'), ['a', 'b']);
+    const follow = { followerId: id('a'), followedId: id('b'), idempotencyKey: key('t') };
+    const replayed = await ok(api, BATCH, { events: [{ follow }, { follow }] });
+    expect(replayed.recordEvents.map((r: { replayed: boolean }) => r.replayed)).toEqual([false, true]);
+    const shared = key('u');
+    const conflicting = await api.gql('service', BATCH, {
+      events: [{ upsertCustomer: { id: id('c') } }, { follow: { ...follow, idempotencyKey: shared } }, { follow: { ...follow, followerId: id('c'), idempotencyKey: shared } }],
+    });
+    expect(failure(conflicting)).toMatchObject({ code: 'CONFLICT', field: 'events[2].follow.idempotencyKey' });
+    expect(await customersWith(id('c'))).toBe(0);
+  });
+
   test('an event must set exactly one kind; a batch holds 1 to 1,000 events', async () => {
     const both = await api.gql('service', BATCH, { events: [{ upsertCustomer: { id: 'a1' }, follow: { followerId: 'a', followedId: 'b', idempotencyKey: 'k' } }] });
     expect(failure(both)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'events[0]' });
