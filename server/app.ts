@@ -99,6 +99,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   const apollo = new ApolloServer<RequestContext>({
     typeDefs: loadTypeDefs(),
+    // The generated Resolvers type maps parents to graph/ records; Apollo's own resolver type cannot say that.
     resolvers: buildResolvers() as never,
     formatError: createErrorFormatter(log),
     plugins: [limitsPlugin(config), metricsPlugin(metrics), cacheInvalidationPlugin(cache)],
@@ -120,7 +121,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       locals(res).log.info(
-        { method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6, role: locals(res).caller?.role },
+        { method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6, role: locals(res).caller?.role },
         'request',
       );
     });
