@@ -43,6 +43,8 @@ export class Graph {
     readonly driver: Driver,
     private readonly database: string | undefined,
     private readonly observe: QueryObserver = () => {},
+    /** Neo4j terminates any transaction running longer, so one runaway query cannot hold the database. */
+    private readonly transactionTimeoutMs?: number,
   ) {}
 
   async read(query: Cypher, params: Params = {}): Promise<Row[]> {
@@ -91,7 +93,8 @@ export class Graph {
             return result.records.map((record) => record.toObject());
           },
         });
-      return mode === 'READ' ? await session.executeRead(execute) : await session.executeWrite(execute);
+      const config = this.transactionTimeoutMs === undefined ? undefined : { timeout: this.transactionTimeoutMs };
+      return mode === 'READ' ? await session.executeRead(execute, config) : await session.executeWrite(execute, config);
     } finally {
       await session.close();
     }
@@ -111,7 +114,7 @@ export class Graph {
   }
 }
 
-export function connectGraph(connection: Neo4jConnection, observe?: QueryObserver): Graph {
+export function connectGraph(connection: Neo4jConnection, observe?: QueryObserver, transactionTimeoutMs?: number): Graph {
   const auth = connection.password === '' ? neo4j.auth.basic(connection.user, 'unused') : neo4j.auth.basic(connection.user, connection.password);
   const driver = neo4j.driver(connection.uri, auth, {
     // Counts and ids here stay far below 2^53, so plain numbers are safe and simpler for callers.
@@ -119,5 +122,5 @@ export function connectGraph(connection: Neo4jConnection, observe?: QueryObserve
     maxConnectionPoolSize: 50,
     connectionAcquisitionTimeout: 30_000,
   });
-  return new Graph(driver, connection.database, observe);
+  return new Graph(driver, connection.database, observe, transactionTimeoutMs);
 }

@@ -68,6 +68,7 @@ const envSchema = z.object({
   MAX_BODY_BYTES: positiveInt('MAX_BODY_BYTES', 2 * 1024 * 1024),
   RATE_LIMIT_PER_MINUTE: positiveInt('RATE_LIMIT_PER_MINUTE', 1200),
   CACHE_TTL_SECONDS: positiveInt('CACHE_TTL_SECONDS', 300),
+  NEO4J_TX_TIMEOUT_SECONDS: positiveInt('NEO4J_TX_TIMEOUT_SECONDS', 120),
   DEMO_DATA: z.enum(['auto', 'off']).default('auto'),
 });
 

@@ -7,7 +7,7 @@ import type { Logger } from './logger';
 const KNOWN_CODES = new Set([
   'BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'FORBIDDEN', 'UNAUTHENTICATED', 'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE', 'QUERY_TOO_DEEP', 'QUERY_TOO_COSTLY', 'RATE_LIMITED',
+  'OPERATION_RESOLUTION_FAILURE', 'QUERY_TOO_DEEP', 'QUERY_TOO_COSTLY', 'RATE_LIMITED', 'QUERY_TIMEOUT',
 ]);
 
 /**
@@ -22,6 +22,10 @@ export function createErrorFormatter(log: Logger) {
     }
     if (original instanceof Neo4jError && original.code === 'Neo.ClientError.Schema.ConstraintValidationFailed') {
       return { ...formatted, message: 'A concurrent write took this value first; retry.', extensions: { code: 'CONFLICT' } };
+    }
+    // Neo4j 5 says TransactionTimedOutClientConfiguration when the timeout came from the driver.
+    if (original instanceof Neo4jError && original.code.startsWith('Neo.ClientError.Transaction.TransactionTimedOut')) {
+      return { ...formatted, message: 'The query ran longer than NEO4J_TX_TIMEOUT_SECONDS allows; narrow it (a campaign, a smaller depth) and retry.', extensions: { code: 'QUERY_TIMEOUT' } };
     }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && KNOWN_CODES.has(code)) return formatted;

@@ -73,6 +73,7 @@ export async function startService(config: Config, log = createLogger(config.LOG
     const graph: Graph = connectGraph(
       { uri: neo4jUri, user: config.NEO4J_USER, password: config.NEO4J_PASSWORD, database: config.NEO4J_DATABASE },
       metrics.observeNeo4jQuery,
+      config.NEO4J_TX_TIMEOUT_SECONDS * 1000,
     );
     await graph.ping();
     const migrations = await applyMigrations(graph);
