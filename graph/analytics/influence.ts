@@ -60,8 +60,14 @@ export async function influencerReach(graph: Graph, customerId: string, maxDepth
     downstreamConverted: sum((row) => row.converted as number),
     downstreamPurchaseTotal: Math.round(sum((row) => row.spent as number) * 100) / 100,
     generations,
-    socialReach: await reachByHop(graph, customerId, 'KNOWS|FOLLOWS', 3),
+    socialReach: cumulative(await reachByHop(graph, customerId, 'KNOWS|FOLLOWS', 3)),
   };
+}
+
+/** Distinct customers within 1, 2, … hops, from the counts at exactly each hop. */
+function cumulative(byHop: HopCountRecord[]): HopCountRecord[] {
+  let total = 0;
+  return byHop.map(({ hops, customers }) => ({ hops, customers: (total += customers) }));
 }
 
 export interface RankingRecord {

@@ -302,7 +302,7 @@ export type InfluencerReach = {
   generations: Array<GenerationReach>;
   /** Invites the customer sent, whatever became of them. */
   invitesSent: Scalars['Int']['output'];
-  /** Distinct customers within 1, 2, 3 hops over KNOWS and FOLLOWS. */
+  /** Distinct customers within 1, 2 and 3 hops over KNOWS and FOLLOWS, either direction (cumulative). */
   socialReach: Array<HopCount>;
 };
 

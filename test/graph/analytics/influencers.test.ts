@@ -71,6 +71,12 @@ describe('topInfluencers by PageRank and social reach', () => {
     ]);
   });
 
+  test('influencerReach counts distinct customers within 1, 2 and 3 social hops', async () => {
+    // Undirected KNOWS+FOLLOWS from a: c at 1 hop; d at 2; b and e at 3.
+    const reach = await ok(api, 'query($id: ID!) { influencerReach(customerId: $id) { socialReach { hops customers } } }', { id: id('a') });
+    expect(reach.influencerReach.socialReach).toEqual([{ hops: 1, customers: 1 }, { hops: 2, customers: 2 }, { hops: 3, customers: 4 }]);
+  });
+
   test('limit is bounded and PageRank leaves no projection behind', async () => {
     const tooMany = await api.gql('marketer', 'query { topInfluencers(by: PAGERANK, limit: 1000) { rank } }');
     expect(tooMany.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'limit' });
