@@ -1,4 +1,4 @@
-import type { RecordPurchaseInput, RecordReviewInput } from '../server/generated/graphql';
+import type { RecordPurchaseInput, RecordReviewInput } from '../schema/generated/types';
 import { ADVANCE_STAGE } from './customers';
 import { conflict, notFound } from './errors';
 import { ProductRecord, PurchaseRecord, ReviewRecord } from './model';

@@ -1,4 +1,4 @@
-import type { FunnelStage, UpsertCustomerInput, ConnectCustomersInput, DisconnectCustomersInput, FollowInput } from '../server/generated/graphql';
+import type { FunnelStage, UpsertCustomerInput, ConnectCustomersInput, DisconnectCustomersInput, FollowInput } from '../schema/generated/types';
 import { badInput, conflict, notFound } from './errors';
 import { CustomerRecord, stageRank } from './model';
 import { cypher, Graph, Tx } from './neo4j';

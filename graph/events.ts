@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { EventInput, EventKind, IssueReferralCodeInput } from '../server/generated/graphql';
+import type { EventInput, EventKind, IssueReferralCodeInput } from '../schema/generated/types';
 import { connectCustomers, follow, upsertCustomer } from './customers';
 import { recordPurchase, recordReview } from './commerce';
 import { badInput, DomainError, notFound } from './errors';

@@ -1,4 +1,4 @@
-import type { AttributionModel, FunnelStage, ReferralStatus } from '../server/generated/graphql';
+import type { AttributionModel, FunnelStage, ReferralStatus } from '../schema/generated/types';
 
 // What graph/ functions return: plain values read from Neo4j, instants as epoch milliseconds.
 

@@ -5,7 +5,7 @@ import type {
   RecordInviteInput,
   RecordReferralClickInput,
   RecordSignupInput,
-} from '../server/generated/graphql';
+} from '../schema/generated/types';
 import { ADVANCE_STAGE, CUSTOMER_PROJECTION, toCustomer } from './customers';
 import { badInput, conflict, notFound } from './errors';
 import { CampaignRecord, CustomerRecord, ReferralCodeRecord, ReferralRecord } from './model';

@@ -19,7 +19,10 @@ async function main(): Promise<number> {
     if (current === output.content) continue;
     stale++;
     if (check) process.stderr.write(`${output.filename} is stale: run \`npm run codegen\`\n`);
-    else fs.writeFileSync(file, output.content);
+    else {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, output.content);
+    }
   }
   process.stdout.write(check ? `${outputs.length - stale} of ${outputs.length} generated files current\n` : `wrote ${stale} of ${outputs.length} generated files\n`);
   return check && stale > 0 ? 1 : 0;

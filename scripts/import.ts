@@ -2,14 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadSyntheticGraph } from '../graph/bulkLoad';
 import { importEdgeList, parseEdgeList } from '../graph/edgeList';
-import { LocalNeo4j, startLocalNeo4j } from '../graph/local/localNeo4j';
+import { LocalNeo4j, startLocalNeo4j } from './local/localNeo4j';
 import { applyMigrations } from '../graph/migrations';
 import { connectGraph, cypher, Graph } from '../graph/neo4j';
 import { generateSyntheticGraph } from '../graph/synthetic';
 import { AnalyticsCache } from '../server/cache/analyticsCache';
 import { connectRedis } from '../server/cache/store';
 import { ConfigError, loadConfig } from '../server/config';
-import { isPortFree } from '../graph/local/processes';
+import { isPortFree } from './local/processes';
 
 // `npm run import -- --edges FILE [--prefix P]` or `npm run import -- --synthetic N --seed S`.
 // Uses NEO4J_URI, else the local Neo4j of `npm start` (starting it for the import if it is not running).

@@ -1,27 +1,50 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { ConfigError, loadConfig } from '../server/config';
 import { createLogger } from '../server/logger';
 import { startService } from '../server/runtime';
+import { startLocalServices } from './local/services';
 
-// `npm start`: the whole service on this machine, local Neo4j and Redis included when not configured.
+// `npm start`: the whole service on this machine. The launcher starts a local Neo4j and Redis where
+// NEO4J_URI / REDIS_URL name none, hands their URIs to the service, and stops them after it.
 async function main() {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
-  const running = await startService(config, log);
+  const local = await startLocalServices({
+    neo4jUri: config.NEO4J_URI,
+    redisUrl: config.REDIS_URL,
+    neo4j: { homeDir: path.join(config.DATA_DIR, 'neo4j'), boltPort: config.LOCAL_NEO4J_BOLT_PORT, heap: config.LOCAL_NEO4J_HEAP },
+    redis: { dir: path.join(config.DATA_DIR, 'redis'), port: config.LOCAL_REDIS_PORT },
+    redisOptional: true,
+    say: (message) => log.info(message),
+  });
+  const running = await startService({ ...config, NEO4J_URI: local.neo4jUri, REDIS_URL: local.redisUrl }, log).catch(async (error: unknown) => {
+    await local.stop();
+    throw error;
+  });
   const auth = running.adminKeyFile
     ? `Authorization: Bearer ${fs.readFileSync(running.adminKeyFile, 'utf8').trim()}   (admin key, kept in ${running.adminKeyFile})`
     : 'Authorization: Bearer <one of the keys in API_KEYS>';
   process.stdout.write(`\nGrapevine is up: ${running.url}\n  ${auth}\n  health: /healthz  readiness: /readyz  metrics: /metrics\n\n`);
   // A second signal (a terminal and a process manager often both send one) must not cut shutdown short.
+  let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
-      running.shutdown(signal).then(
-        () => process.exit(0),
-        (error) => {
-          log.error({ err: error }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
+      if (stopping) return;
+      stopping = true;
+      running
+        .shutdown(signal)
+        .then(() => local.stop())
+        .then(
+          () => {
+            log.info('local services stopped');
+            process.exit(0);
+          },
+          (error) => {
+            log.error({ err: error }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
     });
   }
 }

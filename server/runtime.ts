@@ -3,10 +3,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { seedDemoData } from '../graph/demo';
-import { LocalNeo4j, startLocalNeo4j } from '../graph/local/localNeo4j';
 import { applyMigrations } from '../graph/migrations';
 import { connectGraph, Graph } from '../graph/neo4j';
-import { LocalRedis, redisServerInstalled, startLocalRedis } from './cache/localRedis';
 import { createApp } from './app';
 import { connectRedis, KeyValueStore, MemoryStore } from './cache/store';
 import type { ApiKey, Config } from './config';
@@ -32,43 +30,17 @@ function resolveApiKeys(config: Config, log: Logger): { apiKeys: ApiKey[]; admin
 }
 
 /**
- * Brings the whole service up, starting a local Neo4j and Redis where none is configured, and
- * returns an ordered shutdown: stop accepting, drain requests, close clients, stop what it started.
+ * Brings the service up against the Neo4j and Redis its configuration names (the launcher in
+ * scripts/ starts local ones first when there are none) and returns an ordered shutdown:
+ * stop accepting, drain requests, close clients. Without REDIS_URL the cache and rate limits
+ * live in this process.
  */
 export async function startService(config: Config, log = createLogger(config.LOG_LEVEL)): Promise<Running> {
-  const started: Array<LocalNeo4j | LocalRedis> = [];
-  const stopStarted = async () => {
-    for (const child of started.reverse()) await child.stop().catch((error: Error) => log.error({ err: error }, `stopping ${child.name} failed`));
-  };
+  if (!config.NEO4J_URI) throw new Error('NEO4J_URI is not set: start the service through `npm start`, which starts a local Neo4j.');
+  const neo4jUri = config.NEO4J_URI;
+  const store: KeyValueStore = config.REDIS_URL ? connectRedis(config.REDIS_URL) : new MemoryStore();
+  if (!config.REDIS_URL) log.warn('REDIS_URL is not set: caching and rate limits are in this process only');
   try {
-    let neo4jUri = config.NEO4J_URI;
-    if (!neo4jUri) {
-      log.info({ port: config.LOCAL_NEO4J_BOLT_PORT }, 'NEO4J_URI is not set: starting a local Neo4j');
-      const t0 = Date.now();
-      const neo4j = await startLocalNeo4j({
-        homeDir: path.resolve(config.DATA_DIR, 'neo4j'),
-        boltPort: config.LOCAL_NEO4J_BOLT_PORT,
-        heap: config.LOCAL_NEO4J_HEAP,
-        log: (message) => log.info(message),
-      });
-      started.push(neo4j);
-      neo4jUri = neo4j.uri;
-      log.info({ uri: neo4jUri, seconds: (Date.now() - t0) / 1000 }, 'local Neo4j is ready');
-    }
-
-    let store: KeyValueStore;
-    if (config.REDIS_URL) {
-      store = connectRedis(config.REDIS_URL);
-    } else if (redisServerInstalled()) {
-      const redis = await startLocalRedis(config.LOCAL_REDIS_PORT, path.resolve(config.DATA_DIR, 'redis'));
-      started.push(redis);
-      store = connectRedis(redis.url);
-      log.info({ url: redis.url }, 'REDIS_URL is not set: started a local Redis');
-    } else {
-      store = new MemoryStore();
-      log.warn('REDIS_URL is not set and redis-server is not installed: caching and rate limits are in this process only');
-    }
-
     const metrics = createMetrics();
     const graph: Graph = connectGraph(
       { uri: neo4jUri, user: config.NEO4J_USER, password: config.NEO4J_PASSWORD, database: config.NEO4J_DATABASE },
@@ -104,14 +76,13 @@ export async function startService(config: Config, log = createLogger(config.LOG
         await stopApollo();
         await graph.close();
         await store.close().catch(() => {});
-        await stopStarted();
         log.info('shutdown complete');
       })();
       return stopping;
     };
     return { url, adminKeyFile, shutdown };
   } catch (error) {
-    await stopStarted();
+    await store.close().catch(() => {});
     throw error;
   }
 }

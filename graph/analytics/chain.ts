@@ -1,4 +1,4 @@
-import type { ReferralStatus } from '../../server/generated/graphql';
+import type { ReferralStatus } from '../../schema/generated/types';
 import { cypher, Graph } from '../neo4j';
 import { checkId } from '../validate';
 import { hopBound } from './kinds';

@@ -1,4 +1,4 @@
-import type { ConversionFilter } from '../../server/generated/graphql';
+import type { ConversionFilter } from '../../schema/generated/types';
 import { badInput } from '../errors';
 import { cypher, Graph } from '../neo4j';
 import { checkChannel, checkId } from '../validate';

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { InfluenceMeasure } from '../../server/generated/graphql';
+import type { InfluenceMeasure } from '../../schema/generated/types';
 import { cypher, Graph } from '../neo4j';
 import { checkId } from '../validate';
 import { hopBound } from './kinds';

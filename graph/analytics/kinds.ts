@@ -1,4 +1,4 @@
-import type { ConnectionKind } from '../../server/generated/graphql';
+import type { ConnectionKind } from '../../schema/generated/types';
 import { badInput } from '../errors';
 
 const KINDS: readonly ConnectionKind[] = ['KNOWS', 'FOLLOWS', 'REFERRED'];

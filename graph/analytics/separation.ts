@@ -1,4 +1,4 @@
-import type { ConnectionKind } from '../../server/generated/graphql';
+import type { ConnectionKind } from '../../schema/generated/types';
 import { requireCustomersIn } from '../customers';
 import { cypher, Cypher, Graph } from '../neo4j';
 import { checkId } from '../validate';

@@ -11,7 +11,7 @@ import { connectRedis } from '../../server/cache/store';
 import { loadConfig } from '../../server/config';
 import { createLogger } from '../../server/logger';
 import { createMetrics } from '../../server/metrics';
-import { freePort } from '../../graph/local/processes';
+import { freePort } from '../local/processes';
 import { scratchServices, ScratchServices } from '../local/scratch';
 
 export const ROOT = path.resolve(__dirname, '..', '..');

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../graph/local/processes';
+import { freePort } from '../../scripts/local/processes';
 import { requireEnv, testGraph, uniquePrefix } from '../support/services';
 
 const ROOT = path.resolve(__dirname, '..', '..');

@@ -5,7 +5,7 @@ import { connectRedis } from '../../server/cache/store';
 import { loadConfig } from '../../server/config';
 import { createLogger } from '../../server/logger';
 import { createMetrics } from '../../server/metrics';
-import { freePort } from '../../graph/local/processes';
+import { freePort } from '../../scripts/local/processes';
 import { KEYS, startTestApi, TestApi, testGraph, testStore } from '../support/services';
 
 describe('health and readiness', () => {

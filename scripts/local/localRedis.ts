@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { commandExists, isPortFree, ManagedProcess, startManagedProcess } from '../../graph/local/processes';
+import { commandExists, isPortFree, ManagedProcess, startManagedProcess } from './processes';
 
 export interface LocalRedis extends ManagedProcess {
   readonly url: string;
