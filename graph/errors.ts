@@ -1,11 +1,46 @@
-/** Codes a client can branch on; they become GraphQL `extensions.code`. */
-export type DomainErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT';
+/**
+ * Every code a client can branch on, as `extensions.code`: the one list, imported wherever an error
+ * is raised. The error formatter lets exactly these through; anything else is an internal error.
+ */
+export const ERROR_CODES = {
+  /** Input that breaks a rule; `extensions.field` names the field. HTTP 200 inside GraphQL, 400 outside. */
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  /** A uniqueness rule or a concurrent writer took the value first, or an idempotency key was reused. */
+  CONFLICT: 'CONFLICT',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  RATE_LIMITED: 'RATE_LIMITED',
+  QUERY_TOO_DEEP: 'QUERY_TOO_DEEP',
+  QUERY_TOO_COSTLY: 'QUERY_TOO_COSTLY',
+  /** Neo4j terminated a transaction that ran longer than NEO4J_TX_TIMEOUT_SECONDS. */
+  QUERY_TIMEOUT: 'QUERY_TIMEOUT',
+  /** Neo4j or another backing service is unreachable; retry after `Retry-After` seconds. */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  BAD_REQUEST: 'BAD_REQUEST',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  // Raised by Apollo Server itself.
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+  PERSISTED_QUERY_NOT_SUPPORTED: 'PERSISTED_QUERY_NOT_SUPPORTED',
+  OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
+} as const;
 
-/** A rule of the domain that the request broke; nothing was written when one is thrown. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The codes graph/ raises for a request that broke a rule; nothing was written when one is thrown. */
+export type DomainErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'QUERY_TIMEOUT' | 'SERVICE_UNAVAILABLE';
+
 export class DomainError extends Error {
   constructor(
     readonly code: DomainErrorCode,
-    /** The input field at fault, as a path from the argument (`input.rating`, `events[3].code`). */
+    /**
+     * The input field at fault, relative to the writer's own input (`rating`, `invitee.id`); the caller
+     * that knows where the input sits adds the rest once (`input.rating`, `events[3].recordReview.rating`).
+     */
     readonly field: string | undefined,
     message: string,
   ) {
@@ -13,12 +48,22 @@ export class DomainError extends Error {
     this.name = 'DomainError';
   }
 
-  /** The same error, its message prefixed with where it happened (a batch names the event). */
-  within(prefix: string): DomainError {
-    return new DomainError(this.code, this.field, `${prefix}: ${this.message}`);
+  /** The same error seen from `prefix` (`input`, `events[3].recordReview`); `label` also prefixes the message. */
+  under(prefix: string, label?: string): DomainError {
+    const field = this.field === undefined ? prefix : `${prefix}.${this.field}`;
+    return new DomainError(this.code, field, label ? `${label}: ${this.message}` : this.message);
   }
 }
 
 export const badInput = (field: string, message: string) => new DomainError('BAD_USER_INPUT', field, message);
 export const notFound = (field: string, message: string) => new DomainError('NOT_FOUND', field, message);
 export const conflict = (field: string | undefined, message: string) => new DomainError('CONFLICT', field, message);
+
+/** Runs `work`, reporting its domain errors as seen from `prefix`. */
+export async function withinField<T>(prefix: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw error instanceof DomainError ? error.under(prefix) : error;
+  }
+}

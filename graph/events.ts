@@ -1,14 +1,16 @@
-import crypto from 'node:crypto';
-import type { EventInput, EventKind, IssueReferralCodeInput } from '../schema/generated/types';
-import { connectCustomers, follow, upsertCustomer } from './customers';
+import type { EventInput, EventKind } from '../schema/generated/types';
 import { recordPurchase, recordReview } from './commerce';
-import { badInput, DomainError, notFound } from './errors';
+import { connectCustomers, follow, upsertCustomer } from './customers';
+import { badInput, DomainError } from './errors';
 import { IdempotencyLedger } from './idempotency';
-import { cypher, Graph, Tx } from './neo4j';
-import { issueReferralCode, recordInvite, recordReferralClick, recordSignup } from './referrals';
+import { recordInvite, recordReferralClick } from './invites';
+import { Graph, Tx } from './neo4j';
+import { issueReferralCode } from './referralCodes';
+import { recordSignup } from './signup';
 import { checkIdempotencyKey } from './validate';
 
-type Writer<I, R> = (tx: Tx, input: I, now: number, path: string) => Promise<R>;
+/** A writer names fields relative to its own input; the runner below says where that input sits. */
+type Writer<I, R> = (tx: Tx, input: I, now: number) => Promise<R>;
 
 interface EventSpec<I, R> {
   field: keyof EventInput;
@@ -33,6 +35,8 @@ export const EVENTS = {
   }),
   RECORD_PURCHASE: spec({ field: 'recordPurchase', write: recordPurchase, subjects: (input) => [input.customerId] }),
   RECORD_REVIEW: spec({ field: 'recordReview', write: recordReview, subjects: (input) => [input.customerId] }),
+  // Idempotent twice over: per key, and one code per customer and campaign.
+  ISSUE_REFERRAL_CODE: spec({ field: 'issueReferralCode', write: issueReferralCode, subjects: (input) => [input.customerId] }),
 } satisfies Record<EventKind, { field: keyof EventInput }>;
 
 type Events = typeof EVENTS;
@@ -43,26 +47,33 @@ export const MAX_BATCH_EVENTS = 1000;
 
 const keyOf = (input: unknown) => (input as { idempotencyKey?: string }).idempotencyKey;
 
-async function applyEvent<K extends EventKind>(tx: Tx, ledger: IdempotencyLedger, kind: K, input: EventInputOf<K>, now: number, path: string) {
+async function applyEvent<K extends EventKind>(tx: Tx, ledger: IdempotencyLedger, kind: K, input: EventInputOf<K>, now: number) {
   const event = EVENTS[kind] as unknown as EventSpec<EventInputOf<K>, EventResultOf<K>>;
   const key = keyOf(input);
-  if (key === undefined) return { result: await event.write(tx, input, now, path), replayed: false };
-  return ledger.once(`${path}.idempotencyKey`, key, kind, input, async () => {
-    const result = await event.write(tx, input, now, path);
+  if (key === undefined) return { result: await event.write(tx, input, now), replayed: false };
+  return ledger.once('idempotencyKey', key, kind, input, async () => {
+    const result = await event.write(tx, input, now);
     return { result, subjects: event.subjects(input, result) };
   });
 }
 
+/** Errors of the event at `prefix`, named from there; `label` also prefixes the message (a batch names the event). */
+const reported = (error: unknown, prefix: string, label?: string) => (error instanceof DomainError ? error.under(prefix, label) : error);
+
 /** One event in its own transaction: what the single mutations call. */
 export async function recordEvent<K extends EventKind>(graph: Graph, kind: K, input: EventInputOf<K>, now = Date.now()) {
-  const key = keyOf(input);
-  if (key !== undefined) checkIdempotencyKey('input.idempotencyKey', key);
-  return graph.writeTransaction(async (tx) => {
-    const ledger = await IdempotencyLedger.open(tx, key === undefined ? [] : [key], now);
-    const outcome = await applyEvent(tx, ledger, kind, input, now, 'input');
-    await ledger.close();
-    return outcome;
-  });
+  try {
+    const key = keyOf(input);
+    if (key !== undefined) checkIdempotencyKey('idempotencyKey', key);
+    return await graph.writeTransaction(async (tx) => {
+      const ledger = await IdempotencyLedger.open(tx, key === undefined ? [] : [key], now);
+      const outcome = await applyEvent(tx, ledger, kind, input, now);
+      await ledger.close();
+      return outcome;
+    });
+  } catch (error) {
+    throw reported(error, 'input');
+  }
 }
 
 export interface BatchResult {
@@ -71,12 +82,9 @@ export interface BatchResult {
   replayed: boolean;
 }
 
-function kindOf(event: EventInput, index: number): EventKind {
-  const set = (Object.keys(EVENTS) as EventKind[]).filter((kind) => event[EVENTS[kind].field] != null);
-  if (set.length !== 1) {
-    throw badInput(`events[${index}]`, `events[${index}] must set exactly one of ${Object.values(EVENTS).map((e) => e.field).join(', ')}; it sets ${set.length}.`);
-  }
-  return set[0];
+/** The one kind an event sets; the SDL's @oneOf already guarantees exactly one field is set. */
+function kindOf(event: EventInput): EventKind {
+  return (Object.keys(EVENTS) as EventKind[]).find((kind) => event[EVENTS[kind].field] != null)!;
 }
 
 /** All events in one transaction, in order: a failing event rolls back the batch and is named. */
@@ -85,63 +93,30 @@ export async function recordEvents(graph: Graph, events: readonly EventInput[], 
   if (events.length > MAX_BATCH_EVENTS) throw badInput('events', `events holds ${events.length} events; the limit is ${MAX_BATCH_EVENTS}.`);
   const kinds = events.map(kindOf);
   const inputs = events.map((event, index) => event[EVENTS[kinds[index]].field]);
+  const where = (index: number) => `events[${index}].${EVENTS[kinds[index]].field}`;
+  const label = (index: number) => `events[${index}] (${EVENTS[kinds[index]].field})`;
   const keys: string[] = [];
   for (const [index, input] of inputs.entries()) {
     const key = keyOf(input);
-    if (key !== undefined) keys.push(checkIdempotencyKey(`events[${index}].${EVENTS[kinds[index]].field}.idempotencyKey`, key));
+    if (key === undefined) continue;
+    try {
+      keys.push(checkIdempotencyKey('idempotencyKey', key));
+    } catch (error) {
+      throw reported(error, where(index), label(index));
+    }
   }
   return graph.writeTransaction(async (tx) => {
     const ledger = await IdempotencyLedger.open(tx, keys, now);
     const results: BatchResult[] = [];
     for (const [index, input] of inputs.entries()) {
-      const kind = kinds[index];
-      const path = `events[${index}].${EVENTS[kind].field}`;
       try {
-        const { replayed } = await applyEvent(tx, ledger, kind, input as never, now, path);
-        results.push({ index, kind, replayed });
+        const { replayed } = await applyEvent(tx, ledger, kinds[index], input as never, now);
+        results.push({ index, kind: kinds[index], replayed });
       } catch (error) {
-        throw error instanceof DomainError ? error.within(`events[${index}] (${EVENTS[kind].field})`) : error;
+        throw reported(error, where(index), label(index));
       }
     }
     await ledger.close();
     return results;
-  });
-}
-
-// Erasure keeps the node and its relationships, so referral, conversion and purchase counts stay right,
-// but nothing that identifies the person: no id, name, email, review text, or stored replay results.
-const ERASE_CUSTOMER = cypher(
-  'customer.erase',
-  `MATCH (c:Customer {id: $id})
-   SET c.id = $anonymousId, c.name = null, c.email = null, c.erased = true, c.erasedAt = $now
-   WITH c
-   CALL (c) {
-     MATCH (c)-[rv:REVIEWED]->()
-     SET rv.text = null
-   }
-   CALL {
-     MATCH (k:IdempotencyKey) WHERE $id IN k.subjects
-     DETACH DELETE k
-   }
-   RETURN count(c) AS erased`,
-);
-
-export async function eraseCustomer(graph: Graph, id: string, now = Date.now()): Promise<boolean> {
-  const [row] = await graph.write(ERASE_CUSTOMER, { id, anonymousId: `erased-${crypto.randomUUID()}`, now });
-  if (!row || row.erased === 0) throw notFound('id', `no customer with id "${id}".`);
-  return true;
-}
-
-/** Issuing a code is idempotent twice over: per key, and one code per customer and campaign. */
-export async function issueReferralCodeOnce(graph: Graph, input: IssueReferralCodeInput, now = Date.now()) {
-  checkIdempotencyKey('input.idempotencyKey', input.idempotencyKey);
-  return graph.writeTransaction(async (tx) => {
-    const ledger = await IdempotencyLedger.open(tx, [input.idempotencyKey], now);
-    const { result } = await ledger.once('input.idempotencyKey', input.idempotencyKey, 'ISSUE_REFERRAL_CODE', input, async () => {
-      const code = await issueReferralCode(tx, input, now);
-      return { result: code, subjects: [input.customerId] };
-    });
-    await ledger.close();
-    return result;
   });
 }

@@ -1,5 +1,13 @@
 import type { AttributionModel, FunnelStage, ReferralStatus } from '../schema/generated/types';
 
+// Domain constants, defined once.
+
+export const DAY_MS = 86_400_000;
+export const HOUR_MS = 3_600_000;
+
+/** The longest free texts the service stores, in characters. */
+export const TEXT_LIMITS = { name: 200, reviewText: 5000, reward: 200, idempotencyKey: 200 } as const;
+
 // What graph/ functions return: plain values read from Neo4j, instants as epoch milliseconds.
 
 export interface CustomerRecord {
@@ -76,6 +84,10 @@ export interface Page<T> {
   totalCount: number;
 }
 
+/** The funnel in order; a stage's rank is its place here, and stages only move to a higher rank. */
 export const FUNNEL_STAGES: readonly FunnelStage[] = ['STRANGER', 'FOLLOWER', 'INTERESTED', 'FAN', 'BUYER', 'REPEAT_BUYER', 'LOYAL'];
 
 export const stageRank = (stage: FunnelStage): number => FUNNEL_STAGES.indexOf(stage);
+
+/** NPS answers of 9 and 10 make a promoter. */
+export const PROMOTER_MIN_RECOMMEND = 9;

@@ -1,15 +1,21 @@
-import neo4j, { Driver, ManagedTransaction } from 'neo4j-driver';
-
-/** A named Cypher statement: the name labels its metrics and logs; the text never holds input values. */
-export interface Cypher {
-  readonly name: string;
-  readonly text: string;
-}
-
-export const cypher = (name: string, text: string): Cypher => ({ name, text });
+import neo4j, { Driver, ManagedTransaction, Neo4jError } from 'neo4j-driver';
+import { conflict, DomainError } from './errors';
 
 export type Params = Record<string, unknown>;
 export type Row = Record<string, unknown>;
+
+/**
+ * A named Cypher statement: the name labels its metrics and logs; the text never holds input values.
+ * `R` is the shape of one row it returns, declared where the statement is, so callers read typed rows.
+ */
+export interface Cypher<R extends object = Row> {
+  readonly name: string;
+  readonly text: string;
+  /** Phantom: carries the row type; never set. */
+  readonly row?: R;
+}
+
+export const cypher = <R extends object = Row>(name: string, text: string): Cypher<R> => ({ name, text });
 
 export type QueryObserver = (queryName: string, seconds: number, failed: boolean) => void;
 
@@ -22,8 +28,31 @@ export interface Neo4jConnection {
 
 /** The statements of one transaction; every write of one request goes through one of these. */
 export interface Tx {
-  run(query: Cypher, params?: Params): Promise<Row[]>;
+  run<R extends object = Row>(query: Cypher<R>, params?: Params): Promise<R[]>;
 }
+
+const CONNECTION_FAILURES = new Set(['ServiceUnavailable', 'SessionExpired']);
+
+/**
+ * Driver errors become the service's own here, beside the driver call, so nothing above knows driver
+ * internals: a uniqueness constraint that a concurrent writer won is a CONFLICT, a terminated
+ * transaction a QUERY_TIMEOUT, an unreachable database SERVICE_UNAVAILABLE (retriable).
+ */
+export function toDomainError(error: unknown): unknown {
+  if (error instanceof DomainError || !(error instanceof Neo4jError)) return error;
+  if (error.code === 'Neo.ClientError.Schema.ConstraintValidationFailed') {
+    return conflict(undefined, 'A concurrent write took this value first; retry.');
+  }
+  // Neo4j 5 says TransactionTimedOutClientConfiguration when the timeout came from the driver.
+  if (error.code.startsWith('Neo.ClientError.Transaction.TransactionTimedOut')) {
+    return new DomainError('QUERY_TIMEOUT', undefined, 'The query ran longer than NEO4J_TX_TIMEOUT_SECONDS allows; narrow it (a campaign, a smaller depth) and retry.');
+  }
+  if (CONNECTION_FAILURES.has(error.code) || error.retriable) {
+    return new DomainError('SERVICE_UNAVAILABLE', undefined, 'The graph database is unavailable right now; retry shortly.');
+  }
+  return error;
+}
+
 
 /**
  * JavaScript has one number type; Neo4j has INTEGER and FLOAT. Whole numbers go as INTEGER so that
@@ -40,18 +69,18 @@ export function toNeo4jValue(value: unknown): unknown {
 
 export class Graph {
   constructor(
-    readonly driver: Driver,
+    private readonly driver: Driver,
     private readonly database: string | undefined,
     private readonly observe: QueryObserver = () => {},
     /** Neo4j terminates any transaction running longer, so one runaway query cannot hold the database. */
     private readonly transactionTimeoutMs?: number,
   ) {}
 
-  async read(query: Cypher, params: Params = {}): Promise<Row[]> {
+  async read<R extends object = Row>(query: Cypher<R>, params: Params = {}): Promise<R[]> {
     return this.inTransaction('READ', (tx) => tx.run(query, params));
   }
 
-  async write(query: Cypher, params: Params = {}): Promise<Row[]> {
+  async write<R extends object = Row>(query: Cypher<R>, params: Params = {}): Promise<R[]> {
     return this.inTransaction('WRITE', (tx) => tx.run(query, params));
   }
 
@@ -65,18 +94,24 @@ export class Graph {
   }
 
   /** Schema statements cannot share a transaction with anything else. */
-  async runAutoCommit(query: Cypher, params: Params = {}): Promise<Row[]> {
+  async runAutoCommit<R extends object = Row>(query: Cypher<R>, params: Params = {}): Promise<R[]> {
     const session = this.driver.session({ database: this.database });
     try {
       const result = await this.timed(query, () => session.run(query.text, toNeo4jValue(params) as Params));
-      return result.records.map((record) => record.toObject());
+      return result.records.map((record) => record.toObject() as R);
+    } catch (error) {
+      throw toDomainError(error);
     } finally {
       await session.close();
     }
   }
 
   async ping(): Promise<void> {
-    await this.driver.verifyConnectivity({ database: this.database });
+    try {
+      await this.driver.verifyConnectivity({ database: this.database });
+    } catch (error) {
+      throw toDomainError(error);
+    }
   }
 
   async close(): Promise<void> {
@@ -88,19 +123,21 @@ export class Graph {
     try {
       const execute = (managed: ManagedTransaction) =>
         work({
-          run: async (query, params = {}) => {
+          run: async <R extends object = Row>(query: Cypher<R>, params: Params = {}) => {
             const result = await this.timed(query, () => managed.run(query.text, toNeo4jValue(params) as Params));
-            return result.records.map((record) => record.toObject());
+            return result.records.map((record) => record.toObject() as R);
           },
         });
       const config = this.transactionTimeoutMs === undefined ? undefined : { timeout: this.transactionTimeoutMs };
       return mode === 'READ' ? await session.executeRead(execute, config) : await session.executeWrite(execute, config);
+    } catch (error) {
+      throw toDomainError(error);
     } finally {
       await session.close();
     }
   }
 
-  private async timed<R>(query: Cypher, run: () => Promise<R>): Promise<R> {
+  private async timed<T>(query: Cypher<object>, run: () => Promise<T>): Promise<T> {
     const started = process.hrtime.bigint();
     let failed = false;
     try {

@@ -1,8 +1,10 @@
 import { badInput } from './errors';
+import { TEXT_LIMITS } from './model';
 
 // Input rules shared by every writer, so a malformed value gets the same message everywhere.
 
-const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$/;
+/** The one id pattern: ids of customers, campaigns, products and orders. */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$/;
 const EMAIL_PATTERN = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,}$/;
 
 export function checkId(field: string, value: string): string {
@@ -50,6 +52,8 @@ export function checkChannel(field: string, value: string): string {
 }
 
 export function checkIdempotencyKey(field: string, value: string): string {
-  if (value.length < 1 || value.length > 200) throw badInput(field, `${field} must be 1–200 characters.`);
+  const max = TEXT_LIMITS.idempotencyKey;
+  // A lone surrogate cannot be stored or hashed faithfully: refuse it rather than corrupt the key.
+  if (value.length < 1 || value.length > max || !value.isWellFormed()) throw badInput(field, `${field} must be 1–${max} characters of well-formed Unicode.`);
   return value;
 }

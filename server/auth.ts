@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { GraphQLError } from 'graphql';
+import { ERROR_CODES } from '../graph/errors';
 import type { ApiKey, Role } from './config';
 
 export interface Caller {
@@ -40,7 +41,7 @@ export function can(caller: Caller, permission: Permission): boolean {
 export function authorize(caller: Caller, permission: Permission): void {
   if (!can(caller, permission)) {
     throw new GraphQLError(`The ${caller.role} role may not ${permission.replace(/([A-Z])/g, ' $1').toLowerCase()}.`, {
-      extensions: { code: 'FORBIDDEN' },
+      extensions: { code: ERROR_CODES.FORBIDDEN },
     });
   }
 }

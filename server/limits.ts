@@ -12,6 +12,7 @@ import {
   isInterfaceType,
 } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values';
+import { ERROR_CODES } from '../graph/errors';
 
 export interface OperationSize {
   depth: number;
@@ -88,12 +89,12 @@ function safeArguments(
 export function checkOperationSize(size: OperationSize, limits: { maxDepth: number; maxCost: number }): void {
   if (size.depth > limits.maxDepth) {
     throw new GraphQLError(`Query depth ${size.depth} exceeds the limit of ${limits.maxDepth}.`, {
-      extensions: { code: 'QUERY_TOO_DEEP', depth: size.depth, limit: limits.maxDepth, http: { status: 400 } },
+      extensions: { code: ERROR_CODES.QUERY_TOO_DEEP, depth: size.depth, limit: limits.maxDepth, http: { status: 400 } },
     });
   }
   if (size.cost > limits.maxCost) {
     throw new GraphQLError(`Query cost ${size.cost} exceeds the limit of ${limits.maxCost}; ask for smaller pages.`, {
-      extensions: { code: 'QUERY_TOO_COSTLY', cost: size.cost, limit: limits.maxCost, http: { status: 400 } },
+      extensions: { code: ERROR_CODES.QUERY_TOO_COSTLY, cost: size.cost, limit: limits.maxCost, http: { status: 400 } },
     });
   }
 }

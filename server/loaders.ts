@@ -5,7 +5,7 @@ import { listPages, ListItems, ListName, referralCodesOf, referredByMany } from 
 import { Page } from '../graph/model';
 import { Graph } from '../graph/neo4j';
 import { PageRequest } from '../graph/pagination';
-import { campaignsByIds } from '../graph/referrals';
+import { campaignsByIds } from '../graph/campaigns';
 
 const byKey = <K, V>(load: (keys: readonly K[]) => Promise<Map<K, V>>, missing: V) =>
   new DataLoader<K, V>(async (keys) => {

@@ -198,6 +198,7 @@ export type EraseResult = {
 export type EventInput = {
   connectCustomers?: InputMaybe<ConnectCustomersInput>;
   follow?: InputMaybe<FollowInput>;
+  issueReferralCode?: InputMaybe<IssueReferralCodeInput>;
   recordInvite?: InputMaybe<RecordInviteInput>;
   recordPurchase?: InputMaybe<RecordPurchaseInput>;
   recordReferralClick?: InputMaybe<RecordReferralClickInput>;
@@ -209,6 +210,7 @@ export type EventInput = {
 export type EventKind =
   | 'CONNECT_CUSTOMERS'
   | 'FOLLOW'
+  | 'ISSUE_REFERRAL_CODE'
   | 'RECORD_INVITE'
   | 'RECORD_PURCHASE'
   | 'RECORD_REFERRAL_CLICK'
@@ -314,6 +316,8 @@ export type InviteeInput = {
 };
 
 export type IssueReferralCodeInput = {
+  /** The instant the code was issued; the campaign's dates are checked at this instant. Defaults to now. */
+  at?: InputMaybe<Scalars['DateTime']['input']>;
   campaignId: Scalars['ID']['input'];
   customerId: Scalars['ID']['input'];
   idempotencyKey: Scalars['String']['input'];

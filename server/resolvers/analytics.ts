@@ -3,14 +3,11 @@ import { referralConversion } from '../../graph/analytics/conversion';
 import { influencerReach, topInfluencers } from '../../graph/analytics/influence';
 import { degreesOfSeparation, separationProfile } from '../../graph/analytics/separation';
 import { authorize } from '../auth';
-import type { RequestContext } from '../context';
 import type { Resolvers } from '../generated/graphql';
-import { required } from './customers';
+import { loadCustomer as customer, loadCustomers as customers } from './shared';
 
 // Analytics answers are cached holding customer ids only (no personal data in Redis);
 // customers are loaded afresh, in one batch, for the fields the caller asked for.
-const customer = async (ctx: RequestContext, id: string) => required(await ctx.loaders.customer.load(id), 'customer');
-const customers = (ctx: RequestContext, ids: string[]) => Promise.all(ids.map((id) => customer(ctx, id)));
 
 export const analyticsResolvers: Resolvers = {
   Query: {

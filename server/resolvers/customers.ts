@@ -1,24 +1,14 @@
-import { eraseCustomer, recordEvent } from '../../graph/events';
-import { disconnectCustomers } from '../../graph/customers';
-import { authorize, can } from '../auth';
+import { disconnectCustomers, eraseCustomer } from '../../graph/customers';
+import { recordEvent } from '../../graph/events';
+import { authorize } from '../auth';
 import type { Resolvers } from '../generated/graphql';
-import { GraphQLError } from 'graphql';
-import { listConnection } from './connections';
-
-const required = <T>(value: T | null, what: string): T => {
-  if (value === null) throw new Error(`${what} vanished while the request ran`);
-  return value;
-};
+import { listConnection, loadCustomer } from './shared';
 
 export const customerResolvers: Resolvers = {
   Query: {
     customer: (_root, { id }, ctx) => {
       authorize(ctx.caller, 'readEntities');
       return ctx.loaders.customer.load(id);
-    },
-    product: (_root, { id }, ctx) => {
-      authorize(ctx.caller, 'readEntities');
-      return ctx.loaders.product.load(id);
     },
   },
   Mutation: {
@@ -29,8 +19,8 @@ export const customerResolvers: Resolvers = {
     connectCustomers: async (_root, { input }, ctx) => {
       authorize(ctx.caller, 'writeEvents');
       const { result } = await recordEvent(ctx.graph, 'CONNECT_CUSTOMERS', input);
-      const [customer, other] = await Promise.all([ctx.loaders.customer.load(result.customerId), ctx.loaders.customer.load(result.otherId)]);
-      return { customer: required(customer, 'customer'), other: required(other, 'customer'), strength: result.strength, since: result.since };
+      const [customer, other] = await Promise.all([loadCustomer(ctx, result.customerId), loadCustomer(ctx, result.otherId)]);
+      return { customer, other, strength: result.strength, since: result.since };
     },
     disconnectCustomers: async (_root, { input }, ctx) => {
       authorize(ctx.caller, 'writeEvents');
@@ -39,16 +29,8 @@ export const customerResolvers: Resolvers = {
     follow: async (_root, { input }, ctx) => {
       authorize(ctx.caller, 'writeEvents');
       const { result } = await recordEvent(ctx.graph, 'FOLLOW', input);
-      const [follower, followed] = await Promise.all([ctx.loaders.customer.load(result.followerId), ctx.loaders.customer.load(result.followedId)]);
-      return { follower: required(follower, 'customer'), followed: required(followed, 'customer') };
-    },
-    recordPurchase: async (_root, { input }, ctx) => {
-      authorize(ctx.caller, 'writeEvents');
-      return (await recordEvent(ctx.graph, 'RECORD_PURCHASE', input)).result;
-    },
-    recordReview: async (_root, { input }, ctx) => {
-      authorize(ctx.caller, 'writeEvents');
-      return (await recordEvent(ctx.graph, 'RECORD_REVIEW', input)).result;
+      const [follower, followed] = await Promise.all([loadCustomer(ctx, result.followerId), loadCustomer(ctx, result.followedId)]);
+      return { follower, followed };
     },
     eraseCustomer: async (_root, { id }, ctx) => {
       authorize(ctx.caller, 'eraseCustomers');
@@ -57,9 +39,7 @@ export const customerResolvers: Resolvers = {
   },
   Customer: {
     email: (customer, _args, ctx) => {
-      if (!can(ctx.caller, 'readPersonalData')) {
-        throw new GraphQLError(`The ${ctx.caller.role} role may not read personal data (Customer.email).`, { extensions: { code: 'FORBIDDEN' } });
-      }
+      authorize(ctx.caller, 'readPersonalData');
       return customer.email;
     },
     connections: (customer, args, ctx) => listConnection(ctx, 'connections', customer.id, args, (edge) => edge),
@@ -71,17 +51,4 @@ export const customerResolvers: Resolvers = {
     purchases: (customer, args, ctx) => listConnection(ctx, 'purchases', customer.id, args),
     referralCodes: (customer, _args, ctx) => ctx.loaders.referralCodes.load(customer.id),
   },
-  Product: {
-    reviews: (product, args, ctx) => listConnection(ctx, 'productReviews', product.id, args),
-  },
-  Purchase: {
-    customer: async (purchase, _args, ctx) => required(await ctx.loaders.customer.load(purchase.customerId), 'customer'),
-    product: async (purchase, _args, ctx) => required(await ctx.loaders.product.load(purchase.productId), 'product'),
-  },
-  Review: {
-    customer: async (review, _args, ctx) => required(await ctx.loaders.customer.load(review.customerId), 'customer'),
-    product: async (review, _args, ctx) => required(await ctx.loaders.product.load(review.productId), 'product'),
-  },
 };
-
-export { required };

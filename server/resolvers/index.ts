@@ -2,11 +2,23 @@ import type { Resolvers } from '../generated/graphql';
 import { analyticsResolvers } from './analytics';
 import { customerResolvers } from './customers';
 import { eventResolvers } from './events';
+import { productResolvers } from './products';
+import { purchaseResolvers } from './purchases';
 import { referralResolvers } from './referrals';
+import { reviewResolvers } from './reviews';
 import { DateTime } from './scalars';
 import { serviceResolvers } from './service';
 
-const domains: Resolvers[] = [serviceResolvers, customerResolvers, referralResolvers, eventResolvers, analyticsResolvers];
+const domains: Resolvers[] = [
+  serviceResolvers,
+  customerResolvers,
+  productResolvers,
+  purchaseResolvers,
+  reviewResolvers,
+  referralResolvers,
+  eventResolvers,
+  analyticsResolvers,
+];
 
 /** Each domain's resolvers, merged type by type. */
 export function buildResolvers(): Resolvers {

@@ -1,8 +1,9 @@
-import { issueReferralCodeOnce, recordEvent } from '../../graph/events';
-import { createCampaign, referralCodesByCode } from '../../graph/referrals';
+import { createCampaign } from '../../graph/campaigns';
+import { recordEvent } from '../../graph/events';
+import { referralCodesByCode } from '../../graph/referralCodes';
 import { authorize } from '../auth';
 import type { Resolvers } from '../generated/graphql';
-import { required } from './customers';
+import { loadCustomer, required } from './shared';
 
 export const referralResolvers: Resolvers = {
   Query: {
@@ -22,7 +23,7 @@ export const referralResolvers: Resolvers = {
     },
     issueReferralCode: async (_root, { input }, ctx) => {
       authorize(ctx.caller, 'writeEvents');
-      return issueReferralCodeOnce(ctx.graph, input);
+      return (await recordEvent(ctx.graph, 'ISSUE_REFERRAL_CODE', input)).result;
     },
     recordInvite: async (_root, { input }, ctx) => {
       authorize(ctx.caller, 'writeEvents');
@@ -38,12 +39,12 @@ export const referralResolvers: Resolvers = {
     },
   },
   Referral: {
-    referrer: async (referral, _args, ctx) => required(await ctx.loaders.customer.load(referral.referrerId), 'customer'),
-    invitee: async (referral, _args, ctx) => required(await ctx.loaders.customer.load(referral.inviteeId), 'customer'),
+    referrer: (referral, _args, ctx) => loadCustomer(ctx, referral.referrerId),
+    invitee: (referral, _args, ctx) => loadCustomer(ctx, referral.inviteeId),
     campaign: (referral, _args, ctx) => (referral.campaignId ? ctx.loaders.campaign.load(referral.campaignId) : null),
   },
   ReferralCode: {
-    owner: async (code, _args, ctx) => required(await ctx.loaders.customer.load(code.ownerId), 'customer'),
+    owner: (code, _args, ctx) => loadCustomer(ctx, code.ownerId),
     campaign: async (code, _args, ctx) => required(await ctx.loaders.campaign.load(code.campaignId), 'campaign'),
   },
 };

@@ -2,6 +2,21 @@ import type { ListItems, ListName } from '../../graph/lists';
 import { encodeCursor, pageRequest } from '../../graph/pagination';
 import type { RequestContext } from '../context';
 
+// Helpers every resolver file shares.
+
+/** A record a batch loader found a moment ago and must still find; its absence is a bug, not a client error. */
+export const required = <T>(value: T | null, what: string): T => {
+  if (value === null) throw new Error(`${what} vanished while the request ran`);
+  return value;
+};
+
+/** The customer with `id`, through the request's batch loader. */
+export const loadCustomer = async (ctx: RequestContext, id: string) => required(await ctx.loaders.customer.load(id), 'customer');
+
+export const loadCustomers = (ctx: RequestContext, ids: readonly string[]) => Promise.all(ids.map((id) => loadCustomer(ctx, id)));
+
+export const loadProduct = async (ctx: RequestContext, id: string) => required(await ctx.loaders.product.load(id), 'product');
+
 /**
  * A connection field: one batched query for all parents asking for the same page. Items become
  * edges as they are, or through `toEdge` where the edge carries more than its node.

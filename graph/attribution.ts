@@ -1,0 +1,45 @@
+import type { AttributionModel } from '../schema/generated/types';
+import { DAY_MS } from './model';
+import { cypher, Tx } from './neo4j';
+import { wouldCloseCycle } from './referrals';
+
+// Which open invite or click a sign-up without a code credits.
+
+export interface Candidate {
+  referrerId: string;
+  campaignId: string;
+  model: AttributionModel;
+  touch: number;
+}
+
+// Open invites and clicks into the customer, with their campaign's window and model, latest touch first.
+const ATTRIBUTION_CANDIDATES = cypher<Candidate>(
+  'signup.candidates',
+  `MATCH (referrer:Customer)-[r:REFERRED]->(:Customer {id: $id})
+   WHERE r.status IN ['INVITED', 'CLICKED']
+   MATCH (campaign:Campaign {id: r.campaign})
+   WITH referrer, r, campaign, coalesce(r.clickedAt, r.invitedAt) AS touch
+   WHERE touch <= $at AND $at - touch <= campaign.attributionWindowDays * ${DAY_MS}
+   RETURN referrer.id AS referrerId, campaign.id AS campaignId, campaign.attributionModel AS model, touch
+   ORDER BY touch DESC, referrerId`,
+);
+
+/**
+ * The campaign the customer acted on last wins; within it, its model picks the referrer:
+ * FIRST_TOUCH the earliest invite or click, LAST_TOUCH the latest. Returns them best first.
+ */
+export function pickAttribution(candidates: readonly Candidate[]): Candidate[] {
+  if (candidates.length === 0) return [];
+  const latest = candidates.reduce((a, b) => (b.touch > a.touch ? b : a));
+  const sameCampaign = candidates.filter((candidate) => candidate.campaignId === latest.campaignId);
+  return [...sameCampaign].sort((a, b) => (latest.model === 'FIRST_TOUCH' ? a.touch - b.touch : b.touch - a.touch));
+}
+
+/** The referrer a sign-up at `at` credits, skipping any whose credit would close a cycle; null when none. */
+export async function attributeSignup(tx: Tx, inviteeId: string, at: number): Promise<Candidate | null> {
+  const candidates = await tx.run(ATTRIBUTION_CANDIDATES, { id: inviteeId, at });
+  for (const candidate of pickAttribution(candidates)) {
+    if (!(await wouldCloseCycle(tx, candidate.referrerId, inviteeId))) return candidate;
+  }
+  return null;
+}
