@@ -9,699 +9,1242 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
-  /** An instant, as an ISO-8601 string in UTC (2026-11-28T09:30:00.000Z). */
+  /**
+   * An instant, as an ISO-8601 string. Returned in UTC with milliseconds (2026-11-28T09:30:00.000Z); accepted
+   * with `Z` or an offset (2026-11-28T10:30:00+01:00). Anything else is BAD_USER_INPUT.
+   */
   DateTime: { input: number; output: number; }
 };
 
+/**
+ * How a campaign picks the referrer credited with a sign-up without a code, among the open invites and clicks
+ * into that customer within its attribution window.
+ */
 export type AttributionModel =
+  /** The earliest invite or click wins. */
   | 'FIRST_TOUCH'
+  /** The latest invite or click wins. */
   | 'LAST_TOUCH';
 
-/** A referral programme. */
+/**
+ * A referral programme. Invites, clicks and sign-ups by code are accepted only between `startsAt` and `endsAt`;
+ * a sign-up without a code is credited to an invite or click at most `attributionWindowDays` old.
+ */
 export type Campaign = {
   __typename?: 'Campaign';
+  /** Which referrer a sign-up without a code credits when several invited or clicked. */
   attributionModel: AttributionModel;
-  /** How many days after an invite or click a sign-up is still credited to it. */
+  /** How many days after an invite or click a sign-up without a code is still credited to it, 1 to 365. */
   attributionWindowDays: Scalars['Int']['output'];
+  /** When the campaign closes; null for open-ended. */
   endsAt: Maybe<Scalars['DateTime']['output']>;
+  /** What the invited friend gets, as text to show; null when nothing is said. */
   friendReward: Maybe<Scalars['String']['output']>;
+  /** The id product code gave this campaign. */
   id: Scalars['ID']['output'];
+  /** Display name, 1–200 characters. */
   name: Scalars['String']['output'];
+  /** What the referrer gets, as text to show ("€10 credit"); null when nothing is said. */
   referrerReward: Maybe<Scalars['String']['output']>;
+  /** When the campaign opens. */
   startsAt: Scalars['DateTime']['output'];
 };
 
+/** A customer in the referral tree below another. */
 export type ChainNode = {
   __typename?: 'ChainNode';
+  /** The customer. */
   customer: Customer;
+  /** Generations below the customer asked about: 1 for customers they referred. */
   depth: Scalars['Int']['output'];
-  /** The id of the customer who referred this one; null at the root of the tree. */
+  /** The id of the customer who referred this one (their parent in the tree). */
   referrerId: Maybe<Scalars['ID']['output']>;
+  /** The status of the referral credited with this customer's sign-up: SIGNED_UP or CONVERTED. */
   status: Maybe<ReferralStatus>;
 };
 
+/** A KNOWS tie between two existing customers. Ties are undirected: one per pair, whichever way it is given. */
 export type ConnectCustomersInput = {
+  /** One customer; NOT_FOUND when unknown. */
   customerId: Scalars['ID']['input'];
+  /** 1–200 characters chosen by the caller, unique per intended write (see `Mutation`). */
   idempotencyKey: Scalars['String']['input'];
+  /** The other customer; NOT_FOUND when unknown, BAD_USER_INPUT when it is `customerId`. */
   otherId: Scalars['ID']['input'];
+  /** When the tie began; defaults to now. An existing tie keeps its `since`. */
   since?: InputMaybe<Scalars['DateTime']['input']>;
-  /** 0 to 1; defaults to 0.5. */
-  strength?: InputMaybe<Scalars['Float']['input']>;
+  /** How close they are, 0 to 1 (BAD_USER_INPUT outside). Replaces the strength of an existing tie. */
+  strength?: Scalars['Float']['input'];
 };
 
-export type Connection = {
-  __typename?: 'Connection';
-  customer: Customer;
-  other: Customer;
-  since: Scalars['DateTime']['output'];
-  strength: Scalars['Float']['output'];
-};
-
+/** A kind of tie between customers that a path may follow, in either direction. */
 export type ConnectionKind =
+  /** A follow (`follow`). */
   | 'FOLLOWS'
+  /** A social tie (`connectCustomers`). */
   | 'KNOWS'
+  /** A referral, whatever its status (invite, click, sign-up). */
   | 'REFERRED';
 
+/** Which referrals `referralConversion` counts. Every field is optional; those given must all hold. */
 export type ConversionFilter = {
+  /** Only referrals of this campaign (an unknown campaign counts nothing). */
   campaignId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only referrals sent through this channel (email, sms, …): 1–32 lower-case letters, digits, _ or -. */
   channel?: InputMaybe<Scalars['String']['input']>;
   /** Invites sent at or after this instant. */
   from?: InputMaybe<Scalars['DateTime']['input']>;
-  /** Only referrals at this depth of the referral tree (1 = sent by a root advocate). */
+  /** Only referrals at this depth of the referral tree (1 = sent by a root advocate); 1 or more (BAD_USER_INPUT otherwise). */
   generation?: InputMaybe<Scalars['Int']['input']>;
+  /** Only referrals sent by this customer. */
   referrerId?: InputMaybe<Scalars['ID']['input']>;
-  /** Invites sent before this instant. */
+  /** Invites sent before this instant; must be after `from` (BAD_USER_INPUT, field `filter.to`). */
   to?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
+/** Referral funnel: invited → clicked → signed up → converted → repeat buyer. */
 export type ConversionFunnel = {
   __typename?: 'ConversionFunnel';
+  /** Referrals clicked (a sign-up or purchase counts as past the click). */
   clicked: FunnelStep;
+  /** Referrals whose invitee went on to a first purchase. */
   converted: FunnelStep;
+  /** Every referral counted. */
   invited: FunnelStep;
+  /** Invites per referrer; 0 when there were none. */
   invitesPerReferrer: Scalars['Float']['output'];
   /** Viral coefficient: invites per referrer × invite-to-conversion rate. */
   kFactor: Scalars['Float']['output'];
+  /** Median hours from invite to first purchase over converted referrals; null when none converted. */
   medianHoursToConversion: Maybe<Scalars['Float']['output']>;
+  /** Referrals counted (the same as `invited.count`). */
   referrals: Scalars['Int']['output'];
+  /** Distinct customers who sent them. */
   referrers: Scalars['Int']['output'];
+  /** Converted referrals whose invitee bought at least twice. */
   repeatBuyers: FunnelStep;
+  /** Referrals credited with the invitee's sign-up. */
   signedUp: FunnelStep;
 };
 
+/** Creates a campaign, or replaces every field of the campaign with this id. */
 export type CreateCampaignInput = {
-  attributionModel?: InputMaybe<AttributionModel>;
-  attributionWindowDays?: InputMaybe<Scalars['Int']['input']>;
+  /** Which referrer a sign-up without a code credits when several invited or clicked. */
+  attributionModel?: AttributionModel;
+  /** How many days after an invite or click a sign-up is still credited to it, 1 to 365 (BAD_USER_INPUT outside). */
+  attributionWindowDays?: Scalars['Int']['input'];
+  /** When the campaign closes; must be after `startsAt` (BAD_USER_INPUT). Null or omitted: open-ended. */
   endsAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** What the invited friend gets, as text to show, up to 200 characters. */
   friendReward?: InputMaybe<Scalars['String']['input']>;
+  /** The campaign's id: 1–128 letters, digits or `_ . : @ -` (BAD_USER_INPUT otherwise). */
   id: Scalars['ID']['input'];
+  /** Display name, 1–200 characters, not blank (BAD_USER_INPUT otherwise). */
   name: Scalars['String']['input'];
+  /** What the referrer gets, as text to show, up to 200 characters. */
   referrerReward?: InputMaybe<Scalars['String']['input']>;
+  /** When the campaign opens. */
   startsAt: Scalars['DateTime']['input'];
 };
 
+/** A person the company knows: a customer, a signed-up user, or someone who was invited. */
 export type Customer = {
   __typename?: 'Customer';
-  /** KNOWS connections, strongest first. */
+  /** KNOWS ties in either direction, strongest first. Edges carry `strength` and `since`. */
   connections: CustomerConnection;
+  /** When the customer was first recorded (by an upsert, an invite, a click or a sign-up). */
   createdAt: Scalars['DateTime']['output'];
-  /** Personal data: only the service and admin roles can read it. */
+  /**
+   * Personal data, stored lower-cased and unique across customers. Only the SERVICE and ADMIN roles may read it:
+   * other roles get FORBIDDEN on this field (the rest of the answer is still returned).
+   */
   email: Maybe<Scalars['String']['output']>;
+  /** Customers who follow this customer, latest follow first. Edges carry `since`; `strength` is null. */
   followers: CustomerConnection;
+  /** Customers this customer follows, latest follow first. Edges carry `since`; `strength` is null. */
   following: CustomerConnection;
-  /** The stable id product code gave this customer. */
+  /** The stable id product code gave this customer: 1–128 letters, digits or `_ . : @ -`. */
   id: Scalars['ID']['output'];
+  /** Display name, up to 200 characters; null when never given or after erasure. */
   name: Maybe<Scalars['String']['output']>;
+  /** This customer's purchases, latest first. */
   purchases: PurchaseConnection;
+  /** The customer's referral codes, at most one per campaign, ordered by campaign id. */
   referralCodes: Array<ReferralCode>;
-  /** Referrals this customer sent, newest first. */
+  /** Referrals this customer sent, whatever became of them, latest invite first. */
   referrals: ReferralConnection;
-  /** The referral this customer signed up through, if any. */
+  /** The referral credited with this customer's sign-up; null before sign-up and for an organic sign-up. */
   referredBy: Maybe<Referral>;
+  /** This customer's reviews, one per product, latest first. */
   reviews: ReviewConnection;
+  /** When the customer signed up; null before. */
   signedUpAt: Maybe<Scalars['DateTime']['output']>;
+  /** Where the customer stands in the funnel. */
   stage: FunnelStage;
 };
 
 
+/** A person the company knows: a customer, a signed-up user, or someone who was invited. */
 export type CustomerConnectionsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
-  first?: InputMaybe<Scalars['Int']['input']>;
+  first?: Scalars['Int']['input'];
 };
 
 
+/** A person the company knows: a customer, a signed-up user, or someone who was invited. */
 export type CustomerFollowersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
-  first?: InputMaybe<Scalars['Int']['input']>;
+  first?: Scalars['Int']['input'];
 };
 
 
+/** A person the company knows: a customer, a signed-up user, or someone who was invited. */
 export type CustomerFollowingArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
-  first?: InputMaybe<Scalars['Int']['input']>;
+  first?: Scalars['Int']['input'];
 };
 
 
+/** A person the company knows: a customer, a signed-up user, or someone who was invited. */
 export type CustomerPurchasesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
-  first?: InputMaybe<Scalars['Int']['input']>;
+  first?: Scalars['Int']['input'];
 };
 
 
+/** A person the company knows: a customer, a signed-up user, or someone who was invited. */
 export type CustomerReferralsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
-  first?: InputMaybe<Scalars['Int']['input']>;
+  first?: Scalars['Int']['input'];
 };
 
 
+/** A person the company knows: a customer, a signed-up user, or someone who was invited. */
 export type CustomerReviewsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
-  first?: InputMaybe<Scalars['Int']['input']>;
+  first?: Scalars['Int']['input'];
 };
 
+/** A page of customers. */
 export type CustomerConnection = {
   __typename?: 'CustomerConnection';
+  /** The customers on this page, in the list's order. */
   edges: Array<CustomerEdge>;
+  /** Where this page sits in the list. */
   pageInfo: PageInfo;
+  /** How many customers the whole list holds, across all pages. */
   totalCount: Scalars['Int']['output'];
 };
 
+/** A customer in a list of customers, with the tie that puts them there. */
 export type CustomerEdge = {
   __typename?: 'CustomerEdge';
+  /** Opaque position of this edge in the list; pass it as `after` to continue after it. */
   cursor: Scalars['String']['output'];
+  /** The customer at the other end of the tie. */
   node: Customer;
+  /** When the tie began: the KNOWS tie's `since`, or when the follow happened. */
   since: Maybe<Scalars['DateTime']['output']>;
+  /** How close a KNOWS tie is, 0 to 1; null for follows. */
   strength: Maybe<Scalars['Float']['output']>;
 };
 
+/** Removes the KNOWS tie between two customers, whichever way it was given. */
 export type DisconnectCustomersInput = {
+  /** One customer. */
   customerId: Scalars['ID']['input'];
+  /** The other customer; BAD_USER_INPUT when it is `customerId`. */
   otherId: Scalars['ID']['input'];
 };
 
+/** What `disconnectCustomers` did. */
 export type DisconnectResult = {
   __typename?: 'DisconnectResult';
+  /** True when a tie existed and was removed; false when there was none (not an error). */
   removed: Scalars['Boolean']['output'];
 };
 
+/** What `eraseCustomer` did. */
 export type EraseResult = {
   __typename?: 'EraseResult';
+  /** Always true: an unknown id is NOT_FOUND instead. */
   erased: Scalars['Boolean']['output'];
 };
 
-/** One event of a batch: set exactly one field. */
-export type EventInput = {
-  connectCustomers?: InputMaybe<ConnectCustomersInput>;
-  follow?: InputMaybe<FollowInput>;
-  issueReferralCode?: InputMaybe<IssueReferralCodeInput>;
-  recordInvite?: InputMaybe<RecordInviteInput>;
-  recordPurchase?: InputMaybe<RecordPurchaseInput>;
-  recordReferralClick?: InputMaybe<RecordReferralClickInput>;
-  recordReview?: InputMaybe<RecordReviewInput>;
-  recordSignup?: InputMaybe<RecordSignupInput>;
-  upsertCustomer?: InputMaybe<UpsertCustomerInput>;
-};
+/**
+ * One event of a batch: set exactly one field, named after the mutation it stands for, with that mutation's input.
+ * Zero or two fields set is BAD_USER_INPUT.
+ */
+export type EventInput =
+  /** As `connectCustomers`. */
+  { connectCustomers: ConnectCustomersInput; follow?: never; issueReferralCode?: never; recordInvite?: never; recordPurchase?: never; recordReferralClick?: never; recordReview?: never; recordSignup?: never; upsertCustomer?: never; }
+  |  /** As `follow`. */
+  { connectCustomers?: never; follow: FollowInput; issueReferralCode?: never; recordInvite?: never; recordPurchase?: never; recordReferralClick?: never; recordReview?: never; recordSignup?: never; upsertCustomer?: never; }
+  |  /** As `issueReferralCode`. */
+  { connectCustomers?: never; follow?: never; issueReferralCode: IssueReferralCodeInput; recordInvite?: never; recordPurchase?: never; recordReferralClick?: never; recordReview?: never; recordSignup?: never; upsertCustomer?: never; }
+  |  /** As `recordInvite`. */
+  { connectCustomers?: never; follow?: never; issueReferralCode?: never; recordInvite: RecordInviteInput; recordPurchase?: never; recordReferralClick?: never; recordReview?: never; recordSignup?: never; upsertCustomer?: never; }
+  |  /** As `recordPurchase`. */
+  { connectCustomers?: never; follow?: never; issueReferralCode?: never; recordInvite?: never; recordPurchase: RecordPurchaseInput; recordReferralClick?: never; recordReview?: never; recordSignup?: never; upsertCustomer?: never; }
+  |  /** As `recordReferralClick`. */
+  { connectCustomers?: never; follow?: never; issueReferralCode?: never; recordInvite?: never; recordPurchase?: never; recordReferralClick: RecordReferralClickInput; recordReview?: never; recordSignup?: never; upsertCustomer?: never; }
+  |  /** As `recordReview`. */
+  { connectCustomers?: never; follow?: never; issueReferralCode?: never; recordInvite?: never; recordPurchase?: never; recordReferralClick?: never; recordReview: RecordReviewInput; recordSignup?: never; upsertCustomer?: never; }
+  |  /** As `recordSignup`. */
+  { connectCustomers?: never; follow?: never; issueReferralCode?: never; recordInvite?: never; recordPurchase?: never; recordReferralClick?: never; recordReview?: never; recordSignup: RecordSignupInput; upsertCustomer?: never; }
+  |  /** As `upsertCustomer`. */
+  { connectCustomers?: never; follow?: never; issueReferralCode?: never; recordInvite?: never; recordPurchase?: never; recordReferralClick?: never; recordReview?: never; recordSignup?: never; upsertCustomer: UpsertCustomerInput; };
 
+/** Which kind of event an `EventInput` held: the mutation it stands for. */
 export type EventKind =
+  /** `connectCustomers`. */
   | 'CONNECT_CUSTOMERS'
+  /** `follow`. */
   | 'FOLLOW'
+  /** `issueReferralCode`. */
   | 'ISSUE_REFERRAL_CODE'
+  /** `recordInvite`. */
   | 'RECORD_INVITE'
+  /** `recordPurchase`. */
   | 'RECORD_PURCHASE'
+  /** `recordReferralClick`. */
   | 'RECORD_REFERRAL_CLICK'
+  /** `recordReview`. */
   | 'RECORD_REVIEW'
+  /** `recordSignup`. */
   | 'RECORD_SIGNUP'
+  /** `upsertCustomer`. */
   | 'UPSERT_CUSTOMER';
 
+/** What became of one event of a batch. */
 export type EventResult = {
   __typename?: 'EventResult';
+  /** The event's position in the batch, from 0. */
   index: Scalars['Int']['output'];
+  /** Which kind of event it was. */
   kind: EventKind;
   /** True when the idempotency key had been seen: the first result stands and nothing changed. */
   replayed: Scalars['Boolean']['output'];
 };
 
+/** One customer starts following another; the follower becomes at least a FOLLOWER. */
 export type FollowInput = {
+  /** When the follow happened; defaults to now. Following again keeps the first instant. */
   at?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Who is followed; NOT_FOUND when unknown, BAD_USER_INPUT when it is `followerId`. */
   followedId: Scalars['ID']['input'];
+  /** Who follows; NOT_FOUND when unknown. */
   followerId: Scalars['ID']['input'];
+  /** 1–200 characters chosen by the caller, unique per intended write (see `Mutation`). */
   idempotencyKey: Scalars['String']['input'];
 };
 
+/** Who follows whom after `follow`. */
 export type FollowResult = {
   __typename?: 'FollowResult';
+  /** The customer followed. */
   followed: Customer;
+  /** The customer who follows. */
   follower: Customer;
 };
 
-/** Where a customer stands with the company; it moves only forward unless reset on purpose. */
+/**
+ * Where a customer stands with the company. It moves only forward as events happen; `upsertCustomer` can set
+ * an earlier stage only with `resetStage: true`.
+ */
 export type FunnelStage =
+  /** Made a first purchase. */
   | 'BUYER'
+  /** Signed up. */
   | 'FAN'
+  /** Follows another customer. */
   | 'FOLLOWER'
+  /** Clicked a referral. */
   | 'INTERESTED'
+  /** A repeat buyer who answered 9 or 10 to the NPS question (`Review.recommend`). */
   | 'LOYAL'
+  /** Made a second purchase. */
   | 'REPEAT_BUYER'
+  /** Known to us, no engagement yet: every new customer and new invitee starts here. */
   | 'STRANGER';
 
+/** One step of the referral funnel. */
 export type FunnelStep = {
   __typename?: 'FunnelStep';
+  /** Referrals that reached this step or a later one. */
   count: Scalars['Int']['output'];
-  /** Share of invites that reached this step. */
+  /** Share of invites that reached this step, 0 to 1 (0 when there were none). */
   rate: Scalars['Float']['output'];
 };
 
+/** The funnel of one generation of referrals. */
 export type GenerationConversion = {
   __typename?: 'GenerationConversion';
+  /** The funnel of this generation's referrals. */
   funnel: ConversionFunnel;
+  /** 1 for referrals sent by root advocates (customers nobody referred), 2 for those sent by their referees, … */
   generation: Scalars['Int']['output'];
 };
 
+/** One generation of a customer's referral tree. */
 export type GenerationReach = {
   __typename?: 'GenerationReach';
+  /** Of those, customers who went on to a first purchase. */
   converted: Scalars['Int']['output'];
+  /** Customers who signed up at this depth. */
   customers: Scalars['Int']['output'];
+  /** Depth below the customer: 1 for customers they referred, 2 for those their referees referred, … */
   generation: Scalars['Int']['output'];
 };
 
+/** How many customers are a number of hops away. */
 export type HopCount = {
   __typename?: 'HopCount';
+  /** Distinct customers exactly `hops` away in `separationProfile`, within `hops` in `InfluencerReach.socialReach`. */
   customers: Scalars['Int']['output'];
+  /** The distance in hops, from 1. */
   hops: Scalars['Int']['output'];
 };
 
+/** What `topInfluencers` ranks customers by. */
 export type InfluenceMeasure =
-  /** Converted customers in the referral tree below the customer. */
+  /** Converted customers (first purchase made) in the referral tree below the customer, up to 10 generations. */
   | 'CONVERSIONS'
-  /** GDS PageRank over the referral and social graph. */
+  /** GDS PageRank, computed per request: rank flows along KNOWS both ways, from follower to followed, and from invitee to referrer. */
   | 'PAGERANK'
-  /** Size of the referral tree below the customer. */
+  /** Size of the referral tree below the customer: customers who signed up through them, their referees, and so on, up to 10 generations. */
   | 'REFERRAL_REACH'
-  /** Distinct customers within two hops over KNOWS and FOLLOWS. */
+  /** Distinct customers within two hops over KNOWS and FOLLOWS, either direction. */
   | 'SOCIAL_REACH';
 
+/** A customer's place in a `topInfluencers` ranking. */
 export type InfluencerRanking = {
   __typename?: 'InfluencerRanking';
+  /** The customer. */
   customer: Customer;
+  /** Position from 1; ties are broken by customer id. */
   rank: Scalars['Int']['output'];
+  /** The measure's value: a count of customers for REFERRAL_REACH, CONVERSIONS and SOCIAL_REACH, a PageRank score for PAGERANK. */
   score: Scalars['Float']['output'];
 };
 
+/** How far a customer's referrals and social ties spread. */
 export type InfluencerReach = {
   __typename?: 'InfluencerReach';
+  /** The customer asked about. */
   customer: Customer;
   /** Customers who signed up through the customer's referrals. */
   directReferrals: Scalars['Int']['output'];
+  /** Of those, customers who went on to a first purchase. */
   downstreamConverted: Scalars['Int']['output'];
-  /** Everyone below the customer in the referral tree (signed up or converted). */
+  /** Everyone below the customer in the referral tree, up to `maxDepth` generations. */
   downstreamCustomers: Scalars['Int']['output'];
+  /** What those customers spent in all their purchases, added across currencies as plain amounts, rounded to cents. */
   downstreamPurchaseTotal: Scalars['Float']['output'];
+  /** The tree generation by generation, from 1 to `maxDepth`; generations with nobody are left out. */
   generations: Array<GenerationReach>;
-  /** Invites the customer sent, whatever became of them. */
+  /** Invites the customer sent, in every campaign, whatever became of them. */
   invitesSent: Scalars['Int']['output'];
   /** Distinct customers within 1, 2 and 3 hops over KNOWS and FOLLOWS, either direction (cumulative). */
   socialReach: Array<HopCount>;
 };
 
-/** Who was invited: the id product code uses for them; they become a STRANGER customer if new. */
+/** Who was invited: the id product code uses for them. Someone new becomes a STRANGER customer. */
 export type InviteeInput = {
+  /** Email address; used only when the invitee is new. CONFLICT when another customer has it. */
   email?: InputMaybe<Scalars['String']['input']>;
+  /** The invitee's id: 1–128 letters, digits or `_ . : @ -` (BAD_USER_INPUT otherwise). */
   id: Scalars['ID']['input'];
+  /** Display name, up to 200 characters; used only when the invitee is new. */
   name?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** Issues a customer's referral code for a campaign; a customer has one code per campaign. */
 export type IssueReferralCodeInput = {
-  /** The instant the code was issued; the campaign's dates are checked at this instant. Defaults to now. */
+  /** The instant the code was issued; the campaign's dates are checked at this instant; defaults to now. */
   at?: InputMaybe<Scalars['DateTime']['input']>;
+  /** The campaign; NOT_FOUND when unknown, BAD_USER_INPUT when it has ended at `at` (a code may be issued before it starts). */
   campaignId: Scalars['ID']['input'];
+  /** The code's owner; NOT_FOUND when unknown. */
   customerId: Scalars['ID']['input'];
+  /** 1–200 characters chosen by the caller, unique per intended write (see `Mutation`). */
   idempotencyKey: Scalars['String']['input'];
 };
 
+/**
+ * Writes. Each needs the SERVICE or ADMIN role (FORBIDDEN otherwise); `eraseCustomer` needs ADMIN.
+ * A mutation that fails writes nothing. Bad input is BAD_USER_INPUT with `extensions.field` naming the input
+ * field (`input.rating`); an unknown id it must find is NOT_FOUND; a clash with stored data is CONFLICT.
+ * Event mutations take an `idempotencyKey`: a replay with the same key and input returns the first result and
+ * changes nothing; the same key with other input is CONFLICT (field `input.idempotencyKey`).
+ */
 export type Mutation = {
   __typename?: 'Mutation';
-  connectCustomers: Connection;
+  /**
+   * Creates the KNOWS tie between two customers, or updates its strength. NOT_FOUND: `input.customerId`,
+   * `input.otherId`. BAD_USER_INPUT: a malformed id, the same customer twice, `input.strength`.
+   */
+  connectCustomers: SocialTie;
+  /** Creates or replaces a campaign. BAD_USER_INPUT: `input.id`, `input.name`, `input.endsAt`, `input.attributionWindowDays`, the rewards. */
   createCampaign: Campaign;
+  /** Removes the KNOWS tie between two customers. BAD_USER_INPUT: a malformed id, the same customer twice. */
   disconnectCustomers: DisconnectResult;
-  /** Admin only: removes the customer's personal data and identity; anonymous counts stay. */
+  /**
+   * Admin only: removes the customer's id, name, email, review texts and stored replay results naming them; the
+   * anonymous node stays so that referral, conversion and purchase counts stay right. NOT_FOUND: `id`.
+   */
   eraseCustomer: EraseResult;
+  /**
+   * One customer follows another (once; following again changes nothing). NOT_FOUND: `input.followerId`,
+   * `input.followedId`. BAD_USER_INPUT: a malformed id, the same customer twice.
+   */
   follow: FollowResult;
+  /**
+   * Issues the customer's code for a campaign, or returns the code they already have for it.
+   * NOT_FOUND: `input.customerId`, `input.campaignId`. BAD_USER_INPUT: a malformed id, a campaign that has ended.
+   */
   issueReferralCode: ReferralCode;
-  /** Up to 1,000 events in one transaction: all are written, or none when one fails. */
+  /**
+   * Up to 1,000 events in one transaction, applied in order: all are written, or none when one fails. Each event
+   * follows the rules and raises the errors of its mutation, its field named from the batch
+   * (`events[3].recordPurchase.orderId`) and its message prefixed with the event (`events[3] (recordPurchase): …`).
+   * An idempotency key used twice in one batch acts as a replay of its first use. BAD_USER_INPUT (field `events`)
+   * for an empty batch or one over 1,000 events.
+   */
   recordEvents: Array<EventResult>;
+  /**
+   * Records an invite; the invitee becomes a customer (STRANGER) if new. NOT_FOUND: `input.code`, `input.referrerId`,
+   * `input.campaignId`. BAD_USER_INPUT: the source (`input.code`), the dates, `input.channel`, the invitee's fields.
+   * CONFLICT: a referral that would close a cycle, an invitee email another customer has.
+   */
   recordInvite: Referral;
+  /**
+   * Records a purchase. NOT_FOUND: `input.customerId`. CONFLICT: `input.orderId`. BAD_USER_INPUT: a malformed id,
+   * `input.amount`, `input.currency`, `input.productName`.
+   */
   recordPurchase: Purchase;
+  /**
+   * Records a click on a referral. NOT_FOUND: `input.code`, `input.referrerId`, `input.campaignId`. BAD_USER_INPUT:
+   * the source (`input.code`), the dates, `input.channel`. CONFLICT: a referral that would close a cycle.
+   */
   recordReferralClick: Referral;
+  /**
+   * Records or replaces a customer's review of a product. NOT_FOUND: `input.customerId`. BAD_USER_INPUT: a malformed id,
+   * `input.rating`, `input.recommend`, `input.text`.
+   */
   recordReview: Review;
+  /**
+   * Records a sign-up and credits at most one referral with it. CONFLICT: a customer who has already signed up
+   * (`input.customerId`), an email another customer has. See `RecordSignupInput` for the code's errors.
+   */
   recordSignup: SignupResult;
+  /**
+   * Creates or updates a customer (no idempotency key: the same input twice leaves the same customer).
+   * BAD_USER_INPUT: `input.id`, `input.name`, `input.email`, `input.stage`. CONFLICT: `input.email`.
+   */
   upsertCustomer: Customer;
 };
 
 
+/**
+ * Writes. Each needs the SERVICE or ADMIN role (FORBIDDEN otherwise); `eraseCustomer` needs ADMIN.
+ * A mutation that fails writes nothing. Bad input is BAD_USER_INPUT with `extensions.field` naming the input
+ * field (`input.rating`); an unknown id it must find is NOT_FOUND; a clash with stored data is CONFLICT.
+ * Event mutations take an `idempotencyKey`: a replay with the same key and input returns the first result and
+ * changes nothing; the same key with other input is CONFLICT (field `input.idempotencyKey`).
+ */
 export type MutationConnectCustomersArgs = {
   input: ConnectCustomersInput;
 };
 
 
+/**
+ * Writes. Each needs the SERVICE or ADMIN role (FORBIDDEN otherwise); `eraseCustomer` needs ADMIN.
+ * A mutation that fails writes nothing. Bad input is BAD_USER_INPUT with `extensions.field` naming the input
+ * field (`input.rating`); an unknown id it must find is NOT_FOUND; a clash with stored data is CONFLICT.
+ * Event mutations take an `idempotencyKey`: a replay with the same key and input returns the first result and
+ * changes nothing; the same key with other input is CONFLICT (field `input.idempotencyKey`).
+ */
 export type MutationCreateCampaignArgs = {
   input: CreateCampaignInput;
 };
 
 
+/**
+ * Writes. Each needs the SERVICE or ADMIN role (FORBIDDEN otherwise); `eraseCustomer` needs ADMIN.
+ * A mutation that fails writes nothing. Bad input is BAD_USER_INPUT with `extensions.field` naming the input
+ * field (`input.rating`); an unknown id it must find is NOT_FOUND; a clash with stored data is CONFLICT.
+ * Event mutations take an `idempotencyKey`: a replay with the same key and input returns the first result and
+ * changes nothing; the same key with other input is CONFLICT (field `input.idempotencyKey`).
+ */
 export type MutationDisconnectCustomersArgs = {
   input: DisconnectCustomersInput;
 };
 
 
+/**
+ * Writes. Each needs the SERVICE or ADMIN role (FORBIDDEN otherwise); `eraseCustomer` needs ADMIN.
+ * A mutation that fails writes nothing. Bad input is BAD_USER_INPUT with `extensions.field` naming the input
+ * field (`input.rating`); an unknown id it must find is NOT_FOUND; a clash with stored data is CONFLICT.
+ * Event mutations take an `idempotencyKey`: a replay with the same key and input returns the first result and
+ * changes nothing; the same key with other input is CONFLICT (field `input.idempotencyKey`).
+ */
 export type MutationEraseCustomerArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Writes. Each needs the SERVICE or ADMIN role (FORBIDDEN otherwise); `eraseCustomer` needs ADMIN.
+ * A mutation that fails writes nothing. Bad input is BAD_USER_INPUT with `extensions.field` naming the input
+ * field (`input.rating`); an unknown id it must find is NOT_FOUND; a clash with stored data is CONFLICT.
+ * Event mutations take an `idempotencyKey`: a replay with the same key and input returns the first result and
+ * changes nothing; the same key with other input is CONFLICT (field `input.idempotencyKey`).
+ */
 export type MutationFollowArgs = {
   input: FollowInput;
 };
 
 
+/**
+ * Writes. Each needs the SERVICE or ADMIN role (FORBIDDEN otherwise); `eraseCustomer` needs ADMIN.
+ * A mutation that fails writes nothing. Bad input is BAD_USER_INPUT with `extensions.field` naming the input
+ * field (`input.rating`); an unknown id it must find is NOT_FOUND; a clash with stored data is CONFLICT.
+ * Event mutations take an `idempotencyKey`: a replay with the same key and input returns the first result and
+ * changes nothing; the same key with other input is CONFLICT (field `input.idempotencyKey`).
+ */
 export type MutationIssueReferralCodeArgs = {
   input: IssueReferralCodeInput;
 };
 
 
+/**
+ * Writes. Each needs the SERVICE or ADMIN role (FORBIDDEN otherwise); `eraseCustomer` needs ADMIN.
+ * A mutation that fails writes nothing. Bad input is BAD_USER_INPUT with `extensions.field` naming the input
+ * field (`input.rating`); an unknown id it must find is NOT_FOUND; a clash with stored data is CONFLICT.
+ * Event mutations take an `idempotencyKey`: a replay with the same key and input returns the first result and
+ * changes nothing; the same key with other input is CONFLICT (field `input.idempotencyKey`).
+ */
 export type MutationRecordEventsArgs = {
   events: Array<EventInput>;
 };
 
 
+/**
+ * Writes. Each needs the SERVICE or ADMIN role (FORBIDDEN otherwise); `eraseCustomer` needs ADMIN.
+ * A mutation that fails writes nothing. Bad input is BAD_USER_INPUT with `extensions.field` naming the input
+ * field (`input.rating`); an unknown id it must find is NOT_FOUND; a clash with stored data is CONFLICT.
+ * Event mutations take an `idempotencyKey`: a replay with the same key and input returns the first result and
+ * changes nothing; the same key with other input is CONFLICT (field `input.idempotencyKey`).
+ */
 export type MutationRecordInviteArgs = {
   input: RecordInviteInput;
 };
 
 
+/**
+ * Writes. Each needs the SERVICE or ADMIN role (FORBIDDEN otherwise); `eraseCustomer` needs ADMIN.
+ * A mutation that fails writes nothing. Bad input is BAD_USER_INPUT with `extensions.field` naming the input
+ * field (`input.rating`); an unknown id it must find is NOT_FOUND; a clash with stored data is CONFLICT.
+ * Event mutations take an `idempotencyKey`: a replay with the same key and input returns the first result and
+ * changes nothing; the same key with other input is CONFLICT (field `input.idempotencyKey`).
+ */
 export type MutationRecordPurchaseArgs = {
   input: RecordPurchaseInput;
 };
 
 
+/**
+ * Writes. Each needs the SERVICE or ADMIN role (FORBIDDEN otherwise); `eraseCustomer` needs ADMIN.
+ * A mutation that fails writes nothing. Bad input is BAD_USER_INPUT with `extensions.field` naming the input
+ * field (`input.rating`); an unknown id it must find is NOT_FOUND; a clash with stored data is CONFLICT.
+ * Event mutations take an `idempotencyKey`: a replay with the same key and input returns the first result and
+ * changes nothing; the same key with other input is CONFLICT (field `input.idempotencyKey`).
+ */
 export type MutationRecordReferralClickArgs = {
   input: RecordReferralClickInput;
 };
 
 
+/**
+ * Writes. Each needs the SERVICE or ADMIN role (FORBIDDEN otherwise); `eraseCustomer` needs ADMIN.
+ * A mutation that fails writes nothing. Bad input is BAD_USER_INPUT with `extensions.field` naming the input
+ * field (`input.rating`); an unknown id it must find is NOT_FOUND; a clash with stored data is CONFLICT.
+ * Event mutations take an `idempotencyKey`: a replay with the same key and input returns the first result and
+ * changes nothing; the same key with other input is CONFLICT (field `input.idempotencyKey`).
+ */
 export type MutationRecordReviewArgs = {
   input: RecordReviewInput;
 };
 
 
+/**
+ * Writes. Each needs the SERVICE or ADMIN role (FORBIDDEN otherwise); `eraseCustomer` needs ADMIN.
+ * A mutation that fails writes nothing. Bad input is BAD_USER_INPUT with `extensions.field` naming the input
+ * field (`input.rating`); an unknown id it must find is NOT_FOUND; a clash with stored data is CONFLICT.
+ * Event mutations take an `idempotencyKey`: a replay with the same key and input returns the first result and
+ * changes nothing; the same key with other input is CONFLICT (field `input.idempotencyKey`).
+ */
 export type MutationRecordSignupArgs = {
   input: RecordSignupInput;
 };
 
 
+/**
+ * Writes. Each needs the SERVICE or ADMIN role (FORBIDDEN otherwise); `eraseCustomer` needs ADMIN.
+ * A mutation that fails writes nothing. Bad input is BAD_USER_INPUT with `extensions.field` naming the input
+ * field (`input.rating`); an unknown id it must find is NOT_FOUND; a clash with stored data is CONFLICT.
+ * Event mutations take an `idempotencyKey`: a replay with the same key and input returns the first result and
+ * changes nothing; the same key with other input is CONFLICT (field `input.idempotencyKey`).
+ */
 export type MutationUpsertCustomerArgs = {
   input: UpsertCustomerInput;
 };
 
+/** Where a page sits in its list (Relay cursor connections). Lists page forward only: pass `endCursor` as `after`. */
 export type PageInfo = {
   __typename?: 'PageInfo';
-  /** Pass as `after` to fetch the next page. */
+  /** The cursor of the last edge on this page: pass it as `after` to fetch the next page. Null when the page is empty. */
   endCursor: Maybe<Scalars['String']['output']>;
+  /** True when items follow this page: fetch them with `after: endCursor`. */
   hasNextPage: Scalars['Boolean']['output'];
+  /** True when items come before this page, i.e. the page was fetched with `after` and did not start at the beginning. */
+  hasPreviousPage: Scalars['Boolean']['output'];
+  /** The cursor of the first edge on this page; null when the page is empty. */
+  startCursor: Maybe<Scalars['String']['output']>;
 };
 
+/** A product customers buy and review. It is created by the first purchase or review that names its id. */
 export type Product = {
   __typename?: 'Product';
+  /** Mean review rating, 1 to 5; null without reviews. */
   averageRating: Maybe<Scalars['Float']['output']>;
+  /** The id product code gave this product: 1–128 letters, digits or `_ . : @ -`. */
   id: Scalars['ID']['output'];
+  /** The `productName` given with the purchase that first recorded the product; null when none was. */
   name: Maybe<Scalars['String']['output']>;
+  /** How many purchases of the product were recorded. */
   purchaseCount: Scalars['Int']['output'];
+  /** How many customers reviewed the product (one review each). */
   reviewCount: Scalars['Int']['output'];
+  /** Reviews of this product, latest first. */
   reviews: ReviewConnection;
 };
 
 
+/** A product customers buy and review. It is created by the first purchase or review that names its id. */
 export type ProductReviewsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
-  first?: InputMaybe<Scalars['Int']['input']>;
+  first?: Scalars['Int']['input'];
 };
 
+/** One order: a customer bought a product. */
 export type Purchase = {
   __typename?: 'Purchase';
+  /** The amount paid, in units of `currency` (not cents), 0 to 1,000,000,000. */
   amount: Scalars['Float']['output'];
+  /** When the purchase happened. */
   at: Scalars['DateTime']['output'];
+  /** ISO 4217 currency code (EUR, USD). */
   currency: Scalars['String']['output'];
+  /** Who bought. */
   customer: Customer;
+  /** The order's id, unique across all purchases. */
   orderId: Scalars['ID']['output'];
+  /** What was bought. */
   product: Product;
 };
 
+/** A page of purchases. */
 export type PurchaseConnection = {
   __typename?: 'PurchaseConnection';
+  /** The purchases on this page, in the list's order. */
   edges: Array<PurchaseEdge>;
+  /** Where this page sits in the list. */
   pageInfo: PageInfo;
+  /** How many purchases the whole list holds, across all pages. */
   totalCount: Scalars['Int']['output'];
 };
 
+/** A purchase in a list of purchases. */
 export type PurchaseEdge = {
   __typename?: 'PurchaseEdge';
+  /** Opaque position of this edge in the list; pass it as `after` to continue after it. */
   cursor: Scalars['String']['output'];
+  /** The purchase. */
   node: Purchase;
 };
 
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
 export type Query = {
   __typename?: 'Query';
+  /** A campaign by id; null when there is none. Any role. */
   campaign: Maybe<Campaign>;
+  /** A customer by id; null when there is none (erased customers are gone). Any role. */
   customer: Maybe<Customer>;
+  /**
+   * The shortest path between two customers over the chosen kinds of tie. NOT_FOUND: `from` or `to` unknown.
+   * BAD_USER_INPUT: a malformed id, an empty `via`, `maxHops` out of range.
+   */
   degreesOfSeparation: Separation;
+  /**
+   * How far a customer's referrals and social ties spread. NOT_FOUND: `customerId`. BAD_USER_INPUT: a malformed id,
+   * `maxDepth` out of range.
+   */
   influencerReach: InfluencerReach;
+  /** A product by id; null when there is none. Any role. */
   product: Maybe<Product>;
+  /**
+   * The chain of credited referrals above a customer up to the root advocate, and the tree below.
+   * NOT_FOUND: `customerId`. BAD_USER_INPUT: a malformed id, `maxDepth` out of range.
+   */
   referralChain: ReferralChain;
+  /** A referral code; null when there is no such code. Any role. */
   referralCode: Maybe<ReferralCode>;
+  /**
+   * The referral funnel, overall and per generation. BAD_USER_INPUT: a malformed id or channel, `filter.to` not
+   * after `filter.from`, `filter.generation` below 1.
+   */
   referralConversion: ReferralConversion;
+  /**
+   * How many distinct customers are exactly 1, 2, … `maxHops` hops from a customer (zeros included).
+   * NOT_FOUND: `customerId`. BAD_USER_INPUT: a malformed id, an empty `via`, `maxHops` out of range.
+   */
   separationProfile: Array<HopCount>;
-  /** Who the caller is and what this server is. */
+  /** Who the caller is and what this server is. Open to every role. */
   serviceInfo: ServiceInfo;
+  /**
+   * The customers who rank highest by a measure, best first; customers who score 0 on a referral measure are left
+   * out. BAD_USER_INPUT: a malformed `campaignId`, `limit` out of range.
+   */
   topInfluencers: Array<InfluencerRanking>;
 };
 
 
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
 export type QueryCampaignArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
 export type QueryCustomerArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
 export type QueryDegreesOfSeparationArgs = {
   from: Scalars['ID']['input'];
-  maxHops?: InputMaybe<Scalars['Int']['input']>;
+  maxHops?: Scalars['Int']['input'];
   to: Scalars['ID']['input'];
-  via?: InputMaybe<Array<ConnectionKind>>;
+  via?: Array<ConnectionKind>;
 };
 
 
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
 export type QueryInfluencerReachArgs = {
   customerId: Scalars['ID']['input'];
-  maxDepth?: InputMaybe<Scalars['Int']['input']>;
+  maxDepth?: Scalars['Int']['input'];
 };
 
 
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
 export type QueryProductArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
 export type QueryReferralChainArgs = {
   customerId: Scalars['ID']['input'];
-  maxDepth?: InputMaybe<Scalars['Int']['input']>;
+  maxDepth?: Scalars['Int']['input'];
 };
 
 
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
 export type QueryReferralCodeArgs = {
   code: Scalars['String']['input'];
 };
 
 
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
 export type QueryReferralConversionArgs = {
   filter?: InputMaybe<ConversionFilter>;
 };
 
 
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
 export type QuerySeparationProfileArgs = {
   customerId: Scalars['ID']['input'];
-  maxHops?: InputMaybe<Scalars['Int']['input']>;
-  via?: InputMaybe<Array<ConnectionKind>>;
+  maxHops?: Scalars['Int']['input'];
+  via?: Array<ConnectionKind>;
 };
 
 
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
 export type QueryTopInfluencersArgs = {
   by: InfluenceMeasure;
   campaignId?: InputMaybe<Scalars['ID']['input']>;
-  limit?: InputMaybe<Scalars['Int']['input']>;
+  limit?: Scalars['Int']['input'];
 };
 
-/** Give either `code`, or `referrerId` with `campaignId`. */
+/**
+ * An invite sent by a referrer. Give either `code`, or `referrerId` with `campaignId`; anything else is
+ * BAD_USER_INPUT (field `input.code`). Inviting the same person again in the same campaign keeps the first invite.
+ */
 export type RecordInviteInput = {
+  /** When the invite was sent; defaults to now. BAD_USER_INPUT (field `input.code` or `input.campaignId`) outside the campaign's dates. */
   at?: InputMaybe<Scalars['DateTime']['input']>;
+  /** The campaign; NOT_FOUND when unknown. */
   campaignId?: InputMaybe<Scalars['ID']['input']>;
+  /** How the invite travelled: 1–32 lower-case letters, digits, _ or - (email, sms, whatsapp, link, …). */
   channel: Scalars['String']['input'];
+  /** A referral code: its owner invites, in its campaign. NOT_FOUND when unknown. */
   code?: InputMaybe<Scalars['String']['input']>;
+  /** 1–200 characters chosen by the caller, unique per intended write (see `Mutation`). */
   idempotencyKey: Scalars['String']['input'];
+  /** Who is invited. BAD_USER_INPUT when it is the referrer; CONFLICT (field `input.invitee.id`) when the invitee is above the referrer in the referral chain. */
   invitee: InviteeInput;
+  /** Who invites; NOT_FOUND when unknown. */
   referrerId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/**
+ * A purchase. The first one makes the customer a BUYER and converts the referral they signed up through;
+ * the second makes them a REPEAT_BUYER.
+ */
 export type RecordPurchaseInput = {
+  /** The amount paid, in units of `currency` (not cents), 0 to 1,000,000,000 (BAD_USER_INPUT outside). */
   amount: Scalars['Float']['input'];
+  /** When the purchase happened; defaults to now. */
   at?: InputMaybe<Scalars['DateTime']['input']>;
+  /** ISO 4217 code, three capital letters such as EUR or USD (BAD_USER_INPUT otherwise). */
   currency: Scalars['String']['input'];
+  /** Who bought; NOT_FOUND when unknown. */
   customerId: Scalars['ID']['input'];
+  /** 1–200 characters chosen by the caller, unique per intended write (see `Mutation`). */
   idempotencyKey: Scalars['String']['input'];
+  /** The order's id; CONFLICT when an order with this id is already recorded. */
   orderId: Scalars['ID']['input'];
+  /** What was bought; the product is created when new. */
   productId: Scalars['ID']['input'];
+  /** The product's name, up to 200 characters; used only when the product is new. */
   productName?: InputMaybe<Scalars['String']['input']>;
 };
 
-/** Give either `code`, or `referrerId` with `campaignId`. */
+/**
+ * A click on a referral; the invitee becomes at least INTERESTED. Give either `code`, or `referrerId` with
+ * `campaignId`; anything else is BAD_USER_INPUT (field `input.code`). A click without an earlier invite records
+ * the referral as clicked.
+ */
 export type RecordReferralClickInput = {
+  /** When the click happened; defaults to now. BAD_USER_INPUT (field `input.code` or `input.campaignId`) outside the campaign's dates. */
   at?: InputMaybe<Scalars['DateTime']['input']>;
+  /** The campaign; NOT_FOUND when unknown. */
   campaignId?: InputMaybe<Scalars['ID']['input']>;
+  /** How the referral travelled, when no invite said it: 1–32 lower-case letters, digits, _ or -. */
   channel?: InputMaybe<Scalars['String']['input']>;
+  /** A referral code: the referral of its owner, in its campaign. NOT_FOUND when unknown. */
   code?: InputMaybe<Scalars['String']['input']>;
+  /** 1–200 characters chosen by the caller, unique per intended write (see `Mutation`). */
   idempotencyKey: Scalars['String']['input'];
+  /** Who clicked; created as a STRANGER when new. BAD_USER_INPUT when it is the referrer; CONFLICT when they are above the referrer in the referral chain. */
   inviteeId: Scalars['ID']['input'];
+  /** Who referred; NOT_FOUND when unknown. */
   referrerId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/** A review of a product; it replaces the customer's earlier review of the same product. */
 export type RecordReviewInput = {
+  /** When the review was written; defaults to now. */
   at?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Who wrote it; NOT_FOUND when unknown. */
   customerId: Scalars['ID']['input'];
+  /** 1–200 characters chosen by the caller, unique per intended write (see `Mutation`). */
   idempotencyKey: Scalars['String']['input'];
+  /** What it is about; the product is created when new. */
   productId: Scalars['ID']['input'];
-  /** 1 to 5. */
+  /** Stars, 1 to 5 (BAD_USER_INPUT otherwise). */
   rating: Scalars['Int']['input'];
-  /** 0 to 10: the NPS question. */
+  /** The NPS question: how likely, 0 to 10, the customer is to recommend the company (BAD_USER_INPUT outside). 9–10 from a repeat buyer makes them LOYAL. */
   recommend?: InputMaybe<Scalars['Int']['input']>;
+  /** Free text, up to 5,000 characters (BAD_USER_INPUT beyond). */
   text?: InputMaybe<Scalars['String']['input']>;
 };
 
-/** `code` credits that referrer; without it, earlier invites and clicks within their campaign's window are credited by its attribution model. */
+/**
+ * A sign-up; the customer becomes at least a FAN. With `code`, the code's owner is credited. Without it, open
+ * invites and clicks into the customer within their campaign's attribution window compete: the campaign acted on
+ * last wins and its attribution model picks the referrer; the other open referrals become REJECTED. A referral
+ * that would close a cycle in the referral chain is never credited.
+ */
 export type RecordSignupInput = {
+  /** When the sign-up happened; defaults to now. */
   at?: InputMaybe<Scalars['DateTime']['input']>;
+  /**
+   * A referral code. NOT_FOUND when unknown; BAD_USER_INPUT outside its campaign's dates or when it is the customer's own;
+   * CONFLICT when the customer is above its owner in the referral chain.
+   */
   code?: InputMaybe<Scalars['String']['input']>;
+  /** Who signs up; created when new. CONFLICT when they have already signed up. */
   customerId: Scalars['ID']['input'];
+  /** Email address (BAD_USER_INPUT when malformed); CONFLICT when another customer has it. */
   email?: InputMaybe<Scalars['String']['input']>;
+  /** 1–200 characters chosen by the caller, unique per intended write (see `Mutation`). */
   idempotencyKey: Scalars['String']['input'];
+  /** Display name, up to 200 characters; omitted or null keeps the current name. */
   name?: InputMaybe<Scalars['String']['input']>;
 };
 
-/** One referral, from invite to conversion. */
+/** One referral, from invite to conversion: one per referrer, invitee and campaign. */
 export type Referral = {
   __typename?: 'Referral';
+  /** The campaign the referral counts for. */
   campaign: Maybe<Campaign>;
+  /** How the invite travelled (email, sms, whatsapp, link, …); `code` for a sign-up by code that no invite preceded. */
   channel: Maybe<Scalars['String']['output']>;
+  /** When the invitee first clicked; null when they did not (a sign-up by code needs no click). */
   clickedAt: Maybe<Scalars['DateTime']['output']>;
+  /** The referral code used, if any. */
   code: Maybe<Scalars['String']['output']>;
+  /** When the invitee first bought, if this referral was credited with their sign-up. */
   firstPurchaseAt: Maybe<Scalars['DateTime']['output']>;
+  /** When the invite was sent (for a sign-up by code that no invite preceded, when the sign-up happened). */
   invitedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Who was referred. */
   invitee: Customer;
+  /** Who referred. */
   referrer: Customer;
+  /** When the invitee signed up, if this referral was credited with it. */
   signedUpAt: Maybe<Scalars['DateTime']['output']>;
+  /** How far the referral got. */
   status: ReferralStatus;
 };
 
+/** The chain of credited referrals above a customer and the tree below. */
 export type ReferralChain = {
   __typename?: 'ReferralChain';
+  /** The customer asked about. */
   customer: Customer;
-  /** The tree below the customer, breadth first. */
+  /** The tree below the customer, breadth first, at most `maxDepth` generations and `nodeLimit` customers. */
   downward: Array<ChainNode>;
-  /** The most nodes `downward` returns. */
+  /** The most nodes `downward` returns (1,000). */
   nodeLimit: Scalars['Int']['output'];
+  /** The root advocate at the top of the chain: the customer themselves when nobody referred them. */
   root: Customer;
-  /** True when the tree below was cut by maxDepth or the node limit. */
+  /** True when the tree below was cut by `maxDepth` or the node limit. */
   truncated: Scalars['Boolean']['output'];
-  /** From the customer's referrer up to the root advocate, nearest first. */
+  /** From the customer's referrer up to the root advocate, nearest first; empty when nobody referred the customer. */
   upward: Array<Customer>;
 };
 
+/** A code a customer shares for a campaign: a sign-up with it credits its owner. */
 export type ReferralCode = {
   __typename?: 'ReferralCode';
+  /** The campaign it belongs to. */
   campaign: Campaign;
+  /** Ten characters from 23456789ABCDEFGHJKMNPQRSTUVWXYZ (no 0, O, 1, I or L, so it can be read aloud). */
   code: Scalars['String']['output'];
+  /** The customer credited when someone signs up with it. */
   owner: Customer;
 };
 
+/** A page of referrals. */
 export type ReferralConnection = {
   __typename?: 'ReferralConnection';
+  /** The referrals on this page, in the list's order. */
   edges: Array<ReferralEdge>;
+  /** Where this page sits in the list. */
   pageInfo: PageInfo;
+  /** How many referrals the whole list holds, across all pages. */
   totalCount: Scalars['Int']['output'];
 };
 
+/** The referral funnel, overall and per generation. */
 export type ReferralConversion = {
   __typename?: 'ReferralConversion';
+  /** The same referrals per generation, in increasing order; generations with none are left out. */
   byGeneration: Array<GenerationConversion>;
+  /** All referrals the filter lets through. */
   overall: ConversionFunnel;
 };
 
+/** A referral in a list of referrals. */
 export type ReferralEdge = {
   __typename?: 'ReferralEdge';
+  /** Opaque position of this edge in the list; pass it as `after` to continue after it. */
   cursor: Scalars['String']['output'];
+  /** The referral. */
   node: Referral;
 };
 
+/** How far a referral got. It moves only forward: INVITED → CLICKED → SIGNED_UP → CONVERTED, or REJECTED. */
 export type ReferralStatus =
+  /** The invitee clicked the referral. */
   | 'CLICKED'
+  /** The invitee signed up through this referral and then made a first purchase. */
   | 'CONVERTED'
+  /** The invite was sent; no click yet. */
   | 'INVITED'
   /** Another referrer was credited with this customer's sign-up. */
   | 'REJECTED'
+  /** The invitee signed up, and this referral was credited with it. */
   | 'SIGNED_UP';
 
+/** A customer's review of a product. A customer has one review per product; writing again replaces it. */
 export type Review = {
   __typename?: 'Review';
+  /** When the review was last written. */
   at: Scalars['DateTime']['output'];
+  /** Who wrote it. */
   customer: Customer;
+  /** What it is about. */
   product: Product;
+  /** Stars, 1 to 5. */
   rating: Scalars['Int']['output'];
-  /** The NPS answer: how likely, 0 to 10, the customer is to recommend. */
+  /** The NPS answer: how likely, 0 to 10, the customer is to recommend the company; null when not asked. */
   recommend: Maybe<Scalars['Int']['output']>;
-  /** How many times this customer has written or rewritten the review. */
+  /** How many times this customer has written or rewritten the review (1 for the first). */
   revisions: Scalars['Int']['output'];
+  /** Free text, up to 5,000 characters; null when none was given, and after the author was erased. */
   text: Maybe<Scalars['String']['output']>;
 };
 
+/** A page of reviews. */
 export type ReviewConnection = {
   __typename?: 'ReviewConnection';
+  /** The reviews on this page, in the list's order. */
   edges: Array<ReviewEdge>;
+  /** Where this page sits in the list. */
   pageInfo: PageInfo;
+  /** How many reviews the whole list holds, across all pages. */
   totalCount: Scalars['Int']['output'];
 };
 
+/** A review in a list of reviews. */
 export type ReviewEdge = {
   __typename?: 'ReviewEdge';
+  /** Opaque position of this edge in the list; pass it as `after` to continue after it. */
   cursor: Scalars['String']['output'];
+  /** The review. */
   node: Review;
 };
 
+/** What an API key may do. Keys and their roles are set in the `API_KEYS` variable. */
 export type Role =
-  | 'admin'
-  | 'community'
-  | 'marketer'
-  | 'service';
+  /** Everything, including `eraseCustomer`. */
+  | 'ADMIN'
+  /** Reads entities and all analytics; never `Customer.email` (FORBIDDEN). */
+  | 'COMMUNITY'
+  /** Reads entities and all analytics; never `Customer.email` (FORBIDDEN). */
+  | 'MARKETER'
+  /** Product code: records events and customers, reads entities including `Customer.email`. */
+  | 'SERVICE';
 
+/** How two customers are connected. */
 export type Separation = {
   __typename?: 'Separation';
-  /** Null when not connected within maxHops; 0 for the same customer. */
+  /** Hops on the shortest path; 0 for the same customer; null when not connected within `maxHops`. */
   degrees: Maybe<Scalars['Int']['output']>;
-  /** The customers from `from` to `to`. */
+  /** The customers on a shortest path, from `from` to `to` inclusive; empty when not connected. */
   path: Array<Customer>;
 };
 
+/** Who the caller is and what this server is. */
 export type ServiceInfo = {
   __typename?: 'ServiceInfo';
+  /** Version of the APOC library. */
   apocVersion: Scalars['String']['output'];
+  /** Version of the Neo4j Graph Data Science library (used for PAGERANK). */
   gdsVersion: Scalars['String']['output'];
+  /** Version of the Neo4j server holding the graph. */
   neo4jVersion: Scalars['String']['output'];
+  /** The role of the API key that sent this request. */
   role: Role;
+  /** This service's version (semver). */
   version: Scalars['String']['output'];
 };
 
+/** Who signed up, and who is credited with it. */
 export type SignupResult = {
   __typename?: 'SignupResult';
+  /** The customer, now at least a FAN. */
   customer: Customer;
   /** The referral credited with this sign-up; null for an organic sign-up. */
   referral: Maybe<Referral>;
 };
 
+/** A KNOWS tie between two customers, as `connectCustomers` left it. */
+export type SocialTie = {
+  __typename?: 'SocialTie';
+  /** The customer given as `customerId`. */
+  customer: Customer;
+  /** The customer given as `otherId`. */
+  other: Customer;
+  /** When the tie began. */
+  since: Scalars['DateTime']['output'];
+  /** How close they are, 0 to 1. */
+  strength: Scalars['Float']['output'];
+};
+
+/** Creates a customer, or updates the one with this id: given fields replace, omitted or null ones stay. */
 export type UpsertCustomerInput = {
+  /** An email address (BAD_USER_INPUT when malformed), stored lower-cased; CONFLICT when another customer has it. */
   email?: InputMaybe<Scalars['String']['input']>;
+  /** The customer's id: 1–128 letters, digits or `_ . : @ -`, starting with a letter or digit (BAD_USER_INPUT otherwise). */
   id: Scalars['ID']['input'];
+  /** Display name, up to 200 characters (BAD_USER_INPUT beyond). */
   name?: InputMaybe<Scalars['String']['input']>;
-  resetStage?: InputMaybe<Scalars['Boolean']['input']>;
-  /** Moves the stage forward; a stage earlier than the current one needs resetStage. */
+  /** Allows `stage` to move the customer back to an earlier stage. */
+  resetStage?: Scalars['Boolean']['input'];
+  /**
+   * Sets the stage. An earlier stage than the current one is BAD_USER_INPUT (field `input.stage`) unless
+   * `resetStage` is true. Omitted: the stage stays (a new customer starts as STRANGER).
+   */
   stage?: InputMaybe<FunnelStage>;
 };

@@ -32,7 +32,13 @@ export async function listConnection<L extends ListName, E extends object = { no
   const edges = page.items.map((item, index) => ({ cursor: encodeCursor(page.offset + index), ...toEdge(item) }));
   return {
     edges,
-    pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.length > 0 ? edges[edges.length - 1].cursor : null },
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      // Items exist before this page when it starts past the first item of a non-empty list.
+      hasPreviousPage: page.offset > 0 && page.totalCount > 0,
+      startCursor: edges.length > 0 ? edges[0].cursor : null,
+      endCursor: edges.length > 0 ? edges[edges.length - 1].cursor : null,
+    },
     totalCount: page.totalCount,
   };
 }

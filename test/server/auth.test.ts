@@ -22,10 +22,10 @@ describe('authentication and roles', () => {
     expect(response.status).toBe(401);
   });
 
-  test('each key is answered with its own role', async () => {
+  test('each key is answered with its own role, as the upper-case Role enum value', async () => {
     for (const role of ['service', 'marketer', 'community', 'admin'] as const) {
       const body = await api.gql(role, '{ serviceInfo { role } }');
-      expect(body.data?.serviceInfo.role).toBe(role);
+      expect(body.data?.serviceInfo.role).toBe(role.toUpperCase());
     }
   });
 

@@ -38,21 +38,23 @@ describe('customers, connections, purchases and reviews', () => {
     expect((await ok(api, UPSERT, { input: { id, stage: 'FAN', resetStage: true } })).upsertCustomer.stage).toBe('FAN');
   });
 
-  test('connectCustomers keeps one KNOWS per pair, in either direction, and pages connections by cursor', async () => {
+  test('connectCustomers keeps one KNOWS per pair, in either direction, and pages connections by Relay cursors', async () => {
     const id = await givenCustomers(api, uniquePrefix('conn'), ['a', 'b', 'c', 'd']);
     await ok(api, CONNECT, { input: { customerId: id('a'), otherId: id('b'), strength: 0.9, idempotencyKey: key('c1') } });
     await ok(api, CONNECT, { input: { customerId: id('b'), otherId: id('a'), strength: 0.8, idempotencyKey: key('c2') } });
     await ok(api, CONNECT, { input: { customerId: id('a'), otherId: id('c'), strength: 0.5, idempotencyKey: key('c3') } });
     await ok(api, CONNECT, { input: { customerId: id('d'), otherId: id('a'), strength: 0.1, idempotencyKey: key('c4') } });
-    const PAGE = 'query($id: ID!, $after: String) { customer(id: $id) { connections(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { strength node { id } } } } }';
+    const PAGE = 'query($id: ID!, $after: String) { customer(id: $id) { connections(first: 2, after: $after) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor strength node { id } } } } }';
     const first = (await ok(api, PAGE, { id: id('a') })).customer.connections;
     expect(first.totalCount).toBe(3);
     expect(first.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([id('b'), id('c')]);
     expect(first.edges[0].strength).toBe(0.8);
-    expect(first.pageInfo.hasNextPage).toBe(true);
+    expect(first.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false, startCursor: first.edges[0].cursor, endCursor: first.edges[1].cursor });
     const second = (await ok(api, PAGE, { id: id('a'), after: first.pageInfo.endCursor })).customer.connections;
     expect(second.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([id('d')]);
-    expect(second.pageInfo.hasNextPage).toBe(false);
+    expect(second.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true, startCursor: second.edges[0].cursor });
+    const past = (await ok(api, PAGE, { id: id('a'), after: second.pageInfo.endCursor })).customer.connections;
+    expect(past).toMatchObject({ edges: [], pageInfo: { hasNextPage: false, hasPreviousPage: true, startCursor: null, endCursor: null } });
     expect(failure(await api.gql('service', PAGE, { id: id('a'), after: 'garbage' }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
   });
 

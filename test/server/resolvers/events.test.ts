@@ -79,9 +79,23 @@ describe('recordEvents', () => {
     expect(await customersWith(id('c'))).toBe(0);
   });
 
-  test('an event must set exactly one kind; a batch holds 1 to 1,000 events', async () => {
-    const both = await api.gql('service', BATCH, { events: [{ upsertCustomer: { id: 'a1' }, follow: { followerId: 'a', followedId: 'b', idempotencyKey: 'k' } }] });
-    expect(failure(both)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'events[0]' });
+  test('an event setting two kinds or none is refused before anything runs, naming the event (EventInput is @oneOf)', async () => {
+    const prefix = uniquePrefix('oneof');
+    const upsert = { upsertCustomer: { id: `${prefix}-a` } };
+    const both = await api.gql('service', BATCH, { events: [upsert, { upsertCustomer: { id: `${prefix}-b` }, follow: { followerId: 'a', followedId: 'b', idempotencyKey: 'k' } }] });
+    expect(failure(both)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'events[1]' });
+    expect(failure(both).message).toMatch(/at "events\[1\]"; Exactly one key must be specified for OneOf type "EventInput"\.$/);
+    const none = await api.gql('service', BATCH, { events: [upsert, {}] });
+    expect(failure(none)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'events[1]' });
+    const explicitNull = await api.gql('service', BATCH, { events: [{ ...upsert, follow: null }] });
+    expect(failure(explicitNull)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'events[0]' });
+    // Written in the query text instead of a variable, the same mistake fails validation.
+    const literal = await api.gql('service', `mutation { recordEvents(events: [{ upsertCustomer: { id: "${prefix}-c" } }, {}]) { index } }`);
+    expect(failure(literal)).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', message: 'OneOf Input Object "EventInput" must specify exactly one key.' });
+    expect(await customersWith(prefix)).toBe(0);
+  });
+
+  test('a batch holds 1 to 1,000 events', async () => {
     expect(failure(await api.gql('service', BATCH, { events: [] }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'events' });
     const prefix = uniquePrefix('big');
     const tooMany = Array.from({ length: 1001 }, (_, i) => ({ upsertCustomer: { id: `${prefix}-${i}` } }));
