@@ -1,5 +1,5 @@
 import { SyntheticGraph } from './synthetic';
-import { cypher, Graph } from './neo4j';
+import { cypher, Cypher, Graph, Row } from './neo4j';
 
 // Bulk loads for imports and demo data: UNWIND batches, MERGE on the unique ids, so a re-run adds nothing.
 
@@ -41,18 +41,21 @@ const LOAD_REVIEWS = cypher(
    ON CREATE SET rv.rating = row.rating, rv.recommend = row.recommend, rv.at = row.at, rv.revisions = 1`,
 );
 
-export async function loadInBatches<T>(
+/** Runs `query` once per batch of `rows`, each batch its own transaction; returns what the batches returned. */
+export async function loadInBatches<T, R extends object = Row>(
   graph: Graph,
-  query: ReturnType<typeof cypher>,
+  query: Cypher<R>,
   rows: readonly T[],
   batchSize: number,
   progress?: (done: number, total: number) => void,
   extra: Record<string, unknown> = {},
-): Promise<void> {
+): Promise<R[]> {
+  const returned: R[] = [];
   for (let start = 0; start < rows.length; start += batchSize) {
-    await graph.write(query, { rows: rows.slice(start, start + batchSize), ...extra });
+    returned.push(...(await graph.write(query, { rows: rows.slice(start, start + batchSize), ...extra })));
     progress?.(Math.min(start + batchSize, rows.length), rows.length);
   }
+  return returned;
 }
 
 export async function loadSyntheticGraph(

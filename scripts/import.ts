@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadSyntheticGraph } from '../graph/bulkLoad';
-import { importEdgeList, parseEdgeList } from '../graph/edgeList';
+import { EdgeListImport, importEdgeList, ParsedEdgeList, parseEdgeList } from '../graph/edgeList';
 import { LocalNeo4j, startLocalNeo4j } from './local/localNeo4j';
 import { applyMigrations } from '../graph/migrations';
 import { connectGraph, cypher, Graph } from '../graph/neo4j';
 import { generateSyntheticGraph } from '../graph/synthetic';
 import { AnalyticsCache } from '../server/cache/analyticsCache';
 import { connectRedis } from '../server/cache/store';
-import { ConfigError, loadConfig } from '../server/config';
+import { loadConfig } from '../server/config';
 import { isPortFree } from './local/processes';
 
 // `npm run import -- --edges FILE [--prefix P]` or `npm run import -- --synthetic N --seed S`.
@@ -23,6 +23,21 @@ function parseArgs(argv: string[]): Record<string, string> {
     args[argv[i].slice(2)] = argv[i + 1];
   }
   return args;
+}
+
+const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
+
+/** What was stored, not what was read, so a re-run says that it created nothing. */
+function describeEdgeListImport(file: string, parsed: ParsedEdgeList, stored: EdgeListImport): string {
+  const created =
+    stored.customersCreated + stored.connectionsCreated === 0
+      ? 'created nothing new'
+      : `created ${plural(stored.customersCreated, 'customer')} and ${plural(stored.connectionsCreated, 'connection')} (KNOWS)`;
+  const customersThere = parsed.ids.length - stored.customersCreated;
+  const connectionsThere = parsed.pairs.length - stored.connectionsCreated;
+  const alreadyThere =
+    customersThere + connectionsThere === 0 ? '' : `; ${plural(customersThere, 'customer')} and ${plural(connectionsThere, 'connection')} were already in the graph`;
+  return `${created} from ${file}${alreadyThere}; skipped ${plural(parsed.selfLoops, 'self-loop')}, merged ${plural(parsed.duplicates, 'duplicate edge')}`;
 }
 
 const progressLine = (what: string, done: number, total: number) => process.stdout.write(`\r  ${what}: ${done}/${total}${done === total ? '\n' : ''}`);
@@ -69,8 +84,8 @@ async function main(): Promise<number> {
       return 1;
     }
     load = async (graph) => {
-      const counts = await importEdgeList(graph, parsed.pairs, progressLine);
-      return `${counts.customers} customers and ${counts.connections} connections from ${args.edges}`;
+      const stored = await importEdgeList(graph, parsed, progressLine);
+      return describeEdgeListImport(args.edges, parsed, stored);
     };
   } else {
     const size = Number(args.synthetic);
@@ -79,7 +94,7 @@ async function main(): Promise<number> {
     load = async (graph) => {
       const data = generateSyntheticGraph(size, seed);
       await loadSyntheticGraph(graph, data, progressLine);
-      return `synthetic network (seed ${seed}): ${data.customers.length} customers, ${data.knows.length} connections, ${data.referrals.length} referrals, ${data.purchases.length} purchases, ${data.reviews.length} reviews`;
+      return `imported a synthetic network (seed ${seed}): ${data.customers.length} customers, ${data.knows.length} connections, ${data.referrals.length} referrals, ${data.purchases.length} purchases, ${data.reviews.length} reviews`;
     };
   }
   const { graph, local } = await connect();
@@ -87,7 +102,7 @@ async function main(): Promise<number> {
     const started = Date.now();
     const summary = await load(graph);
     const [total] = await graph.read(cypher('import.total', 'MATCH (c:Customer) RETURN count(c) AS customers'));
-    process.stdout.write(`imported ${summary} in ${((Date.now() - started) / 1000).toFixed(1)}s; the graph now holds ${total.customers} customers\n`);
+    process.stdout.write(`${summary} in ${((Date.now() - started) / 1000).toFixed(1)}s; the graph now holds ${total.customers} customers\n`);
     await invalidateAnalyticsCache();
     return 0;
   } finally {
@@ -99,7 +114,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: Error) => {
-    process.stderr.write(`${error instanceof ConfigError ? error.message : error.message}\n`);
+    process.stderr.write(`${error.message}\n`);
     process.exit(1);
   },
 );

@@ -18,6 +18,8 @@ async function main(): Promise<number> {
   try {
     const env = { ...process.env, NEO4J_URI: services.neo4jUri, REDIS_URL: services.redisUrl };
     const resultsFile = path.join(ROOT, '.test-data', `jest-results-${process.pid}.json`);
+    // With NEO4J_URI and REDIS_URL given, nothing else has made the folder.
+    fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
     const jestArgs = [...process.argv.slice(2), '--json', `--outputFile=${resultsFile}`];
     const jest = spawn(path.join(ROOT, 'node_modules', '.bin', 'jest'), jestArgs, { stdio: 'inherit', env, cwd: ROOT });
     const code = await new Promise<number>((resolve) => jest.once('exit', (exitCode) => resolve(exitCode ?? 1)));

@@ -130,7 +130,6 @@ async function throughput(count: number, run: (i: number) => Promise<unknown>): 
 }
 
 async function measure(
-  env: BenchEnv,
   redis: Redis,
   query: string,
   count: number,
@@ -167,25 +166,25 @@ async function benchDataset(env: BenchEnv, redis: Redis, ids: string[], memoryGr
   const singles = Array.from({ length: 2000 }, pick);
   const via = ['KNOWS', 'REFERRED'] as const;
   const samples: Sample[] = [];
-  samples.push(await measure(env, redis, 'degreesOfSeparation (maxHops 6)', small ? 100 : 50,
+  samples.push(await measure(redis, 'degreesOfSeparation (maxHops 6)', small ? 100 : 50,
     (i) => env.gql('query($f: ID!, $t: ID!) { degreesOfSeparation(from: $f, to: $t) { degrees path { id } } }', { f: pairs[i][0], t: pairs[i][1] }),
     (i) => degreesOfSeparation(env.graph, pairs[i][0], pairs[i][1], [...via], 6),
     (i) => memoryGraph.distance(pairs[i][0], pairs[i][1], 6), true));
-  samples.push(await measure(env, redis, 'separationProfile (maxHops 3)', small ? 50 : 20,
+  samples.push(await measure(redis, 'separationProfile (maxHops 3)', small ? 50 : 20,
     (i) => env.gql('query($c: ID!) { separationProfile(customerId: $c) { hops customers } }', { c: singles[i] }),
     (i) => separationProfile(env.graph, singles[i], [...via], 3),
     (i) => memoryGraph.layers(singles[i], 3), true));
-  samples.push(await measure(env, redis, 'influencerReach (maxDepth 3)', small ? 30 : 20,
+  samples.push(await measure(redis, 'influencerReach (maxDepth 3)', small ? 30 : 20,
     (i) => env.gql('query($c: ID!) { influencerReach(customerId: $c) { downstreamCustomers generations { generation customers } socialReach { hops customers } } }', { c: singles[i] }),
     (i) => influencerReach(env.graph, singles[i], 3)));
-  samples.push(await measure(env, redis, 'referralChain (maxDepth 10)', small ? 50 : 30,
+  samples.push(await measure(redis, 'referralChain (maxDepth 10)', small ? 50 : 30,
     (i) => env.gql('query($c: ID!) { referralChain(customerId: $c) { upward { id } downward { depth } truncated } }', { c: singles[i] }),
     (i) => referralChain(env.graph, singles[i], 10)));
-  samples.push(await measure(env, redis, 'referralConversion (all campaigns)', small ? 10 : 3,
+  samples.push(await measure(redis, 'referralConversion (all campaigns)', small ? 10 : 3,
     () => env.gql('{ referralConversion { overall { referrals kFactor } byGeneration { generation } } }'),
     () => referralConversion(env.graph, null)));
   for (const by of ['REFERRAL_REACH', 'CONVERSIONS', 'PAGERANK', 'SOCIAL_REACH'] as const) {
-    samples.push(await measure(env, redis, `topInfluencers(by: ${by})`, small ? 3 : 1,
+    samples.push(await measure(redis, `topInfluencers(by: ${by})`, small ? 3 : 1,
       () => env.gql('query($by: InfluenceMeasure!) { topInfluencers(by: $by) { rank score } }', { by }),
       () => topInfluencers(env.graph, by, null, 20)));
   }
@@ -214,7 +213,7 @@ async function main() {
     const sections: string[] = [];
     say('importing ego-Facebook…');
     const parsed = parseEdgeList(fs.readFileSync(EGO_FACEBOOK, 'utf8'), 'efb-');
-    const loadEgo = await timeIt(() => importEdgeList(env.graph, parsed.pairs));
+    const loadEgo = await timeIt(() => importEdgeList(env.graph, parsed));
     say(`ego-Facebook loaded in ${(loadEgo.ms / 1000).toFixed(1)}s`);
     const egoMemory = new MemoryGraph(parsed.pairs);
     sections.push(report(`ego-Facebook (4,039 customers, 88,234 KNOWS; loaded in ${(loadEgo.ms / 1000).toFixed(1)} s)`, await benchDataset(env, redis, [...egoMemory.index.keys()], egoMemory, true)));

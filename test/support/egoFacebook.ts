@@ -49,5 +49,5 @@ export function bfsDistances(graph: AdjacencyGraph, start: string, maxHops = Inf
 export async function importEgoFacebook(graph: Graph, prefix: string): Promise<void> {
   const parsed = parseEdgeList(fs.readFileSync(EGO_FACEBOOK, 'utf8'), prefix);
   if (parsed.errors.length > 0) throw new Error(`ego-Facebook has bad lines: ${JSON.stringify(parsed.errors.slice(0, 3))}`);
-  await importEdgeList(graph, parsed.pairs);
+  await importEdgeList(graph, parsed);
 }
