@@ -25,7 +25,13 @@ const ORDER_OWNER = cypher(
    RETURN c IS NOT NULL AS customerExists, p IS NOT NULL AS orderExists`,
 );
 
-// The first purchase converts the referral that signed the customer up; the second makes a repeat buyer.
+// Stage counts every purchase: the first makes a buyer, the second a repeat buyer, whenever they happened.
+// The credited referral (the one with signedUpAt) converts on the invitee's first purchase at or after
+// the credited sign-up; a purchase before it does not convert. Events arrive out of order, so a purchase
+// dated earlier than the current firstPurchaseAt (and still at or after the sign-up) moves it back.
+// CREDIT_REFERRAL in graph/referrals.ts applies the same rule to purchases already recorded.
+// Creating p write-locks c, as SIGN_UP's SET on c does: a concurrent sign-up and purchase serialise on c,
+// and whichever runs second sees the other.
 const RECORD_PURCHASE = cypher(
   'purchase.record',
   `MATCH (c:Customer {id: $customerId})
@@ -36,8 +42,10 @@ const RECORD_PURCHASE = cypher(
    CALL (c, purchases) {
      WITH c WHERE purchases = 1
      ${ADVANCE_STAGE('c', "'BUYER'", '4')}
-     WITH c
-     OPTIONAL MATCH (:Customer)-[r:REFERRED {status: 'SIGNED_UP'}]->(c)
+   }
+   CALL (c) {
+     MATCH (:Customer)-[r:REFERRED]->(c)
+     WHERE r.signedUpAt IS NOT NULL AND r.signedUpAt <= $at AND (r.firstPurchaseAt IS NULL OR $at < r.firstPurchaseAt)
      SET r.status = 'CONVERTED', r.firstPurchaseAt = $at
    }
    CALL (c, purchases) {

@@ -274,6 +274,8 @@ const SIGN_UP = cypher(
 );
 
 // Credits one referral and rejects the other open ones into the same customer: one referrer per sign-up.
+// A purchase already recorded at or after the sign-up (backfilled history) converts the credit at once,
+// on the earliest such purchase, as RECORD_PURCHASE in graph/commerce.ts would have; earlier purchases do not.
 const CREDIT_REFERRAL = cypher(
   'signup.credit',
   `MATCH (referrer:Customer {id: $referrerId}), (c:Customer {id: $id})
@@ -285,6 +287,11 @@ const CREDIT_REFERRAL = cypher(
      MATCH (:Customer)-[other:REFERRED]->(c)
      WHERE other <> r AND other.status IN ['INVITED', 'CLICKED']
      SET other.status = 'REJECTED'
+   }
+   CALL (c, r) {
+     MATCH (c)-[p:PURCHASED]->() WHERE p.at >= r.signedUpAt
+     WITH r, min(p.at) AS firstPurchaseAt
+     SET r.status = 'CONVERTED', r.firstPurchaseAt = firstPurchaseAt
    }
    RETURN r ${REFERRAL_PROJECTION('r', 'referrer', 'c')} AS referral`,
 );

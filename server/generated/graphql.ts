@@ -82,6 +82,7 @@ export type ConversionFilter = {
 export type ConversionFunnel = {
   __typename?: 'ConversionFunnel';
   clicked: FunnelStep;
+  /** Referrals whose invitee bought at or after the credited sign-up; a purchase before it does not convert. */
   converted: FunnelStep;
   invited: FunnelStep;
   invitesPerReferrer: Scalars['Float']['output'];
@@ -90,6 +91,7 @@ export type ConversionFunnel = {
   medianHoursToConversion: Maybe<Scalars['Float']['output']>;
   referrals: Scalars['Int']['output'];
   referrers: Scalars['Int']['output'];
+  /** Converted referrals whose invitee bought at least twice at or after the credited sign-up. */
   repeatBuyers: FunnelStep;
   signedUp: FunnelStep;
 };
@@ -586,6 +588,7 @@ export type Referral = {
   channel: Maybe<Scalars['String']['output']>;
   clickedAt: Maybe<Scalars['DateTime']['output']>;
   code: Maybe<Scalars['String']['output']>;
+  /** The invitee's first purchase at or after signedUpAt, set on the credited referral only. */
   firstPurchaseAt: Maybe<Scalars['DateTime']['output']>;
   invitedAt: Maybe<Scalars['DateTime']['output']>;
   invitee: Customer;
