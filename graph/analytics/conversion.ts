@@ -31,6 +31,8 @@ export interface ReferralConversionRecord {
 // so it is computed once per referrer, and per-generation referrer counts add up to the overall one.
 // A step counts as reached when any later step was (a sign-up by code has no click). Hours to conversion
 // come back as lists so that the overall median is exact. Uses the referred_campaign index for a campaign.
+// A converted referral is a repeat buyer when the invitee bought at least twice at or after the credited
+// sign-up: purchases before it count for the customer's stage, not for the referral (see RECORD_PURCHASE).
 const FUNNEL = cypher(
   'analytics.referralConversion',
   `MATCH (referrer:Customer)-[r:REFERRED]->(invitee:Customer)
@@ -49,7 +51,7 @@ const FUNNEL = cypher(
         r.firstPurchaseAt IS NOT NULL AS converted,
         r.signedUpAt IS NOT NULL OR r.firstPurchaseAt IS NOT NULL AS signedUp,
         r.clickedAt IS NOT NULL OR r.signedUpAt IS NOT NULL OR r.firstPurchaseAt IS NOT NULL AS clicked,
-        r.firstPurchaseAt IS NOT NULL AND COUNT { (invitee)-[:PURCHASED]->() } >= 2 AS repeat
+        r.firstPurchaseAt IS NOT NULL AND COUNT { (invitee)-[p:PURCHASED]->() WHERE p.at >= r.signedUpAt } >= 2 AS repeat
    RETURN generation,
           count(r) AS invited,
           count(DISTINCT referrer) AS referrers,

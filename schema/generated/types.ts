@@ -107,7 +107,7 @@ export type ConversionFunnel = {
   __typename?: 'ConversionFunnel';
   /** Referrals clicked (a sign-up or purchase counts as past the click). */
   clicked: FunnelStep;
-  /** Referrals whose invitee went on to a first purchase. */
+  /** Referrals whose invitee bought at or after the credited sign-up; a purchase before it does not convert. */
   converted: FunnelStep;
   /** Every referral counted. */
   invited: FunnelStep;
@@ -121,7 +121,7 @@ export type ConversionFunnel = {
   referrals: Scalars['Int']['output'];
   /** Distinct customers who sent them. */
   referrers: Scalars['Int']['output'];
-  /** Converted referrals whose invitee bought at least twice. */
+  /** Converted referrals whose invitee bought at least twice at or after the credited sign-up. */
   repeatBuyers: FunnelStep;
   /** Referrals credited with the invitee's sign-up. */
   signedUp: FunnelStep;
@@ -1052,7 +1052,7 @@ export type Referral = {
   clickedAt: Maybe<Scalars['DateTime']['output']>;
   /** The referral code used, if any. */
   code: Maybe<Scalars['String']['output']>;
-  /** When the invitee first bought, if this referral was credited with their sign-up. */
+  /** The invitee's first purchase at or after signedUpAt, set on the credited referral only. */
   firstPurchaseAt: Maybe<Scalars['DateTime']['output']>;
   /** When the invite was sent (for a sign-up by code that no invite preceded, when the sign-up happened). */
   invitedAt: Maybe<Scalars['DateTime']['output']>;
