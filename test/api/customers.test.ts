@@ -1,6 +1,6 @@
-import { cypher } from '../../../graph/neo4j';
-import { failure, givenCustomers, iso, key, ok, PURCHASE, REVIEW, SIGNUP, UPSERT } from '../../support/builders';
-import { startTestApi, TestApi, uniquePrefix } from '../../support/services';
+import { cypher } from '../../graph/neo4j';
+import { failure, givenCustomers, iso, key, ok, PURCHASE, REVIEW, SIGNUP, UPSERT } from '../support/builders';
+import { startTestApi, TestApi, uniquePrefix } from '../support/services';
 
 const CONNECT = 'mutation($input: ConnectCustomersInput!) { connectCustomers(input: $input) { strength customer { id } other { id } } }';
 

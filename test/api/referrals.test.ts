@@ -1,6 +1,6 @@
-import { cypher } from '../../../graph/neo4j';
-import { CAMPAIGN, CLICK, failure, givenCustomers, INVITE, ISSUE_CODE, iso, key, ok, SIGNUP } from '../../support/builders';
-import { startTestApi, TestApi, uniquePrefix } from '../../support/services';
+import { cypher } from '../../graph/neo4j';
+import { CAMPAIGN, CLICK, failure, givenCustomers, INVITE, ISSUE_CODE, iso, key, ok, SIGNUP } from '../support/builders';
+import { startTestApi, TestApi, uniquePrefix } from '../support/services';
 
 describe('campaigns, codes, invites, clicks and sign-ups', () => {
   let api: TestApi;
