@@ -27,8 +27,8 @@ export async function createCampaign(graph: Graph, input: CreateCampaignInput): 
       name,
       startsAt: input.startsAt,
       endsAt: input.endsAt ?? null,
-      attributionWindowDays: checkIntRange('attributionWindowDays', input.attributionWindowDays ?? 30, 1, 365),
-      attributionModel: input.attributionModel ?? 'LAST_TOUCH',
+      attributionWindowDays: checkIntRange('attributionWindowDays', input.attributionWindowDays, 1, 365),
+      attributionModel: input.attributionModel,
       referrerReward: checkText('referrerReward', input.referrerReward, TEXT_LIMITS.reward) ?? null,
       friendReward: checkText('friendReward', input.friendReward, TEXT_LIMITS.reward) ?? null,
     };

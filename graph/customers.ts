@@ -105,7 +105,7 @@ export interface SocialTieRecord {
 
 export async function connectCustomers(tx: Tx, input: ConnectCustomersInput, now: number): Promise<SocialTieRecord> {
   checkPair('customerId', 'otherId', input.customerId, input.otherId);
-  const strength = checkNumberRange('strength', input.strength ?? 0.5, 0, 1);
+  const strength = checkNumberRange('strength', input.strength, 0, 1);
   await requireCustomers(tx, { customerId: input.customerId, otherId: input.otherId });
   const [row] = await tx.run(CONNECT, { customerId: input.customerId, otherId: input.otherId, strength, since: input.since ?? now });
   return { customerId: input.customerId, otherId: input.otherId, strength: row.strength, since: row.since };

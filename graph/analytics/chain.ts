@@ -45,9 +45,9 @@ const CHAIN_DOWN = cypher(
    LIMIT $nodeLimit + 1`,
 );
 
-export async function referralChain(graph: Graph, customerId: string, maxDepth: number | null | undefined): Promise<ReferralChainRecord> {
+export async function referralChain(graph: Graph, customerId: string, maxDepth: number): Promise<ReferralChainRecord> {
   checkId('customerId', customerId);
-  const depth = hopBound('maxDepth', maxDepth, 10, MAX_CHAIN_DEPTH);
+  const depth = hopBound('maxDepth', maxDepth, MAX_CHAIN_DEPTH);
   await requireCustomersIn(graph, { customerId });
   return graph.readTransaction(async (tx) => {
     const [up] = await tx.run(CHAIN_UP, { id: customerId });

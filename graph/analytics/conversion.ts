@@ -1,6 +1,7 @@
 import type { ConversionFilter } from '../../schema/generated/types';
 import { badInput } from '../errors';
 import { cypher, Graph } from '../neo4j';
+import { HOUR_MS } from '../model';
 import { checkChannel, checkId } from '../validate';
 
 export interface FunnelStepRecord {
@@ -33,7 +34,7 @@ export interface ReferralConversionRecord {
 // come back as lists so that the overall median is exact. Uses the referred_campaign index for a campaign.
 // A converted referral is a repeat buyer when the invitee bought at least twice at or after the credited
 // sign-up: purchases before it count for the customer's stage, not for the referral (see RECORD_PURCHASE).
-const FUNNEL = cypher(
+const FUNNEL = cypher<GenerationRow>(
   'analytics.referralConversion',
   `MATCH (referrer:Customer)-[r:REFERRED]->(invitee:Customer)
    WHERE ($campaignId IS NULL OR r.campaign = $campaignId)
@@ -59,7 +60,7 @@ const FUNNEL = cypher(
           count(CASE WHEN signedUp THEN 1 END) AS signedUp,
           count(CASE WHEN converted THEN 1 END) AS converted,
           count(CASE WHEN repeat THEN 1 END) AS repeatBuyers,
-          collect(CASE WHEN converted THEN (r.firstPurchaseAt - r.invitedAt) / 3600000.0 END) AS hours
+          collect(CASE WHEN converted THEN (r.firstPurchaseAt - r.invitedAt) / ${HOUR_MS}.0 END) AS hours
    ORDER BY generation`,
 );
 
@@ -75,7 +76,7 @@ interface GenerationRow {
 }
 
 /** The interpolated median, as Cypher's percentileCont(…, 0.5). */
-export function median(values: number[]): number | null {
+export function interpolatedMedian(values: readonly number[]): number | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
   const middle = (sorted.length - 1) / 2;
@@ -89,7 +90,7 @@ export function toFunnel(row: GenerationRow): FunnelRecord {
   const step = (count: number) => ({ count, rate: invited === 0 ? 0 : round(count / invited) });
   const invitesPerReferrer = referrers === 0 ? 0 : invited / referrers;
   const conversionRate = invited === 0 ? 0 : row.converted / invited;
-  const medianHours = median(row.hours);
+  const medianHours = interpolatedMedian(row.hours);
   return {
     referrals: invited,
     referrers,
@@ -131,7 +132,7 @@ export async function referralConversion(graph: Graph, filter: ConversionFilter 
     throw badInput('filter.generation', 'filter.generation must be a whole number from 1.');
   }
   if (params.from !== null && params.to !== null && params.to <= params.from) throw badInput('filter.to', 'filter.to must be after filter.from.');
-  const rows = (await graph.read(FUNNEL, params)) as unknown as GenerationRow[];
+  const rows = await graph.read(FUNNEL, params);
   return {
     overall: toFunnel(combine(rows)),
     byGeneration: rows.map((row) => ({ generation: row.generation, funnel: toFunnel(row) })),

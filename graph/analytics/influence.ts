@@ -28,7 +28,7 @@ export interface InfluencerReachRecord {
 
 // The referral tree is the credited (signed-up) referrals: one parent per customer, so each
 // customer below is reached by exactly one path and the quantified pattern enumerates the tree once.
-const REFERRAL_TREE = cypher(
+const REFERRAL_TREE = cypher<{ invitesSent: number; generation: number | null; customers: number; converted: number; spent: number }>(
   'analytics.referralTree',
   `MATCH (c:Customer {id: $id})
    OPTIONAL MATCH (c) (()-[r:REFERRED WHERE r.signedUpAt IS NOT NULL]->()){1,${MAX_REACH_DEPTH}} (d:Customer)
@@ -43,22 +43,23 @@ const REFERRAL_TREE = cypher(
    ORDER BY generation`,
 );
 
-export async function influencerReach(graph: Graph, customerId: string, maxDepth: number | null | undefined): Promise<InfluencerReachRecord> {
+export async function influencerReach(graph: Graph, customerId: string, maxDepth: number): Promise<InfluencerReachRecord> {
   checkId('customerId', customerId);
-  const depth = hopBound('maxDepth', maxDepth, 3, MAX_REACH_DEPTH);
+  const depth = hopBound('maxDepth', maxDepth, MAX_REACH_DEPTH);
   await requireCustomersIn(graph, { customerId });
   const rows = await graph.read(REFERRAL_TREE, { id: customerId, maxDepth: depth });
-  const generations = rows
-    .filter((row) => row.generation !== null && (row.customers as number) > 0)
-    .map((row) => ({ generation: row.generation as number, customers: row.customers as number, converted: row.converted as number }));
-  const sum = (pick: (row: Record<string, unknown>) => number) => rows.filter((row) => row.generation !== null).reduce((total, row) => total + pick(row), 0);
+  const levels = rows.flatMap((row) => (row.generation === null ? [] : [{ ...row, generation: row.generation }]));
+  const generations = levels
+    .filter((row) => row.customers > 0)
+    .map((row) => ({ generation: row.generation, customers: row.customers, converted: row.converted }));
+  const sum = (pick: (row: (typeof levels)[number]) => number) => levels.reduce((total, row) => total + pick(row), 0);
   return {
     customerId,
-    invitesSent: (rows[0]?.invitesSent as number) ?? 0,
+    invitesSent: rows[0]?.invitesSent ?? 0,
     directReferrals: generations.find((g) => g.generation === 1)?.customers ?? 0,
-    downstreamCustomers: sum((row) => row.customers as number),
-    downstreamConverted: sum((row) => row.converted as number),
-    downstreamPurchaseTotal: Math.round(sum((row) => row.spent as number) * 100) / 100,
+    downstreamCustomers: sum((row) => row.customers),
+    downstreamConverted: sum((row) => row.converted),
+    downstreamPurchaseTotal: Math.round(sum((row) => row.spent) * 100) / 100,
     generations,
     socialReach: cumulative(await reachByHop(graph, customerId, 'KNOWS|FOLLOWS', 3)),
   };
@@ -76,7 +77,7 @@ export interface RankingRecord {
 }
 
 // Referrers ranked by the size of their tree (or its converted part), optionally within one campaign.
-const TOP_BY_TREE = cypher(
+const TOP_BY_TREE = cypher<RankingRecord>(
   'analytics.topByReferralTree',
   `MATCH (c:Customer)-[first:REFERRED]->()
    WHERE first.signedUpAt IS NOT NULL AND ($campaignId IS NULL OR first.campaign = $campaignId)
@@ -92,7 +93,7 @@ const TOP_BY_TREE = cypher(
 
 // An upper bound on each customer's two-hop reach: their degree plus their neighbours' degrees (less the
 // edge back). Degrees are read from Neo4j's degree store, so this costs one pass over the relationships.
-const SOCIAL_REACH_BOUNDS = cypher(
+const SOCIAL_REACH_BOUNDS = cypher<{ customerId: string; bound: number }>(
   'analytics.socialReachBounds',
   `MATCH (c:Customer)
    WHERE $campaignId IS NULL OR EXISTS { (c)-[r:REFERRED]->() WHERE r.campaign = $campaignId }
@@ -108,7 +109,7 @@ const SOCIAL_REACH_BOUNDS = cypher(
 );
 
 // Distinct customers within two hops over KNOWS and FOLLOWS, either direction, for a batch of customers.
-const SOCIAL_REACH_EXACT = cypher(
+const SOCIAL_REACH_EXACT = cypher<RankingRecord>(
   'analytics.socialReachExact',
   `UNWIND $ids AS id
    MATCH (c:Customer {id: id})
@@ -137,11 +138,11 @@ async function topBySocialReach(graph: Graph, campaignId: string | null, limit: 
   for (let skip = 0; ; skip += BOUND_PAGE) {
     const bounds = await graph.read(SOCIAL_REACH_BOUNDS, { campaignId, skip, limit: BOUND_PAGE });
     for (let start = 0; start < bounds.length; start += EXACT_BATCH) {
-      const nextBound = bounds[start].bound as number;
+      const nextBound = bounds[start].bound;
       if (best.length >= limit && best[limit - 1].score > nextBound) return best.slice(0, limit);
-      const ids = bounds.slice(start, start + EXACT_BATCH).map((row) => row.customerId as string);
+      const ids = bounds.slice(start, start + EXACT_BATCH).map((row) => row.customerId);
       const exact = await graph.read(SOCIAL_REACH_EXACT, { ids });
-      best.push(...exact.map((row) => ({ customerId: row.customerId as string, score: row.score as number })));
+      best.push(...exact);
       best.sort(better);
       best.length = Math.min(best.length, limit);
     }
@@ -152,7 +153,7 @@ async function topBySocialReach(graph: Graph, campaignId: string | null, limit: 
 // GDS PageRank: rank flows from invitee to referrer (REFERRED reversed), from follower to followed,
 // and both ways along KNOWS, so customers whom many well-connected people trust rank high.
 // The projection is a parameter holding only the types the database has: GDS refuses unknown ones.
-const PAGERANK = cypher(
+const PAGERANK = cypher<{ ranking: RankingRecord[] }>(
   'analytics.pageRank',
   `CALL gds.graph.project($graphName, 'Customer', $relationships) YIELD graphName
    CALL gds.pageRank.stream(graphName, $settings)
@@ -171,7 +172,7 @@ const PAGERANK_RELATIONSHIPS = {
   REFERRED: { type: 'REFERRED', orientation: 'REVERSE' },
 };
 
-const RELATIONSHIP_TYPES = cypher('analytics.relationshipTypes', 'CALL db.relationshipTypes() YIELD relationshipType RETURN collect(relationshipType) AS types');
+const RELATIONSHIP_TYPES = cypher<{ types: string[] }>('analytics.relationshipTypes', 'CALL db.relationshipTypes() YIELD relationshipType RETURN collect(relationshipType) AS types');
 
 export const PAGERANK_SETTINGS = { dampingFactor: 0.85, maxIterations: 100, tolerance: 1e-9 };
 
@@ -181,15 +182,14 @@ export async function topInfluencers(
   graph: Graph,
   by: InfluenceMeasure,
   campaignId: string | null | undefined,
-  limit: number | null | undefined,
+  limit: number,
 ): Promise<RankingRecord[]> {
-  const top = hopBound('limit', limit, 20, MAX_TOP_LIMIT);
+  const top = hopBound('limit', limit, MAX_TOP_LIMIT);
   const campaign = campaignId ? checkId('campaignId', campaignId) : null;
   switch (by) {
     case 'REFERRAL_REACH':
     case 'CONVERSIONS': {
-      const rows = await graph.read(TOP_BY_TREE, { campaignId: campaign, limit: top, byConversions: by === 'CONVERSIONS' });
-      return rows.map((row) => ({ customerId: row.customerId as string, score: row.score as number }));
+      return graph.read(TOP_BY_TREE, { campaignId: campaign, limit: top, byConversions: by === 'CONVERSIONS' });
     }
     case 'SOCIAL_REACH':
       return topBySocialReach(graph, campaign, top);
@@ -197,11 +197,11 @@ export async function topInfluencers(
       // A projection per call, named uniquely so concurrent calls never share or drop each other's.
       const graphName = `grapevine-pagerank-${crypto.randomUUID()}`;
       const [{ types }] = await graph.read(RELATIONSHIP_TYPES);
-      const relationships = Object.fromEntries(Object.entries(PAGERANK_RELATIONSHIPS).filter(([type]) => (types as string[]).includes(type)));
+      const relationships = Object.fromEntries(Object.entries(PAGERANK_RELATIONSHIPS).filter(([type]) => types.includes(type)));
       if (Object.keys(relationships).length === 0) return [];
       try {
         const [row] = await graph.read(PAGERANK, { graphName, relationships, campaignId: campaign, limit: top, settings: PAGERANK_SETTINGS });
-        return row.ranking as RankingRecord[];
+        return row.ranking;
       } catch (error) {
         await graph.read(DROP_PROJECTION, { graphName }).catch(() => undefined);
         throw error;

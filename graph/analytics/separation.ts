@@ -13,14 +13,16 @@ export interface SeparationRecord {
   path: string[];
 }
 
-const separationQueries = new Map<string, Cypher>();
+type SeparationRow = { from: string; to: string; path: string[] | null };
+
+const separationQueries = new Map<string, Cypher<SeparationRow>>();
 
 // Bidirectional BFS (shortestPath) over the chosen types in either direction; uses the customer_id constraint.
-function separationQuery(types: string, maxHops: number): Cypher {
+function separationQuery(types: string, maxHops: number): Cypher<SeparationRow> {
   const key = `${types}:${maxHops}`;
   let query = separationQueries.get(key);
   if (!query) {
-    query = cypher(
+    query = cypher<SeparationRow>(
       'analytics.degreesOfSeparation',
       `MATCH (a:Customer {id: $from}), (b:Customer {id: $to})
        OPTIONAL MATCH p = shortestPath((a)-[:${types}*..${maxHops}]-(b))
@@ -35,13 +37,13 @@ export async function degreesOfSeparation(
   graph: Graph,
   from: string,
   to: string,
-  via: readonly ConnectionKind[] | null | undefined,
-  maxHops: number | null | undefined,
+  via: readonly ConnectionKind[],
+  maxHops: number,
 ): Promise<SeparationRecord> {
   checkId('from', from);
   checkId('to', to);
   const types = relationshipTypes('via', via);
-  const hops = hopBound('maxHops', maxHops, 6, MAX_SEPARATION_HOPS);
+  const hops = hopBound('maxHops', maxHops, MAX_SEPARATION_HOPS);
   if (from === to) {
     await requireCustomersIn(graph, { from });
     return { degrees: 0, path: [from] };
@@ -51,12 +53,12 @@ export async function degreesOfSeparation(
     await requireCustomersIn(graph, { from, to });
     throw new Error('unreachable: both customers exist but the query returned nothing');
   }
-  const path = (row.path as string[] | null) ?? [];
+  const path = row.path ?? [];
   return path.length > 0 ? { degrees: path.length - 1, path } : { degrees: null, path: [] };
 }
 
 // Breadth-first with global node uniqueness: each customer is reached once, at its shortest distance.
-const SEPARATION_PROFILE = cypher(
+const SEPARATION_PROFILE = cypher<HopCountRecord>(
   'analytics.separationProfile',
   `MATCH (start:Customer {id: $id})
    CALL apoc.path.expandConfig(start, {relationshipFilter: $types, labelFilter: '+Customer', minLevel: 1, maxLevel: $maxHops, bfs: true, uniqueness: 'NODE_GLOBAL'})
@@ -74,19 +76,19 @@ export interface HopCountRecord {
 export async function separationProfile(
   graph: Graph,
   customerId: string,
-  via: readonly ConnectionKind[] | null | undefined,
-  maxHops: number | null | undefined,
+  via: readonly ConnectionKind[],
+  maxHops: number,
 ): Promise<HopCountRecord[]> {
   checkId('customerId', customerId);
   const types = relationshipTypes('via', via);
-  const hops = hopBound('maxHops', maxHops, 3, MAX_PROFILE_HOPS);
+  const hops = hopBound('maxHops', maxHops, MAX_PROFILE_HOPS);
   await requireCustomersIn(graph, { customerId });
   return reachByHop(graph, customerId, types, hops);
 }
 
 export async function reachByHop(graph: Graph, customerId: string, types: string, maxHops: number): Promise<HopCountRecord[]> {
   const rows = await graph.read(SEPARATION_PROFILE, { id: customerId, types, maxHops });
-  const counts = new Map(rows.map((row) => [row.hops as number, row.customers as number]));
+  const counts = new Map(rows.map((row) => [row.hops, row.customers]));
   return Array.from({ length: maxHops }, (_, i) => ({ hops: i + 1, customers: counts.get(i + 1) ?? 0 }));
 }
 

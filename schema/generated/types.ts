@@ -74,7 +74,7 @@ export type ConnectCustomersInput = {
   /** When the tie began; defaults to now. An existing tie keeps its `since`. */
   since?: InputMaybe<Scalars['DateTime']['input']>;
   /** How close they are, 0 to 1 (BAD_USER_INPUT outside). Replaces the strength of an existing tie. */
-  strength?: Scalars['Float']['input'];
+  strength: Scalars['Float']['input'];
 };
 
 /** A kind of tie between customers that a path may follow, in either direction. */
@@ -130,9 +130,9 @@ export type ConversionFunnel = {
 /** Creates a campaign, or replaces every field of the campaign with this id. */
 export type CreateCampaignInput = {
   /** Which referrer a sign-up without a code credits when several invited or clicked. */
-  attributionModel?: AttributionModel;
+  attributionModel: AttributionModel;
   /** How many days after an invite or click a sign-up is still credited to it, 1 to 365 (BAD_USER_INPUT outside). */
-  attributionWindowDays?: Scalars['Int']['input'];
+  attributionWindowDays: Scalars['Int']['input'];
   /** When the campaign closes; must be after `startsAt` (BAD_USER_INPUT). Null or omitted: open-ended. */
   endsAt?: InputMaybe<Scalars['DateTime']['input']>;
   /** What the invited friend gets, as text to show, up to 200 characters. */
@@ -187,42 +187,42 @@ export type Customer = {
 /** A person the company knows: a customer, a signed-up user, or someone who was invited. */
 export type CustomerConnectionsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
-  first?: Scalars['Int']['input'];
+  first: Scalars['Int']['input'];
 };
 
 
 /** A person the company knows: a customer, a signed-up user, or someone who was invited. */
 export type CustomerFollowersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
-  first?: Scalars['Int']['input'];
+  first: Scalars['Int']['input'];
 };
 
 
 /** A person the company knows: a customer, a signed-up user, or someone who was invited. */
 export type CustomerFollowingArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
-  first?: Scalars['Int']['input'];
+  first: Scalars['Int']['input'];
 };
 
 
 /** A person the company knows: a customer, a signed-up user, or someone who was invited. */
 export type CustomerPurchasesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
-  first?: Scalars['Int']['input'];
+  first: Scalars['Int']['input'];
 };
 
 
 /** A person the company knows: a customer, a signed-up user, or someone who was invited. */
 export type CustomerReferralsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
-  first?: Scalars['Int']['input'];
+  first: Scalars['Int']['input'];
 };
 
 
 /** A person the company knows: a customer, a signed-up user, or someone who was invited. */
 export type CustomerReviewsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
-  first?: Scalars['Int']['input'];
+  first: Scalars['Int']['input'];
 };
 
 /** A page of customers. */
@@ -735,7 +735,7 @@ export type Product = {
 /** A product customers buy and review. It is created by the first purchase or review that names its id. */
 export type ProductReviewsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
-  first?: Scalars['Int']['input'];
+  first: Scalars['Int']['input'];
 };
 
 /** One order: a customer bought a product. */
@@ -852,9 +852,9 @@ export type QueryCustomerArgs = {
  */
 export type QueryDegreesOfSeparationArgs = {
   from: Scalars['ID']['input'];
-  maxHops?: Scalars['Int']['input'];
+  maxHops: Scalars['Int']['input'];
   to: Scalars['ID']['input'];
-  via?: Array<ConnectionKind>;
+  via: Array<ConnectionKind>;
 };
 
 
@@ -865,7 +865,7 @@ export type QueryDegreesOfSeparationArgs = {
  */
 export type QueryInfluencerReachArgs = {
   customerId: Scalars['ID']['input'];
-  maxDepth?: Scalars['Int']['input'];
+  maxDepth: Scalars['Int']['input'];
 };
 
 
@@ -886,7 +886,7 @@ export type QueryProductArgs = {
  */
 export type QueryReferralChainArgs = {
   customerId: Scalars['ID']['input'];
-  maxDepth?: Scalars['Int']['input'];
+  maxDepth: Scalars['Int']['input'];
 };
 
 
@@ -917,8 +917,8 @@ export type QueryReferralConversionArgs = {
  */
 export type QuerySeparationProfileArgs = {
   customerId: Scalars['ID']['input'];
-  maxHops?: Scalars['Int']['input'];
-  via?: Array<ConnectionKind>;
+  maxHops: Scalars['Int']['input'];
+  via: Array<ConnectionKind>;
 };
 
 
@@ -930,7 +930,7 @@ export type QuerySeparationProfileArgs = {
 export type QueryTopInfluencersArgs = {
   by: InfluenceMeasure;
   campaignId?: InputMaybe<Scalars['ID']['input']>;
-  limit?: Scalars['Int']['input'];
+  limit: Scalars['Int']['input'];
 };
 
 /**
@@ -1241,7 +1241,7 @@ export type UpsertCustomerInput = {
   /** Display name, up to 200 characters (BAD_USER_INPUT beyond). */
   name?: InputMaybe<Scalars['String']['input']>;
   /** Allows `stage` to move the customer back to an earlier stage. */
-  resetStage?: Scalars['Boolean']['input'];
+  resetStage: Scalars['Boolean']['input'];
   /**
    * Sets the stage. An earlier stage than the current one is BAD_USER_INPUT (field `input.stage`) unless
    * `resetStage` is true. Omitted: the stage stays (a new customer starts as STRANGER).

@@ -8,6 +8,7 @@ import { loadSyntheticGraph } from '../../graph/bulkLoad';
 import { importEdgeList, parseEdgeList } from '../../graph/edgeList';
 import { generateSyntheticGraph, seededRandom } from '../../graph/synthetic';
 import { BenchEnv, percentile, say, startBenchEnv, table, timeIt, writeResults } from './common';
+import { GRAPH_VERSION_KEY } from '../../server/cache/analyticsCache';
 
 // `npm run bench:analytics`: latency (p50, p99) and throughput of each analytics query through the
 // GraphQL API, the same Cypher through the driver, and an in-memory BFS as the lower bound, on
@@ -141,7 +142,7 @@ async function measure(
   const sample: Sample = { query, api: [], driver: [], memory: [] };
   const runs = Math.max(1, Math.round(count * SCALE));
   // A cache hit would measure Redis, not the query: move the cache to a new graph version before each API call.
-  const cold = () => redis.incr('grapevine:graph-version');
+  const cold = () => redis.incr(GRAPH_VERSION_KEY);
   for (let i = 0; i < runs; i++) {
     await cold();
     sample.api.push((await timeIt(() => api(i))).ms);

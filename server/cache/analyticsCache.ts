@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import { KeyValueStore } from './store';
 
-const GRAPH_VERSION_KEY = 'grapevine:graph-version';
+/** The one key holding the graph's version; every acknowledged write moves it. */
+export const GRAPH_VERSION_KEY = 'grapevine:graph-version';
 
 /**
  * Caches analytics answers under the graph's version. Every acknowledged write bumps the version

@@ -1,6 +1,7 @@
 import { serviceInfo } from '../../graph/serviceInfo';
 import type { Role } from '../config';
-import type { Resolvers, Role as SchemaRole } from '../generated/graphql';
+import type { Role as SchemaRole } from '../../schema/generated/types';
+import type { Resolvers } from '../generated/graphql';
 import { version } from '../../package.json';
 
 // Roles are lower-case where operators write them (API_KEYS); GraphQL enum values are upper case.
