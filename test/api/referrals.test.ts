@@ -35,6 +35,38 @@ describe('campaigns, codes, invites, clicks and sign-ups', () => {
     expect(failure(unknown)).toMatchObject({ code: 'NOT_FOUND', field: 'input.customerId' });
   });
 
+  test('a code can be backfilled with the instant it was issued, checked against the campaign dates then', async () => {
+    const id = await givenCustomers(api, uniquePrefix('backfill'), ['a', 'b']);
+    const ended = uniquePrefix('ended');
+    await ok(api, CAMPAIGN, { input: { id: ended, name: 'Last spring', startsAt: iso(1), endsAt: iso(5) } });
+    const now = await api.gql('service', ISSUE_CODE, { input: { customerId: id('a'), campaignId: ended, idempotencyKey: key('late') } });
+    expect(failure(now)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.campaignId' });
+    const backfilled = await ok(api, ISSUE_CODE, { input: { customerId: id('a'), campaignId: ended, at: iso(3), idempotencyKey: key('back') } });
+    expect(backfilled.issueReferralCode).toMatchObject({ owner: { id: id('a') }, campaign: { id: ended } });
+    const afterEnd = await api.gql('service', ISSUE_CODE, { input: { customerId: id('b'), campaignId: ended, at: iso(6), idempotencyKey: key('after') } });
+    expect(failure(afterEnd)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.campaignId' });
+    const [stored] = await api.graph.read(
+      cypher('test.codeIssuedAt', 'MATCH (:Customer {id: $id})-[:OWNS]->(c:ReferralCode) RETURN c.issuedAt AS issuedAt'),
+      { id: id('a') },
+    );
+    expect(stored.issuedAt).toBe(Date.parse(iso(3)));
+  });
+
+  test('codes can be issued in a batch like any other event, named by index when they fail', async () => {
+    const id = await givenCustomers(api, uniquePrefix('batchcode'), ['a']);
+    const BATCH = `
+      mutation($events: [EventInput!]!) {
+        recordEvents(events: $events) { index kind replayed }
+      }`;
+    const events = [
+      { upsertCustomer: { id: id('b') } },
+      { issueReferralCode: { customerId: id('b'), campaignId: id('camp'), idempotencyKey: key('bc') } },
+    ];
+    expect((await ok(api, BATCH, { events })).recordEvents.map((r: { kind: string }) => r.kind)).toEqual(['UPSERT_CUSTOMER', 'ISSUE_REFERRAL_CODE']);
+    const failing = await api.gql('service', BATCH, { events: [{ issueReferralCode: { customerId: id('ghost'), campaignId: id('camp'), idempotencyKey: key('bg') } }] });
+    expect(failure(failing)).toMatchObject({ code: 'NOT_FOUND', field: 'events[0].issueReferralCode.customerId' });
+  });
+
   test('an invite to someone new creates a STRANGER; a click makes them INTERESTED', async () => {
     const id = await givenCustomers(api, uniquePrefix('inv'), ['a']);
     const code = await issue(id('a'), id('camp'));

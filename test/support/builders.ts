@@ -20,14 +20,94 @@ export async function ok(api: TestApi, query: string, variables?: Record<string,
   return body.data!;
 }
 
-export const UPSERT = 'mutation($input: UpsertCustomerInput!) { upsertCustomer(input: $input) { id name email stage } }';
-export const CAMPAIGN = 'mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id attributionModel attributionWindowDays } }';
-export const ISSUE_CODE = 'mutation($input: IssueReferralCodeInput!) { issueReferralCode(input: $input) { code owner { id } campaign { id } } }';
-export const INVITE = 'mutation($input: RecordInviteInput!) { recordInvite(input: $input) { status channel invitedAt referrer { id } invitee { id stage } campaign { id } } }';
-export const CLICK = 'mutation($input: RecordReferralClickInput!) { recordReferralClick(input: $input) { status clickedAt invitee { id stage } } }';
-export const SIGNUP = 'mutation($input: RecordSignupInput!) { recordSignup(input: $input) { customer { id stage signedUpAt } referral { status referrer { id } campaign { id } } } }';
-export const PURCHASE = 'mutation($input: RecordPurchaseInput!) { recordPurchase(input: $input) { orderId amount currency product { id } customer { id stage } } }';
-export const REVIEW = 'mutation($input: RecordReviewInput!) { recordReview(input: $input) { rating recommend revisions product { id averageRating reviewCount } } }';
+export const UPSERT = `
+  mutation($input: UpsertCustomerInput!) {
+    upsertCustomer(input: $input) {
+      id name email stage
+    }
+  }
+`;
+export const CAMPAIGN = `
+  mutation($input: CreateCampaignInput!) {
+    createCampaign(input: $input) {
+      id attributionModel attributionWindowDays
+    }
+  }
+`;
+export const ISSUE_CODE = `
+  mutation($input: IssueReferralCodeInput!) {
+    issueReferralCode(input: $input) {
+      code owner {
+        id
+      }
+      campaign {
+        id
+      }
+    }
+  }
+`;
+export const INVITE = `
+  mutation($input: RecordInviteInput!) {
+    recordInvite(input: $input) {
+      status channel invitedAt referrer {
+        id
+      }
+      invitee {
+        id stage
+      }
+      campaign {
+        id
+      }
+    }
+  }
+`;
+export const CLICK = `
+  mutation($input: RecordReferralClickInput!) {
+    recordReferralClick(input: $input) {
+      status clickedAt invitee {
+        id stage
+      }
+    }
+  }
+`;
+export const SIGNUP = `
+  mutation($input: RecordSignupInput!) {
+    recordSignup(input: $input) {
+      customer {
+        id stage signedUpAt
+      }
+      referral {
+        status referrer {
+          id
+        }
+        campaign {
+          id
+        }
+      }
+    }
+  }
+`;
+export const PURCHASE = `
+  mutation($input: RecordPurchaseInput!) {
+    recordPurchase(input: $input) {
+      orderId amount currency product {
+        id
+      }
+      customer {
+        id stage
+      }
+    }
+  }
+`;
+export const REVIEW = `
+  mutation($input: RecordReviewInput!) {
+    recordReview(input: $input) {
+      rating recommend revisions product {
+        id averageRating reviewCount
+      }
+    }
+  }
+`;
 
 /** Customers with ids `${prefix}-${name}` and a running campaign `${prefix}-camp`. */
 export async function givenCustomers(api: TestApi, prefix: string, names: string[], campaign: { model?: string; windowDays?: number } = {}) {
