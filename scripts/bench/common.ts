@@ -40,11 +40,7 @@ export async function startBenchEnv(name: string, neo4jHeap = '6g', pageCacheMb 
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-  const versions = await serviceInfo(graph);
-  const machine = [
-    `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}`,
-    `Node ${process.version}; Neo4j ${versions.neo4jVersion} (embedded, ${process.env.NEO4J_URI ? 'given by NEO4J_URI' : `local, heap ${neo4jHeap}, page cache ${pageCacheMb} MiB`}), GDS ${versions.gdsVersion}, APOC ${versions.apocVersion}`,
-  ].join('\n');
+  const machine = await describeMachine(graph, neo4jHeap, pageCacheMb);
 
   const gql = <T>(query: string, variables?: Record<string, unknown>) =>
     new Promise<T>((resolve, reject) => {
@@ -79,6 +75,15 @@ export async function startBenchEnv(name: string, neo4jHeap = '6g', pageCacheMb 
       await services.stop();
     },
   };
+}
+
+/** CPU, cores, memory, OS, Node and the Neo4j, GDS and APOC versions: the lines every results file opens with. */
+export async function describeMachine(graph: Graph, neo4jHeap: string, pageCacheMb: number): Promise<string> {
+  const versions = await serviceInfo(graph);
+  return [
+    `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}`,
+    `Node ${process.version}; Neo4j ${versions.neo4jVersion} (embedded, ${process.env.NEO4J_URI ? 'given by NEO4J_URI' : `local, heap ${neo4jHeap}, page cache ${pageCacheMb} MiB`}), GDS ${versions.gdsVersion}, APOC ${versions.apocVersion}`,
+  ].join('\n');
 }
 
 export function percentile(values: number[], p: number): number {
