@@ -8,6 +8,7 @@ import { connectGraph, Graph } from '../graph/neo4j';
 import { createApp } from './app';
 import { connectRedis, KeyValueStore, MemoryStore } from './cache/store';
 import type { ApiKey, Config } from './config';
+import { startJobs } from './jobs';
 import { createLogger, Logger } from './logger';
 import { createMetrics } from './metrics';
 
@@ -63,6 +64,7 @@ export async function startService(config: Config, log = createLogger(config.LOG
       server.listen(config.PORT, resolve);
     });
     const url = `http://localhost:${config.PORT}/graphql`;
+    const jobs = startJobs({ graph, store, config, log });
 
     let stopping: Promise<void> | undefined;
     const shutdown = (reason: string) => {
@@ -72,7 +74,9 @@ export async function startService(config: Config, log = createLogger(config.LOG
           server.close(() => resolve());
           server.closeIdleConnections();
         });
-        log.info('requests drained; closing clients');
+        log.info('requests drained; stopping background jobs');
+        await jobs.stop();
+        log.info('background jobs stopped; closing clients');
         await stopApollo();
         await graph.close();
         await store.close().catch(() => {});
