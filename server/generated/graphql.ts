@@ -706,14 +706,18 @@ export type MutationUpsertCustomerArgs = {
   input: UpsertCustomerInput;
 };
 
-/** Where a page sits in its list (Relay cursor connections). Lists page forward only: pass `endCursor` as `after`. */
+/**
+ * Where a page sits in its list (Relay cursor connections). Lists page forward only: pass `endCursor` as `after`.
+ * Cursors are keyset positions: a page starts strictly after its cursor in the list's order, so items that existed
+ * throughout are never skipped or repeated while the list changes, and items added before the cursor are not seen.
+ */
 export type PageInfo = {
   __typename?: 'PageInfo';
   /** The cursor of the last edge on this page: pass it as `after` to fetch the next page. Null when the page is empty. */
   endCursor: Maybe<Scalars['String']['output']>;
   /** True when items follow this page: fetch them with `after: endCursor`. */
   hasNextPage: Scalars['Boolean']['output'];
-  /** True when items come before this page, i.e. the page was fetched with `after` and did not start at the beginning. */
+  /** True when the page was fetched with `after` (pages start after a cursor's position; what lies before is not counted). */
   hasPreviousPage: Scalars['Boolean']['output'];
   /** The cursor of the first edge on this page; null when the page is empty. */
   startCursor: Maybe<Scalars['String']['output']>;
