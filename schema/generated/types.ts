@@ -14,6 +14,11 @@ export type Scalars = {
    * with `Z` or an offset (2026-11-28T10:30:00+01:00). Anything else is BAD_USER_INPUT.
    */
   DateTime: { input: number; output: number; }
+  /**
+   * Arbitrary JSON: an object, array, string, number, boolean or null, returned as is. Used where the shape is a
+   * document for people to read rather than a graph to query (`exportCustomer`).
+   */
+  JSON: { input: Record<string, unknown>; output: Record<string, unknown>; }
 };
 
 /**
@@ -796,6 +801,17 @@ export type Query = {
    */
   degreesOfSeparation: Separation;
   /**
+   * Admin only (FORBIDDEN for other roles): everything stored about one customer, for a data-subject access
+   * request, as one JSON document. Keys: `customerId`, `exportedAt`; `profile` (every stored property of the
+   * customer); `connections` (`customerId`, `strength`, `since`); `following` and `followers` (`customerId`, `at`);
+   * `referralsSent` and `referralsReceived` (`referrerId`, `inviteeId`, `campaignId`, `code`, `channel`, `status`,
+   * `invitedAt`, `clickedAt`, `signedUpAt`, `firstPurchaseAt`); `referralCodes` (`code`, `campaignId`); `purchases`;
+   * `reviews` (with their texts); `identifiers` (always empty: no external identifiers are stored yet);
+   * `idempotencyKeys` (`kind` and `at` of each stored replay result that names the customer, kept for
+   * `IDEMPOTENCY_RETENTION_HOURS`). Instants are ISO-8601 strings. BAD_USER_INPUT or NOT_FOUND: `id`.
+   */
+  exportCustomer: Scalars['JSON']['output'];
+  /**
    * How far a customer's referrals and social ties spread. NOT_FOUND: `customerId`. BAD_USER_INPUT: a malformed id,
    * `maxDepth` out of range.
    */
@@ -859,6 +875,16 @@ export type QueryDegreesOfSeparationArgs = {
   maxHops?: Scalars['Int']['input'];
   to: Scalars['ID']['input'];
   via?: Array<ConnectionKind>;
+};
+
+
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
+export type QueryExportCustomerArgs = {
+  id: Scalars['ID']['input'];
 };
 
 

@@ -19,6 +19,11 @@ export type Scalars = {
    * with `Z` or an offset (2026-11-28T10:30:00+01:00). Anything else is BAD_USER_INPUT.
    */
   DateTime: { input: number; output: number; }
+  /**
+   * Arbitrary JSON: an object, array, string, number, boolean or null, returned as is. Used where the shape is a
+   * document for people to read rather than a graph to query (`exportCustomer`).
+   */
+  JSON: { input: Record<string, unknown>; output: Record<string, unknown>; }
 };
 
 /**
@@ -801,6 +806,17 @@ export type Query = {
    */
   degreesOfSeparation: Separation;
   /**
+   * Admin only (FORBIDDEN for other roles): everything stored about one customer, for a data-subject access
+   * request, as one JSON document. Keys: `customerId`, `exportedAt`; `profile` (every stored property of the
+   * customer); `connections` (`customerId`, `strength`, `since`); `following` and `followers` (`customerId`, `at`);
+   * `referralsSent` and `referralsReceived` (`referrerId`, `inviteeId`, `campaignId`, `code`, `channel`, `status`,
+   * `invitedAt`, `clickedAt`, `signedUpAt`, `firstPurchaseAt`); `referralCodes` (`code`, `campaignId`); `purchases`;
+   * `reviews` (with their texts); `identifiers` (always empty: no external identifiers are stored yet);
+   * `idempotencyKeys` (`kind` and `at` of each stored replay result that names the customer, kept for
+   * `IDEMPOTENCY_RETENTION_HOURS`). Instants are ISO-8601 strings. BAD_USER_INPUT or NOT_FOUND: `id`.
+   */
+  exportCustomer: Scalars['JSON']['output'];
+  /**
    * How far a customer's referrals and social ties spread. NOT_FOUND: `customerId`. BAD_USER_INPUT: a malformed id,
    * `maxDepth` out of range.
    */
@@ -864,6 +880,16 @@ export type QueryDegreesOfSeparationArgs = {
   maxHops?: Scalars['Int']['input'];
   to: Scalars['ID']['input'];
   via?: Array<ConnectionKind>;
+};
+
+
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
+export type QueryExportCustomerArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -1365,6 +1391,7 @@ export type ResolversTypes = {
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   InviteeInput: InviteeInput;
   IssueReferralCodeInput: IssueReferralCodeInput;
+  JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Product: ResolverTypeWrapper<ProductRecord>;
@@ -1427,6 +1454,7 @@ export type ResolversParentTypes = {
   Int: Scalars['Int']['output'];
   InviteeInput: InviteeInput;
   IssueReferralCodeInput: IssueReferralCodeInput;
+  JSON: Scalars['JSON']['output'];
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Product: ProductRecord;
@@ -1578,6 +1606,10 @@ export type InfluencerReachResolvers<ContextType = RequestContext, ParentType ex
   socialReach?: Resolver<Array<ResolversTypes['HopCount']>, ParentType, ContextType>;
 };
 
+export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
+  name: 'JSON';
+}
+
 export type MutationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   connectCustomers?: Resolver<ResolversTypes['SocialTie'], ParentType, ContextType, RequireFields<MutationConnectCustomersArgs, 'input'>>;
   createCampaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType, RequireFields<MutationCreateCampaignArgs, 'input'>>;
@@ -1634,6 +1666,7 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   campaign?: Resolver<Maybe<ResolversTypes['Campaign']>, ParentType, ContextType, RequireFields<QueryCampaignArgs, 'id'>>;
   customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType, RequireFields<QueryCustomerArgs, 'id'>>;
   degreesOfSeparation?: Resolver<ResolversTypes['Separation'], ParentType, ContextType, RequireFields<QueryDegreesOfSeparationArgs, 'from' | 'maxHops' | 'to' | 'via'>>;
+  exportCustomer?: Resolver<ResolversTypes['JSON'], ParentType, ContextType, RequireFields<QueryExportCustomerArgs, 'id'>>;
   influencerReach?: Resolver<ResolversTypes['InfluencerReach'], ParentType, ContextType, RequireFields<QueryInfluencerReachArgs, 'customerId' | 'maxDepth'>>;
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<QueryProductArgs, 'id'>>;
   referralChain?: Resolver<ResolversTypes['ReferralChain'], ParentType, ContextType, RequireFields<QueryReferralChainArgs, 'customerId' | 'maxDepth'>>;
@@ -1752,6 +1785,7 @@ export type Resolvers<ContextType = RequestContext> = {
   HopCount?: HopCountResolvers<ContextType>;
   InfluencerRanking?: InfluencerRankingResolvers<ContextType>;
   InfluencerReach?: InfluencerReachResolvers<ContextType>;
+  JSON?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
