@@ -1207,7 +1207,7 @@ export type ReviewEdge = {
 
 /** What an API key may do. Keys and their roles are set in the `API_KEYS` variable. */
 export type Role =
-  /** Everything, including `eraseCustomer`. */
+  /** Everything, including `eraseCustomer` and `exportCustomer`. */
   | 'ADMIN'
   /** Reads entities and all analytics; never `Customer.email` (FORBIDDEN). */
   | 'COMMUNITY'
