@@ -97,6 +97,7 @@ const envSchema = z.object({
   RATE_LIMIT_PER_MINUTE: positiveInt('RATE_LIMIT_PER_MINUTE', 1200),
   CACHE_TTL_SECONDS: positiveInt('CACHE_TTL_SECONDS', 300),
   NEO4J_TX_TIMEOUT_SECONDS: positiveInt('NEO4J_TX_TIMEOUT_SECONDS', 120),
+  IDEMPOTENCY_RETENTION_HOURS: positiveInt('IDEMPOTENCY_RETENTION_HOURS', 168),
   DEMO_DATA: z.enum(['auto', 'off']).default('auto'),
   SCHEMA_DETAILS_ROLES: roleList('SCHEMA_DETAILS_ROLES', 'admin'),
   METRICS_PORT: optionalPort('METRICS_PORT'),

@@ -10,6 +10,7 @@ import { describeRedisConnection, redisConnection } from './cache/redisConnectio
 import { connectRedis, KeyValueStore, MemoryStore } from './cache/store';
 import type { ApiKey, Config } from './config';
 import { metricsApp } from './http/metricsEndpoint';
+import { startJobs } from './jobs';
 import { createLogger, Logger } from './logger';
 import { createMetrics } from './metrics';
 
@@ -81,6 +82,7 @@ export async function startService(config: Config, log = createLogger(config.LOG
       });
     }
     const metricsUrl = metricsServer ? `http://${config.METRICS_HOST.includes(':') ? `[${config.METRICS_HOST}]` : config.METRICS_HOST}:${config.METRICS_PORT}/metrics` : undefined;
+    const jobs = startJobs({ graph, store, config, log });
 
     let stopping: Promise<void> | undefined;
     const shutdown = (reason: string) => {
@@ -90,7 +92,9 @@ export async function startService(config: Config, log = createLogger(config.LOG
           server.close(() => resolve());
           server.closeIdleConnections();
         });
-        log.info('requests drained; closing clients');
+        log.info('requests drained; stopping background jobs');
+        await jobs.stop();
+        log.info('background jobs stopped; closing clients');
         if (metricsServer) {
           await new Promise<void>((resolve) => {
             metricsServer.close(() => resolve());
