@@ -1452,6 +1452,13 @@ export type ResolversParentTypes = {
   UpsertCustomerInput: UpsertCustomerInput;
 };
 
+export type CostDirectiveArgs = {
+  listSize?: Maybe<Scalars['Int']['input']>;
+  weight?: Scalars['Int']['input'];
+};
+
+export type CostDirectiveResolver<Result, Parent, ContextType = RequestContext, Args = CostDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
 export type CampaignResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Campaign'] = ResolversParentTypes['Campaign']> = {
   attributionModel?: Resolver<ResolversTypes['AttributionModel'], ParentType, ContextType>;
   attributionWindowDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1770,3 +1777,6 @@ export type Resolvers<ContextType = RequestContext> = {
   SocialTie?: SocialTieResolvers<ContextType>;
 };
 
+export type DirectiveResolvers<ContextType = RequestContext> = {
+  cost?: CostDirectiveResolver<any, any, ContextType>;
+};
