@@ -9,6 +9,7 @@ import type { ApiKey, Config } from './config';
 import type { RequestContext } from './context';
 import { createErrorFormatter } from './errors';
 import { authenticate } from './http/authenticate';
+import { documentBounds } from './http/documentBounds';
 import { errorHandler } from './http/errorHandler';
 import { locals } from './http/locals';
 import { metricsEndpoint } from './http/metricsEndpoint';
@@ -22,14 +23,31 @@ import type { Metrics } from './metrics';
 import { cacheInvalidationPlugin } from './plugins/cacheInvalidationPlugin';
 import { limitsPlugin } from './plugins/limitsPlugin';
 import { metricsPlugin } from './plugins/metricsPlugin';
+import { requestErrorStatusPlugin } from './plugins/requestErrorStatusPlugin';
 import { schemaVisibilityPlugin } from './plugins/schemaVisibilityPlugin';
 import { buildResolvers } from './resolvers';
+import { boundedStringify } from './responseSize';
 import { loadTypeDefs } from './schema';
+import { WholeGraphGate } from './wholeGraphGate';
 
 export interface AppDeps {
   config: Pick<
     Config,
-    'NODE_ENV' | 'MAX_QUERY_DEPTH' | 'MAX_QUERY_COST' | 'MAX_BODY_BYTES' | 'RATE_LIMIT_PER_MINUTE' | 'CACHE_TTL_SECONDS' | 'SCHEMA_DETAILS_ROLES' | 'METRICS_PORT' | 'METRICS_KEY'
+    | 'NODE_ENV'
+    | 'SCHEMA_DETAILS_ROLES'
+    | 'METRICS_PORT'
+    | 'METRICS_KEY'
+    | 'MAX_QUERY_DEPTH'
+    | 'MAX_QUERY_COST'
+    | 'MAX_QUERY_TOKENS'
+    | 'MAX_QUERY_SELECTIONS'
+    | 'MAX_ROOT_FIELDS'
+    | 'MAX_RESPONSE_BYTES'
+    | 'MAX_BODY_BYTES'
+    | 'RATE_LIMIT_PER_MINUTE'
+    | 'CACHE_TTL_SECONDS'
+    | 'WHOLE_GRAPH_CONCURRENCY_PER_KEY'
+    | 'WHOLE_GRAPH_WAIT_MS'
   >;
   apiKeys: ApiKey[];
   graph: Graph;
@@ -49,6 +67,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const { config, graph, store, log, metrics } = deps;
   const cache = new AnalyticsCache(store, config.CACHE_TTL_SECONDS);
   const production = config.NODE_ENV === 'production';
+  const wholeGraphGate = new WholeGraphGate(config.WHOLE_GRAPH_CONCURRENCY_PER_KEY, config.WHOLE_GRAPH_WAIT_MS);
 
   const apollo = new ApolloServer<RequestContext>({
     typeDefs: loadTypeDefs(),
@@ -59,11 +78,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
       limitsPlugin(config),
       metricsPlugin(metrics),
       cacheInvalidationPlugin(cache),
+      requestErrorStatusPlugin(),
       schemaVisibilityPlugin({ production, allowedRoles: config.SCHEMA_DETAILS_ROLES }),
       ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
     // Introspection is decided per key by schemaVisibilityPlugin, not for everyone here.
     introspection: true,
+    // The parser stops at MAX_QUERY_TOKENS, so no document costs more than that to read or validate.
+    parseOptions: { maxTokens: config.MAX_QUERY_TOKENS },
+    // Clients send the query text; automatic persisted queries are refused (PERSISTED_QUERY_NOT_SUPPORTED, 400).
+    persistedQueries: false,
+    stringifyResult: boundedStringify(config.MAX_RESPONSE_BYTES),
     includeStacktraceInErrorResponses: false,
     // Shutdown is ordered by server/runtime.ts; Apollo must not race it on SIGTERM.
     stopOnTerminationSignals: false,
@@ -80,12 +105,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use('/graphql', authenticate(deps.apiKeys));
   app.use('/graphql', rateLimit(store, config.RATE_LIMIT_PER_MINUTE));
   app.use('/graphql', express.json({ limit: config.MAX_BODY_BYTES }));
+  app.use('/graphql', documentBounds(config));
   app.use(
     '/graphql',
     expressMiddleware(apollo, {
       context: async ({ res }) => {
         const { caller, requestId, log: requestLog } = locals(res);
-        return { caller: caller!, requestId, log: requestLog, graph, cache, loaders: createLoaders(graph) };
+        const wholeGraph = <T>(work: () => Promise<T>) => wholeGraphGate.run(caller!.keyId, work);
+        return { caller: caller!, requestId, log: requestLog, graph, cache, loaders: createLoaders(graph), wholeGraph };
       },
     }),
   );

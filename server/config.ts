@@ -94,6 +94,16 @@ const envSchema = z.object({
   MAX_QUERY_DEPTH: positiveInt('MAX_QUERY_DEPTH', 10),
   MAX_QUERY_COST: positiveInt('MAX_QUERY_COST', 20000),
   MAX_BODY_BYTES: positiveInt('MAX_BODY_BYTES', 2 * 1024 * 1024),
+  MAX_QUERY_TOKENS: positiveInt('MAX_QUERY_TOKENS', 5000),
+  MAX_QUERY_SELECTIONS: positiveInt('MAX_QUERY_SELECTIONS', 500),
+  MAX_ROOT_FIELDS: positiveInt('MAX_ROOT_FIELDS', 20),
+  MAX_RESPONSE_BYTES: positiveInt('MAX_RESPONSE_BYTES', 5 * 1024 * 1024),
+  WHOLE_GRAPH_CONCURRENCY_PER_KEY: positiveInt('WHOLE_GRAPH_CONCURRENCY_PER_KEY', 2),
+  WHOLE_GRAPH_WAIT_MS: z.coerce
+    .number({ error: 'WHOLE_GRAPH_WAIT_MS must be a number' })
+    .int('WHOLE_GRAPH_WAIT_MS must be a whole number')
+    .min(0, 'WHOLE_GRAPH_WAIT_MS must be 0 or more')
+    .default(2000),
   RATE_LIMIT_PER_MINUTE: positiveInt('RATE_LIMIT_PER_MINUTE', 1200),
   CACHE_TTL_SECONDS: positiveInt('CACHE_TTL_SECONDS', 300),
   NEO4J_TX_TIMEOUT_SECONDS: positiveInt('NEO4J_TX_TIMEOUT_SECONDS', 120),

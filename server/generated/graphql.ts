@@ -206,6 +206,13 @@ export type ResolversParentTypes = {
   UpsertCustomerInput: Types.UpsertCustomerInput;
 };
 
+export type CostDirectiveArgs = {
+  listSize?: Types.Maybe<Types.Scalars['Int']['input']>;
+  weight: Types.Scalars['Int']['input'];
+};
+
+export type CostDirectiveResolver<Result, Parent, ContextType = RequestContext, Args = CostDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
 export type CampaignResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Campaign'] = ResolversParentTypes['Campaign']> = {
   attributionModel?: Resolver<ResolversTypes['AttributionModel'], ParentType, ContextType>;
   attributionWindowDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -530,3 +537,6 @@ export type Resolvers<ContextType = RequestContext> = {
   SocialTie?: SocialTieResolvers<ContextType>;
 };
 
+export type DirectiveResolvers<ContextType = RequestContext> = {
+  cost?: CostDirectiveResolver<any, any, ContextType>;
+};
