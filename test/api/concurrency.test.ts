@@ -21,6 +21,12 @@ const CODES_OF = cypher<{ codes: string[] }>(
   `MATCH (:Customer {id: $customerId})-[:OWNS]->(code:ReferralCode)-[:FOR]->(:Campaign {id: $campaignId})
    RETURN collect(code.code) AS codes`,
 );
+const CODES_BY_OWNER = cypher<{ ownerId: string; code: string }>(
+  'test.codesByOwner',
+  `UNWIND $ids AS id
+   MATCH (owner:Customer {id: id})-[:OWNS]->(code:ReferralCode)-[:FOR]->(:Campaign {id: $campaignId})
+   RETURN owner.id AS ownerId, code.code AS code`,
+);
 // Any closed walk of credited referrals through a customer of the test.
 const CYCLES = cypher<{ cycles: number }>(
   'test.creditCycles',
@@ -53,8 +59,19 @@ describe('the rules that say "one" hold under concurrent writes', () => {
   });
   afterAll(() => api.close());
 
-  const issue = async (customerId: string, campaignId: string) =>
-    (await ok(api, ISSUE_CODE, { input: { customerId, campaignId, idempotencyKey: key('code') } })).issueReferralCode.code as string;
+  /** Customers `${prefix}-${name}` (one batch), a running campaign, and each customer's code for it, by name. */
+  async function givenCodeOwners(prefix: string, names: string[]) {
+    const id = await givenCustomers(api, prefix, []);
+    await ok(api, BATCH, {
+      events: names.flatMap((name) => [
+        { upsertCustomer: { id: id(name), name } },
+        { issueReferralCode: { customerId: id(name), campaignId: id('camp'), idempotencyKey: key('code') } },
+      ]),
+    });
+    const rows = await api.graph.read(CODES_BY_OWNER, { ids: names.map(id), campaignId: id('camp') });
+    const byId = new Map(rows.map((row) => [row.ownerId, row.code]));
+    return { id, codes: new Map(names.map((name) => [name, byId.get(id(name))!])) };
+  }
 
   test('concurrent purchases with one order id store exactly one purchase; the others get CONFLICT on orderId', async () => {
     for (const round of range(ROUNDS)) {
@@ -76,8 +93,8 @@ describe('the rules that say "one" hold under concurrent writes', () => {
   test('concurrent sign-ups of one new customer with different codes credit exactly one referral and sign the customer up once', async () => {
     for (const round of range(ROUNDS)) {
       const referrers = range(WRITERS).map((i) => `r${i}`);
-      const id = await givenCustomers(api, uniquePrefix(`signup${round}`), referrers);
-      const codes = await Promise.all(referrers.map((name) => issue(id(name), id('camp'))));
+      const { id, codes: byName } = await givenCodeOwners(uniquePrefix(`signup${round}`), referrers);
+      const codes = referrers.map((name) => byName.get(name)!);
       const bodies = await Promise.all(
         codes.map((code, i) => api.gql('service', SIGNUP, { input: { customerId: id('new'), code, at: iso(2, i % 24), idempotencyKey: key('signup') } })),
       );
@@ -121,8 +138,7 @@ describe('the rules that say "one" hold under concurrent writes', () => {
     for (const round of range(ROUNDS)) {
       const prefix = uniquePrefix(`pairs${round}`);
       const names = range(pairs).flatMap((i) => [`a${i}`, `b${i}`]);
-      const id = await givenCustomers(api, prefix, names);
-      const codes = new Map(await Promise.all(names.map(async (name) => [name, await issue(id(name), id('camp'))] as const)));
+      const { id, codes } = await givenCodeOwners(prefix, names);
       const signUp = (who: string, withCodeOf: string) =>
         api.gql('service', SIGNUP, { input: { customerId: id(who), code: codes.get(withCodeOf), at: iso(2), idempotencyKey: key('pair') } });
       const bodies = await Promise.all(range(pairs).flatMap((i) => [signUp(`a${i}`, `b${i}`), signUp(`b${i}`, `a${i}`)]));
@@ -143,8 +159,7 @@ describe('the rules that say "one" hold under concurrent writes', () => {
     for (const round of range(ROUNDS)) {
       const prefix = uniquePrefix(`ring${round}`);
       const names = range(rings).flatMap((i) => [`a${i}`, `b${i}`, `c${i}`]);
-      const id = await givenCustomers(api, prefix, names);
-      const codes = new Map(await Promise.all(names.map(async (name) => [name, await issue(id(name), id('camp'))] as const)));
+      const { id, codes } = await givenCodeOwners(prefix, names);
       const signUp = (who: string, withCodeOf: string) =>
         api.gql('service', SIGNUP, { input: { customerId: id(who), code: codes.get(withCodeOf), at: iso(2), idempotencyKey: key('ring') } });
       const bodies = await Promise.all(range(rings).flatMap((i) => [signUp(`a${i}`, `b${i}`), signUp(`b${i}`, `c${i}`), signUp(`c${i}`, `a${i}`)]));
@@ -159,8 +174,8 @@ describe('the rules that say "one" hold under concurrent writes', () => {
   test('concurrent batches racing one order id and one sign-up commit exactly one batch, whole', async () => {
     for (const round of range(ROUNDS)) {
       const referrers = range(WRITERS).map((i) => `r${i}`);
-      const id = await givenCustomers(api, uniquePrefix(`batch${round}`), referrers);
-      const codes = await Promise.all(referrers.map((name) => issue(id(name), id('camp'))));
+      const { id, codes: byName } = await givenCodeOwners(uniquePrefix(`batch${round}`), referrers);
+      const codes = referrers.map((name) => byName.get(name)!);
       const bodies = await Promise.all(
         codes.map((code, i) =>
           api.gql('service', BATCH, {
@@ -188,8 +203,7 @@ describe('the rules that say "one" hold under concurrent writes', () => {
     for (const round of range(ROUNDS)) {
       const prefix = uniquePrefix(`bpairs${round}`);
       const names = range(pairs).flatMap((i) => [`a${i}`, `b${i}`]);
-      const id = await givenCustomers(api, prefix, names);
-      const codes = new Map(await Promise.all(names.map(async (name) => [name, await issue(id(name), id('camp'))] as const)));
+      const { id, codes } = await givenCodeOwners(prefix, names);
       // Each batch also issues a code for one shared customer, so the batches meet on that rule too.
       const batch = (who: string, withCodeOf: string) =>
         api.gql('service', BATCH, {
