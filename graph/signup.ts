@@ -93,7 +93,11 @@ export async function recordSignup(tx: Tx, input: RecordSignupInput, now: number
     if (source.referrerId === id) throw badInput('code', 'a customer cannot refer themselves.');
   }
   const [invitee] = await tx.run(ENSURE_CUSTOMER, { id, at });
-  const closesCycle = source ? await lockCreditChain(tx, source.referrerId, id) : (await lockCustomers(tx, [invitee.key]), false);
+  // With a code: the invitee and the chain above the code's owner, in one sorted set. Without one: the
+  // invitee alone; attributeSignup then locks each candidate's chain before judging it.
+  let closesCycle = false;
+  if (source) closesCycle = await lockCreditChain(tx, source.referrerId, id);
+  else await lockCustomers(tx, [invitee.key]);
   checkSignupState((await tx.run(SIGNUP_STATE, { id, email }))[0], id);
 
   let credited: { referrerId: string; campaignId: string; code: string | null } | null = null;
