@@ -1,6 +1,6 @@
 import type { RecordPurchaseInput, RecordReviewInput } from '../schema/generated/types';
 import { ADVANCE_STAGE, requireCustomers } from './customers';
-import { conflict, notFound } from './errors';
+import { conflict, conflictOn, notFound } from './errors';
 import { ProductRecord, PROMOTER_MIN_RECOMMEND, PurchaseRecord, ReviewRecord, stageRank, TEXT_LIMITS } from './model';
 import { cypher, Graph, Tx } from './neo4j';
 import { checkCurrency, checkId, checkIntRange, checkNumberRange, checkText } from './validate';
@@ -30,6 +30,8 @@ const ORDER_OWNER = cypher<{ customerExists: boolean; orderExists: boolean }>(
 // the credited sign-up; a purchase before it does not convert. Events arrive out of order, so a purchase
 // dated earlier than the current firstPurchaseAt (and still at or after the sign-up) moves it back.
 // CREDIT_REFERRAL in graph/signup.ts applies the same rule to purchases already recorded.
+// One purchase per order id is the purchased_order_id constraint: of concurrent writers of one order,
+// the first commits and the others fail on it (ORDER_OWNER only answers the common repeat early).
 // Creating p write-locks c, as SIGN_UP's SET on c does: a concurrent sign-up and purchase serialise on c,
 // and whichever runs second sees the other.
 const RECORD_PURCHASE = cypher<{ purchase: PurchaseRecord }>(
@@ -65,8 +67,11 @@ export async function recordPurchase(tx: Tx, input: RecordPurchaseInput, now: nu
   const productName = checkText('productName', input.productName, TEXT_LIMITS.name) ?? null;
   const [state] = await tx.run(ORDER_OWNER, { customerId, orderId });
   if (!state.customerExists) throw notFound('customerId', `no customer with id "${customerId}".`);
-  if (state.orderExists) throw conflict('orderId', `order "${orderId}" is already recorded.`);
-  const [row] = await tx.run(RECORD_PURCHASE, { customerId, productId, productName, orderId, amount, currency, at: input.at ?? now });
+  const orderTaken = `order "${orderId}" is already recorded.`;
+  if (state.orderExists) throw conflict('orderId', orderTaken);
+  const [row] = await conflictOn('orderId', orderTaken, () =>
+    tx.run(RECORD_PURCHASE, { customerId, productId, productName, orderId, amount, currency, at: input.at ?? now }),
+  );
   return row.purchase;
 }
 

@@ -15,18 +15,17 @@ function newReferralCode(): string {
   return Array.from(bytes, (byte) => CODE_ALPHABET[byte % CODE_ALPHABET.length]).join('');
 }
 
+// One code per customer and campaign is the referral_code_owner_campaign constraint on `ownerCampaign`
+// (the owner's and the campaign's elementIds, which never change; eraseCustomer rewrites Customer.id).
+// MERGE on a uniquely constrained property locks that value: concurrent issuers wait for the first and
+// then find its code, so every one of them returns the same code instead of failing.
 const ISSUE_CODE = cypher<{ code: string }>(
   'referralCode.issue',
   `MATCH (owner:Customer {id: $customerId}), (campaign:Campaign {id: $campaignId})
-   OPTIONAL MATCH (owner)-[:OWNS]->(existing:ReferralCode)-[:FOR]->(campaign)
-   CALL (owner, campaign, existing) {
-     WITH owner, campaign, existing WHERE existing IS NULL
-     CREATE (owner)-[:OWNS]->(code:ReferralCode {code: $code, issuedAt: $at})-[:FOR]->(campaign)
-     RETURN code
-     UNION
-     WITH existing WHERE existing IS NOT NULL
-     RETURN existing AS code
-   }
+   MERGE (code:ReferralCode {ownerCampaign: elementId(owner) + '/' + elementId(campaign)})
+   ON CREATE SET code.code = $code, code.issuedAt = $at
+   MERGE (owner)-[:OWNS]->(code)
+   MERGE (code)-[:FOR]->(campaign)
    RETURN code.code AS code`,
 );
 

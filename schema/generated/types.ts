@@ -1101,11 +1101,20 @@ export type ReferralChain = {
   __typename?: 'ReferralChain';
   /** The customer asked about. */
   customer: Customer;
+  /**
+   * True when the walk up met a customer twice: the stored credited referrals hold a cycle (data written
+   * before sign-ups were serialised; new sign-ups refuse one). `upward` then stops before the repeat and
+   * `downward` lists each customer once; the data needs repair, the answer is still given.
+   */
+  cycleDetected: Scalars['Boolean']['output'];
   /** The tree below the customer, breadth first, at most `maxDepth` generations and `nodeLimit` customers. */
   downward: Array<ChainNode>;
   /** The most nodes `downward` returns (1,000). */
   nodeLimit: Scalars['Int']['output'];
-  /** The root advocate at the top of the chain: the customer themselves when nobody referred them. */
+  /**
+   * The root advocate at the top of the chain: the customer themselves when nobody referred them. When
+   * `cycleDetected`, the last customer the walk up reached before it met one twice.
+   */
   root: Customer;
   /** True when the tree below was cut by `maxDepth` or the node limit. */
   truncated: Scalars['Boolean']['output'];

@@ -421,6 +421,7 @@ export type ReferralResolvers<ContextType = RequestContext, ParentType extends R
 
 export type ReferralChainResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ReferralChain'] = ResolversParentTypes['ReferralChain']> = {
   customer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
+  cycleDetected?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   downward?: Resolver<Array<ResolversTypes['ChainNode']>, ParentType, ContextType>;
   nodeLimit?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   root?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;

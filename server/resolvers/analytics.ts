@@ -46,6 +46,7 @@ export const analyticsResolvers: Resolvers = {
         downward: await Promise.all(chain.downward.map(async (node) => ({ ...node, customer: await customer(ctx, node.customerId) }))),
         truncated: chain.truncated,
         nodeLimit: chain.nodeLimit,
+        cycleDetected: chain.cycleDetected,
       };
     },
   },
