@@ -5,6 +5,7 @@ import { referralChain } from '../../graph/analytics/chain';
 import { referralConversion } from '../../graph/analytics/conversion';
 import { influencerReach, topInfluencers } from '../../graph/analytics/influence';
 import { degreesOfSeparation, separationProfile } from '../../graph/analytics/separation';
+import { degreesOfSeparationMany } from '../../graph/analytics/separationMany';
 import { loadSyntheticGraph } from '../../graph/bulkLoad';
 import { importEdgeList, parseEdgeList } from '../../graph/edgeList';
 import { generateSyntheticGraph, seededRandom, SyntheticGraph } from '../../graph/synthetic';
@@ -12,6 +13,8 @@ import { BenchEnv, percentile, say, startBenchEnv, table, timeIt, writeResults }
 import { GRAPH_VERSION_KEY } from '../../server/cache/analyticsCache';
 import { cypher } from '../../graph/neo4j';
 import { profileSeparationStages, SEPARATION_DOCUMENT, stageTable } from './apiOverhead';
+
+const SEPARATION_MANY_DOCUMENT = 'query($f: ID!, $t: [ID!]!) { degreesOfSeparationMany(from: $f, to: $t) { degrees path { id } } }';
 
 // `npm run bench:analytics`: latency (p50, p99) and throughput of each analytics query through the
 // GraphQL API, the same Cypher through the driver, and an in-memory BFS as the lower bound, on
@@ -223,6 +226,17 @@ async function benchSeparation(env: BenchEnv, redis: Redis, ids: string[], memor
     (i) => env.gql(SEPARATION_DOCUMENT, { f: pairs[i][0], t: pairs[i][1] }),
     (i) => degreesOfSeparation(env.graph, pairs[i][0], pairs[i][1], [...via], 6),
     (i) => memoryGraph.distance(pairs[i][0], pairs[i][1], 6), true));
+  // A product page: one customer against 100 others, as one call and as 100 calls; throughput counts pages.
+  const pages = Array.from({ length: 200 }, () => ({ from: pick(), to: Array.from({ length: 100 }, pick) }));
+  const pageRuns = Math.round(runs / 10);
+  samples.push(await measure(redis, 'degreesOfSeparationMany (100 targets, maxHops 6)', pageRuns,
+    (i) => env.gql(SEPARATION_MANY_DOCUMENT, { f: pages[i].from, t: pages[i].to }),
+    (i) => degreesOfSeparationMany(env.graph, pages[i].from, pages[i].to, [...via], 6),
+    (i) => memoryGraph.layers(pages[i].from, 6), true));
+  samples.push(await measure(redis, '100 × degreesOfSeparation (the same page, one call after another)', pageRuns,
+    async (i) => { for (const to of pages[i].to) await env.gql(SEPARATION_DOCUMENT, { f: pages[i].from, t: to }); },
+    async (i) => { for (const to of pages[i].to) await degreesOfSeparation(env.graph, pages[i].from, to, [...via], 6); },
+    undefined, true));
   const profilePairs = pairs.slice(1000);
   const pathIds = Array.from({ length: 100 }, () => [pick(), pick(), pick(), pick()]);
   await redis.incr(GRAPH_VERSION_KEY);
