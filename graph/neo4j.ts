@@ -1,4 +1,5 @@
-import neo4j, { Driver, ManagedTransaction, Neo4jError } from 'neo4j-driver';
+import neo4j, { Driver, Neo4jError, Transaction } from 'neo4j-driver';
+import { CircuitBreaker } from './circuitBreaker';
 import { conflict, DomainError } from './errors';
 
 export type Params = Record<string, unknown>;
@@ -31,7 +32,39 @@ export interface Tx {
   run<R extends object = Row>(query: Cypher<R>, params?: Params): Promise<R[]>;
 }
 
-const CONNECTION_FAILURES = new Set(['ServiceUnavailable', 'SessionExpired']);
+/** How the gateway behaves while Neo4j cannot be reached. */
+export interface GraphAvailability {
+  /** Opening a connection gives up after this long; waiting for one from the pool, after twice as long. */
+  connectTimeoutMs: number;
+  /** While Neo4j is known to be down, requests fail at once and a probe runs this often. */
+  probeIntervalMs: number;
+}
+
+export const DEFAULT_AVAILABILITY: GraphAvailability = { connectTimeoutMs: 3000, probeIntervalMs: 1000 };
+
+// Transient errors (a deadlock, a lock wait) are retried with backoff for this long, as the driver's
+// managed transactions did; connection failures are not: they open the circuit breaker instead.
+const TRANSIENT_RETRY = { maxTimeMs: 30_000, initialDelayMs: 1000, multiplier: 2, jitter: 0.2 };
+
+const CONNECTION_FAILURES = new Set(['ServiceUnavailable', 'SessionExpired', 'Neo.TransientError.General.DatabaseUnavailable']);
+
+/**
+ * Neo4j cannot be reached: refused or timed-out connections (ServiceUnavailable), a connection lost
+ * mid-transaction (SessionExpired), a database still starting. These open the circuit breaker.
+ */
+export function isConnectionFailure(error: unknown): boolean {
+  return error instanceof Neo4jError && CONNECTION_FAILURES.has(error.code);
+}
+
+/**
+ * Every pooled connection stayed busy for the whole acquisition timeout (the driver gives this no code,
+ * only its message). Retriable, but Neo4j may be fine, so it does not open the breaker.
+ */
+export function isPoolExhausted(error: unknown): boolean {
+  return error instanceof Neo4jError && error.message.startsWith('Connection acquisition timed out');
+}
+
+const unavailable = () => new DomainError('SERVICE_UNAVAILABLE', undefined, 'The graph database is unavailable right now; retry shortly.');
 
 /**
  * Driver errors become the service's own here, beside the driver call, so nothing above knows driver
@@ -47,12 +80,11 @@ export function toDomainError(error: unknown): unknown {
   if (error.code.startsWith('Neo.ClientError.Transaction.TransactionTimedOut')) {
     return new DomainError('QUERY_TIMEOUT', undefined, 'The query ran longer than NEO4J_TX_TIMEOUT_SECONDS allows; narrow it (a campaign, a smaller depth) and retry.');
   }
-  if (CONNECTION_FAILURES.has(error.code) || error.retriable) {
-    return new DomainError('SERVICE_UNAVAILABLE', undefined, 'The graph database is unavailable right now; retry shortly.');
-  }
+  if (isConnectionFailure(error) || isPoolExhausted(error) || error.retryable) return unavailable();
   return error;
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * JavaScript has one number type; Neo4j has INTEGER and FLOAT. Whole numbers go as INTEGER so that
@@ -68,13 +100,23 @@ export function toNeo4jValue(value: unknown): unknown {
 }
 
 export class Graph {
+  private readonly breaker: CircuitBreaker;
+
   constructor(
     private readonly driver: Driver,
     private readonly database: string | undefined,
     private readonly observe: QueryObserver = () => {},
     /** Neo4j terminates any transaction running longer, so one runaway query cannot hold the database. */
     private readonly transactionTimeoutMs?: number,
-  ) {}
+    availability: GraphAvailability = DEFAULT_AVAILABILITY,
+  ) {
+    this.breaker = new CircuitBreaker(() => this.driver.verifyConnectivity({ database: this.database }).then(() => {}), availability.probeIntervalMs);
+  }
+
+  /** Since when Neo4j has been unreachable (epoch ms), or undefined while it answers. */
+  get unavailableSince(): number | undefined {
+    return this.breaker.downSince;
+  }
 
   async read<R extends object = Row>(query: Cypher<R>, params: Params = {}): Promise<R[]> {
     return this.inTransaction('READ', (tx) => tx.run(query, params));
@@ -95,45 +137,89 @@ export class Graph {
 
   /** Schema statements cannot share a transaction with anything else. */
   async runAutoCommit<R extends object = Row>(query: Cypher<R>, params: Params = {}): Promise<R[]> {
+    if (this.breaker.isOpen) throw unavailable();
     const session = this.driver.session({ database: this.database });
     try {
       const result = await this.timed(query, () => session.run(query.text, toNeo4jValue(params) as Params));
       return result.records.map((record) => record.toObject() as R);
     } catch (error) {
+      if (isConnectionFailure(error)) this.breaker.trip();
       throw toDomainError(error);
     } finally {
-      await session.close();
+      await session.close().catch(() => {});
     }
   }
 
+  /** Asks Neo4j itself, breaker or not (readiness and the breaker's own probe rely on that). */
   async ping(): Promise<void> {
     try {
       await this.driver.verifyConnectivity({ database: this.database });
+      this.breaker.reset();
     } catch (error) {
+      if (isConnectionFailure(error)) this.breaker.trip();
       throw toDomainError(error);
     }
   }
 
   async close(): Promise<void> {
+    this.breaker.reset();
     await this.driver.close();
   }
 
+  /**
+   * Runs `work` in one transaction. While Neo4j is known to be down it fails at once with
+   * SERVICE_UNAVAILABLE. A connection failure is retried once at once (a pooled connection may have
+   * died with a Neo4j that has since come back), then opens the breaker; transient errors (deadlocks)
+   * are retried with backoff. A retried write is safe: writes are MERGEs or carry idempotency keys,
+   * which also makes a client's replay after SERVICE_UNAVAILABLE safe when the commit did happen.
+   */
   private async inTransaction<T>(mode: 'READ' | 'WRITE', work: (tx: Tx) => Promise<T>): Promise<T> {
+    if (this.breaker.isOpen) throw unavailable();
+    const startedAt = Date.now();
+    let delayMs = TRANSIENT_RETRY.initialDelayMs;
+    let retriedConnection = false;
+    for (;;) {
+      try {
+        const result = await this.attempt(mode, work);
+        this.breaker.reset();
+        return result;
+      } catch (error) {
+        if (isConnectionFailure(error)) {
+          if (!retriedConnection && !this.breaker.isOpen) {
+            retriedConnection = true;
+            continue;
+          }
+          this.breaker.trip();
+          throw unavailable();
+        }
+        const transient = error instanceof Neo4jError && error.retryable;
+        if (!transient || Date.now() - startedAt + delayMs > TRANSIENT_RETRY.maxTimeMs) throw toDomainError(error);
+        await sleep(delayMs * (1 + TRANSIENT_RETRY.jitter * (2 * Math.random() - 1)));
+        delayMs *= TRANSIENT_RETRY.multiplier;
+      }
+    }
+  }
+
+  /** One try: all statements commit together, or an error rolls every one back. */
+  private async attempt<T>(mode: 'READ' | 'WRITE', work: (tx: Tx) => Promise<T>): Promise<T> {
     const session = this.driver.session({ database: this.database, defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE });
+    let transaction: Transaction | undefined;
     try {
-      const execute = (managed: ManagedTransaction) =>
-        work({
-          run: async <R extends object = Row>(query: Cypher<R>, params: Params = {}) => {
-            const result = await this.timed(query, () => managed.run(query.text, toNeo4jValue(params) as Params));
-            return result.records.map((record) => record.toObject() as R);
-          },
-        });
-      const config = this.transactionTimeoutMs === undefined ? undefined : { timeout: this.transactionTimeoutMs };
-      return mode === 'READ' ? await session.executeRead(execute, config) : await session.executeWrite(execute, config);
+      transaction = await session.beginTransaction(this.transactionTimeoutMs === undefined ? undefined : { timeout: this.transactionTimeoutMs });
+      const open = transaction;
+      const result = await work({
+        run: async <R extends object = Row>(query: Cypher<R>, params: Params = {}) => {
+          const rows = await this.timed(query, () => open.run(query.text, toNeo4jValue(params) as Params));
+          return rows.records.map((record) => record.toObject() as R);
+        },
+      });
+      await open.commit();
+      return result;
     } catch (error) {
-      throw toDomainError(error);
+      if (transaction?.isOpen()) await transaction.rollback().catch(() => {});
+      throw error;
     } finally {
-      await session.close();
+      await session.close().catch(() => {});
     }
   }
 
@@ -151,13 +237,21 @@ export class Graph {
   }
 }
 
-export function connectGraph(connection: Neo4jConnection, observe?: QueryObserver, transactionTimeoutMs?: number): Graph {
+export function connectGraph(
+  connection: Neo4jConnection,
+  observe?: QueryObserver,
+  transactionTimeoutMs?: number,
+  availability: GraphAvailability = DEFAULT_AVAILABILITY,
+): Graph {
   const auth = connection.password === '' ? neo4j.auth.basic(connection.user, 'unused') : neo4j.auth.basic(connection.user, connection.password);
   const driver = neo4j.driver(connection.uri, auth, {
     // Counts and ids here stay far below 2^53, so plain numbers are safe and simpler for callers.
     disableLosslessIntegers: true,
     maxConnectionPoolSize: 50,
-    connectionAcquisitionTimeout: 30_000,
+    // A dead or unreachable Neo4j must fail a request in seconds, not the driver's default 30–60 s.
+    connectionTimeout: availability.connectTimeoutMs,
+    // Acquiring may include opening a connection, so it gets that time and as much again for a busy pool.
+    connectionAcquisitionTimeout: 2 * availability.connectTimeoutMs,
   });
-  return new Graph(driver, connection.database, observe, transactionTimeoutMs);
+  return new Graph(driver, connection.database, observe, transactionTimeoutMs, availability);
 }

@@ -19,11 +19,15 @@ import type { Metrics } from './metrics';
 import { cacheInvalidationPlugin } from './plugins/cacheInvalidationPlugin';
 import { limitsPlugin } from './plugins/limitsPlugin';
 import { metricsPlugin } from './plugins/metricsPlugin';
+import { serviceUnavailablePlugin } from './plugins/serviceUnavailablePlugin';
 import { buildResolvers } from './resolvers';
 import { loadTypeDefs } from './schema';
 
 export interface AppDeps {
-  config: Pick<Config, 'MAX_QUERY_DEPTH' | 'MAX_QUERY_COST' | 'MAX_BODY_BYTES' | 'RATE_LIMIT_PER_MINUTE' | 'CACHE_TTL_SECONDS'>;
+  config: Pick<
+    Config,
+    'MAX_QUERY_DEPTH' | 'MAX_QUERY_COST' | 'MAX_BODY_BYTES' | 'RATE_LIMIT_PER_MINUTE' | 'CACHE_TTL_SECONDS' | 'PROBE_TIMEOUT_SECONDS' | 'RETRY_AFTER_SECONDS'
+  >;
   apiKeys: ApiKey[];
   graph: Graph;
   store: KeyValueStore;
@@ -47,7 +51,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // The generated Resolvers type maps parents to graph/ records; Apollo's own resolver type cannot say that.
     resolvers: buildResolvers() as never,
     formatError: createErrorFormatter(log),
-    plugins: [limitsPlugin(config), metricsPlugin(metrics), cacheInvalidationPlugin(cache)],
+    plugins: [limitsPlugin(config), metricsPlugin(metrics), cacheInvalidationPlugin(cache), serviceUnavailablePlugin(config.RETRY_AFTER_SECONDS)],
     includeStacktraceInErrorResponses: false,
     // Shutdown is ordered by server/runtime.ts; Apollo must not race it on SIGTERM.
     stopOnTerminationSignals: false,
@@ -57,7 +61,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const app = express();
   app.disable('x-powered-by');
   app.use(requestLog(log));
-  app.use(probes(graph, store, metrics));
+  app.use(probes(graph, store, metrics, config.PROBE_TIMEOUT_SECONDS * 1000));
   app.use('/graphql', authenticate(deps.apiKeys));
   app.use('/graphql', rateLimit(store, config.RATE_LIMIT_PER_MINUTE));
   app.use('/graphql', express.json({ limit: config.MAX_BODY_BYTES }));

@@ -38,7 +38,7 @@ function resolveApiKeys(config: Config, log: Logger): { apiKeys: ApiKey[]; admin
 export async function startService(config: Config, log = createLogger(config.LOG_LEVEL)): Promise<Running> {
   if (!config.NEO4J_URI) throw new Error('NEO4J_URI is not set: start the service through `npm start`, which starts a local Neo4j.');
   const neo4jUri = config.NEO4J_URI;
-  const store: KeyValueStore = config.REDIS_URL ? connectRedis(config.REDIS_URL) : new MemoryStore();
+  const store: KeyValueStore = config.REDIS_URL ? connectRedis(config.REDIS_URL, { commandTimeoutMs: config.REDIS_TIMEOUT_SECONDS * 1000 }) : new MemoryStore();
   if (!config.REDIS_URL) log.warn('REDIS_URL is not set: caching and rate limits are in this process only');
   try {
     const metrics = createMetrics();
@@ -46,8 +46,10 @@ export async function startService(config: Config, log = createLogger(config.LOG
       { uri: neo4jUri, user: config.NEO4J_USER, password: config.NEO4J_PASSWORD, database: config.NEO4J_DATABASE },
       metrics.observeNeo4jQuery,
       config.NEO4J_TX_TIMEOUT_SECONDS * 1000,
+      { connectTimeoutMs: config.NEO4J_CONNECT_TIMEOUT_SECONDS * 1000, probeIntervalMs: 1000 },
     );
     await graph.ping();
+    store.onReconnect(() => log.info('Redis is back: the analytics cache moves to a new graph version before it is used again'));
     const migrations = await applyMigrations(graph);
     log.info({ migrations }, 'schema migrations applied');
     if (config.DEMO_DATA === 'auto') {

@@ -8,12 +8,38 @@ export interface KeyValueStore {
   /** Adds one and returns the new count; the key expires `ttlSeconds` after it was created. */
   increment(key: string, ttlSeconds: number): Promise<number>;
   ping(): Promise<void>;
+  /**
+   * Calls `listener` each time the store comes back after it was unreachable (not on the first
+   * connection). Anything kept in it may have been missed or lost meanwhile.
+   */
+  onReconnect(listener: () => void): void;
+  /** Since when the store has been unreachable (epoch ms), or undefined while it is connected. */
+  readonly unavailableSince: number | undefined;
   close(): Promise<void>;
 }
 
 export class RedisStore implements KeyValueStore {
   readonly kind = 'redis';
-  constructor(readonly redis: Redis) {}
+  private readonly reconnectListeners: Array<() => void> = [];
+  private downSince: number | undefined;
+
+  constructor(readonly redis: Redis) {
+    let connectedBefore = false;
+    redis.on('ready', () => {
+      this.downSince = undefined;
+      if (connectedBefore) for (const listener of this.reconnectListeners) listener();
+      connectedBefore = true;
+    });
+    const lost = () => {
+      this.downSince ??= Date.now();
+    };
+    redis.on('close', lost);
+    redis.on('error', lost);
+  }
+
+  get unavailableSince() {
+    return this.downSince;
+  }
 
   get(key: string) {
     return this.redis.get(key);
@@ -32,14 +58,40 @@ export class RedisStore implements KeyValueStore {
     await this.redis.ping();
   }
 
+  onReconnect(listener: () => void) {
+    this.reconnectListeners.push(listener);
+  }
+
   async close() {
-    await this.redis.quit();
+    // QUIT needs a connection; while Redis is away there is nothing to say goodbye to.
+    if (this.redis.status === 'ready') await this.redis.quit();
+    else this.redis.disconnect();
   }
 }
 
-export function connectRedis(url: string): RedisStore {
-  // Fail fast rather than queue commands forever while Redis is down: /readyz reports it.
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
+export interface RedisTimeouts {
+  /** Connecting, and each command, give up after this long. */
+  commandTimeoutMs: number;
+}
+
+/**
+ * Redis holds only caches and counters, so while it is down commands fail at once (the callers
+ * degrade: compute without the cache, count rate limits in the process) instead of queueing, and
+ * ioredis keeps reconnecting in the background (every ≤ 1 s). Commands issued before the very first
+ * connection wait for it, so a command line tool need not wait for 'ready' itself.
+ */
+export function connectRedis(url: string, timeouts: RedisTimeouts = { commandTimeoutMs: 2000 }): RedisStore {
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: 1,
+    connectTimeout: timeouts.commandTimeoutMs,
+    // A Redis that accepts but does not answer (stopped, swapping) must not hold a request either.
+    commandTimeout: timeouts.commandTimeoutMs,
+    enableOfflineQueue: true,
+    retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+  });
+  redis.once('ready', () => {
+    redis.options.enableOfflineQueue = false;
+  });
   redis.on('error', () => {
     // Surfaced through failed commands and /readyz; without a listener ioredis would log to stderr.
   });
@@ -74,6 +126,12 @@ export class MemoryStore implements KeyValueStore {
   }
 
   async ping() {}
+
+  onReconnect() {
+    // Process memory never goes away.
+  }
+
+  readonly unavailableSince = undefined;
 
   async close() {
     this.entries.clear();
