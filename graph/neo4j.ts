@@ -84,6 +84,8 @@ export function toDomainError(error: unknown): unknown {
   return error;
 }
 
+const PING = cypher('service.ping', 'RETURN 1');
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -110,7 +112,7 @@ export class Graph {
     private readonly transactionTimeoutMs?: number,
     availability: GraphAvailability = DEFAULT_AVAILABILITY,
   ) {
-    this.breaker = new CircuitBreaker(() => this.driver.verifyConnectivity({ database: this.database }).then(() => {}), availability.probeIntervalMs);
+    this.breaker = new CircuitBreaker(() => this.answersQuery(), availability.probeIntervalMs);
   }
 
   /** Since when Neo4j has been unreachable (epoch ms), or undefined while it answers. */
@@ -150,14 +152,31 @@ export class Graph {
     }
   }
 
-  /** Asks Neo4j itself, breaker or not (readiness and the breaker's own probe rely on that). */
+  /**
+   * Readiness: Neo4j answers a query now. While the breaker is open this answers at once from it
+   * (its probe is already asking), so frequent readiness checks never pile up sessions on a Neo4j
+   * that hangs.
+   */
   async ping(): Promise<void> {
+    if (this.breaker.isOpen) throw unavailable();
     try {
-      await this.driver.verifyConnectivity({ database: this.database });
-      this.breaker.reset();
+      await this.answersQuery();
     } catch (error) {
       if (isConnectionFailure(error)) this.breaker.trip();
       throw toDomainError(error);
+    }
+  }
+
+  /**
+   * A real query, not only a Bolt handshake: a restarting Neo4j accepts connections well before its
+   * database answers, and transactions sent in between wait for it.
+   */
+  private async answersQuery(): Promise<void> {
+    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ });
+    try {
+      await session.run(PING.text);
+    } finally {
+      await session.close().catch(() => {});
     }
   }
 
