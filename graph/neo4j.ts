@@ -1,4 +1,5 @@
-import neo4j, { Driver, ManagedTransaction, Neo4jError } from 'neo4j-driver';
+import neo4j, { Driver, Neo4jError, Transaction } from 'neo4j-driver';
+import { CircuitBreaker } from './circuitBreaker';
 import { conflict, DomainError } from './errors';
 
 export type Params = Record<string, unknown>;
@@ -31,7 +32,40 @@ export interface Tx {
   run<R extends object = Row>(query: Cypher<R>, params?: Params): Promise<R[]>;
 }
 
-const CONNECTION_FAILURES = new Set(['ServiceUnavailable', 'SessionExpired']);
+/** How the gateway behaves while Neo4j cannot be reached. */
+export interface GraphAvailability {
+  /** Opening a connection gives up after this long; waiting for one from the pool, after twice as long. */
+  connectTimeoutMs: number;
+  /** While Neo4j is known to be down, requests fail at once and a probe runs this often. */
+  probeIntervalMs: number;
+}
+
+export const DEFAULT_AVAILABILITY: GraphAvailability = { connectTimeoutMs: 3000, probeIntervalMs: 1000 };
+
+// Transient errors (a deadlock, a lock wait) are retried with backoff for this long, as the driver's
+// managed transactions did; connection failures are not: they open the circuit breaker instead.
+const TRANSIENT_RETRY = { maxTimeMs: 30_000, initialDelayMs: 1000, multiplier: 2, jitter: 0.2 };
+
+const CONNECTION_FAILURES = new Set(['ServiceUnavailable', 'SessionExpired', 'Neo.TransientError.General.DatabaseUnavailable']);
+
+/**
+ * Neo4j cannot be reached: refused or timed-out connections (ServiceUnavailable), a connection lost
+ * mid-transaction (SessionExpired), a database still starting. These open the circuit breaker.
+ */
+export function isConnectionFailure(error: unknown): boolean {
+  return error instanceof Neo4jError && CONNECTION_FAILURES.has(error.code);
+}
+
+/**
+ * Every pooled connection stayed busy for the whole acquisition timeout (the driver gives this no code,
+ * only its message). Retriable, but Neo4j may be fine, so it does not open the breaker.
+ */
+export function isPoolExhausted(error: unknown): boolean {
+  return error instanceof Neo4jError && error.message.startsWith('Connection acquisition timed out');
+}
+
+const unavailable = () => new DomainError('SERVICE_UNAVAILABLE', undefined, 'The graph database is unavailable right now; retry shortly.');
+
 const CONSTRAINT_VIOLATION = 'Neo.ClientError.Schema.ConstraintValidationFailed';
 
 const isConstraintViolation = (error: unknown) => error instanceof Neo4jError && error.code === CONSTRAINT_VIOLATION;
@@ -50,12 +84,13 @@ export function toDomainError(error: unknown): unknown {
   if (error.code.startsWith('Neo.ClientError.Transaction.TransactionTimedOut')) {
     return new DomainError('QUERY_TIMEOUT', undefined, 'The query ran longer than NEO4J_TX_TIMEOUT_SECONDS allows; narrow it (a campaign, a smaller depth) and retry.');
   }
-  if (CONNECTION_FAILURES.has(error.code) || error.retriable) {
-    return new DomainError('SERVICE_UNAVAILABLE', undefined, 'The graph database is unavailable right now; retry shortly.');
-  }
+  if (isConnectionFailure(error) || isPoolExhausted(error) || error.retryable) return unavailable();
   return error;
 }
 
+const PING = cypher('service.ping', 'RETURN 1');
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * JavaScript has one number type; Neo4j has INTEGER and FLOAT. Whole numbers go as INTEGER so that
@@ -71,13 +106,23 @@ export function toNeo4jValue(value: unknown): unknown {
 }
 
 export class Graph {
+  private readonly breaker: CircuitBreaker;
+
   constructor(
     private readonly driver: Driver,
     private readonly database: string | undefined,
     private readonly observe: QueryObserver = () => {},
     /** Neo4j terminates any transaction running longer, so one runaway query cannot hold the database. */
     private readonly transactionTimeoutMs?: number,
-  ) {}
+    availability: GraphAvailability = DEFAULT_AVAILABILITY,
+  ) {
+    this.breaker = new CircuitBreaker(() => this.answersQuery(), availability.probeIntervalMs);
+  }
+
+  /** Since when Neo4j has been unreachable (epoch ms), or undefined while it answers. */
+  get unavailableSince(): number | undefined {
+    return this.breaker.downSince;
+  }
 
   async read<R extends object = Row>(query: Cypher<R>, params: Params = {}): Promise<R[]> {
     return this.inTransaction('READ', (tx) => tx.run(query, params));
@@ -98,52 +143,113 @@ export class Graph {
 
   /** Schema statements cannot share a transaction with anything else. */
   async runAutoCommit<R extends object = Row>(query: Cypher<R>, params: Params = {}): Promise<R[]> {
+    if (this.breaker.isOpen) throw unavailable();
     const session = this.driver.session({ database: this.database });
     try {
       const result = await this.timed(query, () => session.run(query.text, toNeo4jValue(params) as Params));
       return result.records.map((record) => record.toObject() as R);
     } catch (error) {
+      if (isConnectionFailure(error)) this.breaker.trip();
       throw toDomainError(error);
     } finally {
-      await session.close();
+      await session.close().catch(() => {});
     }
   }
 
+  /**
+   * Readiness: Neo4j answers a query now. While the breaker is open this answers at once from it
+   * (its probe is already asking), so frequent readiness checks never pile up sessions on a Neo4j
+   * that hangs.
+   */
   async ping(): Promise<void> {
+    if (this.breaker.isOpen) throw unavailable();
     try {
-      await this.driver.verifyConnectivity({ database: this.database });
+      await this.answersQuery();
     } catch (error) {
+      if (isConnectionFailure(error)) this.breaker.trip();
       throw toDomainError(error);
+    }
+  }
+
+  /**
+   * A real query, not only a Bolt handshake: a restarting Neo4j accepts connections well before its
+   * database answers, and transactions sent in between wait for it.
+   */
+  private async answersQuery(): Promise<void> {
+    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ });
+    try {
+      await session.run(PING.text);
+    } finally {
+      await session.close().catch(() => {});
     }
   }
 
   async close(): Promise<void> {
+    this.breaker.reset();
     await this.driver.close();
   }
 
+  /**
+   * Runs `work` in one transaction. While Neo4j is known to be down it fails at once with
+   * SERVICE_UNAVAILABLE. A connection failure is retried once at once (a pooled connection may have
+   * died with a Neo4j that has since come back), then opens the breaker; transient errors (deadlocks)
+   * are retried with backoff. A retried write is safe: writes are MERGEs or carry idempotency keys,
+   * which also makes a client's replay after SERVICE_UNAVAILABLE safe when the commit did happen.
+   */
   private async inTransaction<T>(mode: 'READ' | 'WRITE', work: (tx: Tx) => Promise<T>): Promise<T> {
+    if (this.breaker.isOpen) throw unavailable();
+    const startedAt = Date.now();
+    let delayMs = TRANSIENT_RETRY.initialDelayMs;
+    let retriedConnection = false;
+    for (;;) {
+      try {
+        const result = await this.attempt(mode, work);
+        this.breaker.reset();
+        return result;
+      } catch (error) {
+        if (isConnectionFailure(error)) {
+          if (!retriedConnection && !this.breaker.isOpen) {
+            retriedConnection = true;
+            continue;
+          }
+          this.breaker.trip();
+          throw unavailable();
+        }
+        const transient = error instanceof Neo4jError && error.retryable;
+        if (!transient || Date.now() - startedAt + delayMs > TRANSIENT_RETRY.maxTimeMs) throw toDomainError(error);
+        await sleep(delayMs * (1 + TRANSIENT_RETRY.jitter * (2 * Math.random() - 1)));
+        delayMs *= TRANSIENT_RETRY.multiplier;
+      }
+    }
+  }
+
+  /** One try: all statements commit together, or an error rolls every one back. */
+  private async attempt<T>(mode: 'READ' | 'WRITE', work: (tx: Tx) => Promise<T>): Promise<T> {
     const session = this.driver.session({ database: this.database, defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE });
+    let transaction: Transaction | undefined;
     try {
-      const execute = (managed: ManagedTransaction) =>
-        work({
-          run: async <R extends object = Row>(query: Cypher<R>, params: Params = {}) => {
-            try {
-              const result = await this.timed(query, () => managed.run(query.text, toNeo4jValue(params) as Params));
-              return result.records.map((record) => record.toObject() as R);
-            } catch (error) {
-              // A constraint a concurrent writer won is final: mapped here, so that the writer that ran the
-              // statement can name its field. Everything else stays a driver error until the transaction
-              // ends, so that executeWrite still sees (and retries) transient ones such as deadlocks.
-              throw isConstraintViolation(error) ? toDomainError(error) : error;
-            }
-          },
-        });
-      const config = this.transactionTimeoutMs === undefined ? undefined : { timeout: this.transactionTimeoutMs };
-      return mode === 'READ' ? await session.executeRead(execute, config) : await session.executeWrite(execute, config);
+      transaction = await session.beginTransaction(this.transactionTimeoutMs === undefined ? undefined : { timeout: this.transactionTimeoutMs });
+      const open = transaction;
+      const result = await work({
+        run: async <R extends object = Row>(query: Cypher<R>, params: Params = {}) => {
+          try {
+            const rows = await this.timed(query, () => open.run(query.text, toNeo4jValue(params) as Params));
+            return rows.records.map((record) => record.toObject() as R);
+          } catch (error) {
+            // A constraint a concurrent writer won is final: mapped here, so that the writer that ran the
+            // statement can name its field. Everything else stays a driver error until the transaction
+            // ends, so that inTransaction still sees (and retries) transient ones such as deadlocks.
+            throw isConstraintViolation(error) ? toDomainError(error) : error;
+          }
+        },
+      });
+      await open.commit();
+      return result;
     } catch (error) {
-      throw toDomainError(error);
+      if (transaction?.isOpen()) await transaction.rollback().catch(() => {});
+      throw error;
     } finally {
-      await session.close();
+      await session.close().catch(() => {});
     }
   }
 
@@ -161,13 +267,21 @@ export class Graph {
   }
 }
 
-export function connectGraph(connection: Neo4jConnection, observe?: QueryObserver, transactionTimeoutMs?: number): Graph {
+export function connectGraph(
+  connection: Neo4jConnection,
+  observe?: QueryObserver,
+  transactionTimeoutMs?: number,
+  availability: GraphAvailability = DEFAULT_AVAILABILITY,
+): Graph {
   const auth = connection.password === '' ? neo4j.auth.basic(connection.user, 'unused') : neo4j.auth.basic(connection.user, connection.password);
   const driver = neo4j.driver(connection.uri, auth, {
     // Counts and ids here stay far below 2^53, so plain numbers are safe and simpler for callers.
     disableLosslessIntegers: true,
     maxConnectionPoolSize: 50,
-    connectionAcquisitionTimeout: 30_000,
+    // A dead or unreachable Neo4j must fail a request in seconds, not the driver's default 30–60 s.
+    connectionTimeout: availability.connectTimeoutMs,
+    // Acquiring may include opening a connection, so it gets that time and as much again for a busy pool.
+    connectionAcquisitionTimeout: 2 * availability.connectTimeoutMs,
   });
-  return new Graph(driver, connection.database, observe, transactionTimeoutMs);
+  return new Graph(driver, connection.database, observe, transactionTimeoutMs, availability);
 }

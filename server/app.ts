@@ -25,6 +25,7 @@ import { limitsPlugin } from './plugins/limitsPlugin';
 import { metricsPlugin } from './plugins/metricsPlugin';
 import { requestErrorStatusPlugin } from './plugins/requestErrorStatusPlugin';
 import { schemaVisibilityPlugin } from './plugins/schemaVisibilityPlugin';
+import { serviceUnavailablePlugin } from './plugins/serviceUnavailablePlugin';
 import { buildResolvers } from './resolvers';
 import { boundedStringify } from './responseSize';
 import { loadTypeDefs } from './schema';
@@ -48,6 +49,8 @@ export interface AppDeps {
     | 'CACHE_TTL_SECONDS'
     | 'WHOLE_GRAPH_CONCURRENCY_PER_KEY'
     | 'WHOLE_GRAPH_WAIT_MS'
+    | 'PROBE_TIMEOUT_SECONDS'
+    | 'RETRY_AFTER_SECONDS'
   >;
   apiKeys: ApiKey[];
   graph: Graph;
@@ -79,6 +82,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       metricsPlugin(metrics),
       cacheInvalidationPlugin(cache),
       requestErrorStatusPlugin(),
+      serviceUnavailablePlugin(config.RETRY_AFTER_SECONDS),
       schemaVisibilityPlugin({ production, allowedRoles: config.SCHEMA_DETAILS_ROLES }),
       ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
@@ -99,7 +103,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.disable('x-powered-by');
   app.use(requestLog(log));
   app.use(securityHeaders(production));
-  app.use(probes(graph, store));
+  app.use(probes(graph, store, config.PROBE_TIMEOUT_SECONDS * 1000));
   // With METRICS_PORT set, /metrics is served there only (server/runtime.ts), not on this port.
   if (config.METRICS_PORT === undefined) app.use(metricsEndpoint(metrics, { apiKeys: deps.apiKeys, metricsKey: config.METRICS_KEY }));
   app.use('/graphql', authenticate(deps.apiKeys));

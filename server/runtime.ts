@@ -45,7 +45,7 @@ export async function startService(config: Config, log = createLogger(config.LOG
   if (!config.NEO4J_URI) throw new Error('NEO4J_URI is not set: start the service through `npm start`, which starts a local Neo4j.');
   const neo4jUri = config.NEO4J_URI;
   const redis = redisConnection(config);
-  const store: KeyValueStore = redis ? connectRedis(redis) : new MemoryStore();
+  const store: KeyValueStore = redis ? connectRedis(redis, { commandTimeoutMs: config.REDIS_TIMEOUT_SECONDS * 1000 }) : new MemoryStore();
   if (redis) log.info({ redis: describeRedisConnection(redis) }, 'cache and rate limits in Redis');
   else log.warn('no Redis configured (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS): caching and rate limits are in this process only');
   try {
@@ -54,8 +54,10 @@ export async function startService(config: Config, log = createLogger(config.LOG
       { uri: neo4jUri, user: config.NEO4J_USER, password: config.NEO4J_PASSWORD, database: config.NEO4J_DATABASE },
       metrics.observeNeo4jQuery,
       config.NEO4J_TX_TIMEOUT_SECONDS * 1000,
+      { connectTimeoutMs: config.NEO4J_CONNECT_TIMEOUT_SECONDS * 1000, probeIntervalMs: 1000 },
     );
     await graph.ping();
+    store.onReconnect(() => log.info('Redis is back: the analytics cache moves to a new graph version before it is used again'));
     const migrations = await applyMigrations(graph);
     log.info({ migrations }, 'schema migrations applied');
     if (config.DEMO_DATA === 'auto') {

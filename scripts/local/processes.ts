@@ -68,7 +68,16 @@ export async function startManagedProcess(options: StartOptions): Promise<Manage
     : ['sh', ['-c', LIFELINE_WRAPPER, 'lifeline', options.command, ...options.args]];
   const child = spawn(command, args, { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
   let exited = false;
-  const exitPromise = new Promise<void>((resolve) => child.once('exit', () => { exited = true; resolve(); }));
+  const exitPromise = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      // However it ended (stopped, killed, crashed): the lifeline's reader in the wrapper ends with it.
+      child.stdin?.destroy();
+      resolve();
+    }),
+  );
+  // 'close' comes after the last output, so nothing is written to the log after it ends.
+  child.once('close', () => log.end());
 
   await new Promise<void>((resolve, reject) => {
     let seen = '';
@@ -105,8 +114,6 @@ export async function startManagedProcess(options: StartOptions): Promise<Manage
       const killTimer = setTimeout(() => child.kill('SIGKILL'), 60_000);
       await exitPromise;
       clearTimeout(killTimer);
-      child.stdin?.destroy();
-      log.end();
     },
   };
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { LocalNeo4j, startLocalNeo4j } from './localNeo4j';
 import { LocalRedis, redisServerInstalled, startLocalRedis } from './localRedis';
+import { supervise, Supervised } from './supervisor';
 
 export interface LocalServicesOptions {
   /** An existing Neo4j; when unset a local one is started. */
@@ -20,6 +21,9 @@ export interface LocalServices {
   neo4jUri: string;
   /** Undefined only when Redis was optional and redis-server is not installed. */
   redisUrl: string | undefined;
+  /** The local children, each restarted if it dies; undefined where a URI was given. */
+  neo4j?: Supervised<LocalNeo4j>;
+  redis?: Supervised<LocalRedis>;
   /** Stops what this started, in reverse order; services given by URI are left alone. */
   stop(): Promise<void>;
 }
@@ -27,9 +31,13 @@ export interface LocalServices {
 /**
  * The Neo4j and Redis a command talks to: the ones named by URI, else local children started here.
  * `npm start`, `npm test`, the import and the benchmarks all come through this one function.
+ * A local child that dies is started again on the same port and folder (scripts/local/supervisor.ts),
+ * so a service on it recovers without a restart of its own.
  */
 export async function startLocalServices(options: LocalServicesOptions): Promise<LocalServices> {
-  const started: Array<LocalNeo4j | LocalRedis> = [];
+  const started: Array<Supervised<LocalNeo4j> | Supervised<LocalRedis>> = [];
+  let neo4j: Supervised<LocalNeo4j> | undefined;
+  let redis: Supervised<LocalRedis> | undefined;
   const stop = async () => {
     for (const service of started.reverse()) {
       await service.stop().catch((error: Error) => options.say(`stopping ${service.name} failed: ${error.message}`));
@@ -40,19 +48,19 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
     if (!neo4jUri) {
       const t0 = Date.now();
       options.say(`starting a local Neo4j on port ${options.neo4j.boltPort}`);
-      const neo4j = await startLocalNeo4j({ ...options.neo4j, homeDir: path.resolve(options.neo4j.homeDir), log: options.say });
+      neo4j = await supervise(() => startLocalNeo4j({ ...options.neo4j, homeDir: path.resolve(options.neo4j.homeDir), log: options.say }), { say: options.say });
       started.push(neo4j);
-      neo4jUri = neo4j.uri;
-      options.say(`local Neo4j ready at ${neo4j.uri} in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+      neo4jUri = neo4j.current.uri;
+      options.say(`local Neo4j ready at ${neo4jUri} in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
     }
     let redisUrl = options.redisUrl;
     if (!redisUrl && !options.redisElsewhere && (!options.redisOptional || redisServerInstalled())) {
-      const redis = await startLocalRedis(options.redis.port, path.resolve(options.redis.dir));
+      redis = await supervise(() => startLocalRedis(options.redis.port, path.resolve(options.redis.dir)), { say: options.say });
       started.push(redis);
-      redisUrl = redis.url;
-      options.say(`local Redis ready at ${redis.url}`);
+      redisUrl = redis.current.url;
+      options.say(`local Redis ready at ${redisUrl}`);
     }
-    return { neo4jUri, redisUrl, stop };
+    return { neo4jUri, redisUrl, neo4j, redis, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -51,6 +51,24 @@ export function redisConnection(config: RedisSettings): RedisConnection | undefi
   return undefined;
 }
 
+/**
+ * The connection with the service's fail-fast behaviour: connecting and each command give up after
+ * `timeoutMs` (a Redis that accepts but does not answer must not hold a request), and reconnects are
+ * retried at most a second apart.
+ */
+export function withTimeouts(connection: RedisConnection, timeoutMs: number): RedisConnection {
+  const failFast: RedisOptions = {
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    enableOfflineQueue: true,
+    retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+  };
+  if (connection.kind === 'cluster') {
+    return { ...connection, options: { ...connection.options, enableOfflineQueue: true, redisOptions: { ...connection.options.redisOptions, ...failFast } } };
+  }
+  return { ...connection, options: { ...connection.options, ...failFast } };
+}
+
 /** A client for the connection; nothing is sent until the first command. */
 export function createRedisClient(connection: RedisConnection): Redis | Cluster {
   const client =

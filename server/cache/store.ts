@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import { createRedisClient, RedisConnection, urlConnection } from './redisConnection';
+import { createRedisClient, RedisConnection, urlConnection, withTimeouts } from './redisConnection';
 
 /** What the service keeps outside Neo4j: cached analytics and rate-limit counters. */
 export interface KeyValueStore {
@@ -9,12 +9,38 @@ export interface KeyValueStore {
   /** Adds one and returns the new count; the key expires `ttlSeconds` after it was created. */
   increment(key: string, ttlSeconds: number): Promise<number>;
   ping(): Promise<void>;
+  /**
+   * Calls `listener` each time the store comes back after it was unreachable (not on the first
+   * connection). Anything kept in it may have been missed or lost meanwhile.
+   */
+  onReconnect(listener: () => void): void;
+  /** Since when the store has been unreachable (epoch ms), or undefined while it is connected. */
+  readonly unavailableSince: number | undefined;
   close(): Promise<void>;
 }
 
 export class RedisStore implements KeyValueStore {
   readonly kind = 'redis';
-  constructor(readonly redis: Redis | Cluster) {}
+  private readonly reconnectListeners: Array<() => void> = [];
+  private downSince: number | undefined;
+
+  constructor(readonly redis: Redis | Cluster) {
+    let connectedBefore = false;
+    redis.on('ready', () => {
+      this.downSince = undefined;
+      if (connectedBefore) for (const listener of this.reconnectListeners) listener();
+      connectedBefore = true;
+    });
+    const lost = () => {
+      this.downSince ??= Date.now();
+    };
+    redis.on('close', lost);
+    redis.on('error', lost);
+  }
+
+  get unavailableSince() {
+    return this.downSince;
+  }
 
   get(key: string) {
     return this.redis.get(key);
@@ -33,14 +59,35 @@ export class RedisStore implements KeyValueStore {
     await this.redis.ping();
   }
 
+  onReconnect(listener: () => void) {
+    this.reconnectListeners.push(listener);
+  }
+
   async close() {
-    await this.redis.quit();
+    // QUIT needs a connection; while Redis is away there is nothing to say goodbye to.
+    if (this.redis.status === 'ready') await this.redis.quit();
+    else this.redis.disconnect();
   }
 }
 
-/** A store on one Redis by URL, or on whatever `connection` names (a single server, a Cluster, Sentinels). */
-export function connectRedis(target: string | RedisConnection): RedisStore {
-  return new RedisStore(createRedisClient(typeof target === 'string' ? urlConnection(target) : target));
+export interface RedisTimeouts {
+  /** Connecting, and each command, give up after this long. */
+  commandTimeoutMs: number;
+}
+
+/**
+ * A store on one Redis by URL, or on whatever `connection` names (a single server, a Cluster, Sentinels).
+ * Redis holds only caches and counters, so while it is down commands fail at once (the callers
+ * degrade: compute without the cache, count rate limits in the process) instead of queueing, and
+ * ioredis keeps reconnecting in the background (every ≤ 1 s). Commands issued before the very first
+ * connection wait for it, so a command line tool need not wait for 'ready' itself.
+ */
+export function connectRedis(target: string | RedisConnection, timeouts: RedisTimeouts = { commandTimeoutMs: 2000 }): RedisStore {
+  const redis = createRedisClient(withTimeouts(typeof target === 'string' ? urlConnection(target) : target, timeouts.commandTimeoutMs));
+  redis.once('ready', () => {
+    redis.options.enableOfflineQueue = false;
+  });
+  return new RedisStore(redis);
 }
 
 /** For `npm start` on a machine without redis-server: one process, so process memory is enough. */
@@ -71,6 +118,12 @@ export class MemoryStore implements KeyValueStore {
   }
 
   async ping() {}
+
+  onReconnect() {
+    // Process memory never goes away.
+  }
+
+  readonly unavailableSince = undefined;
 
   async close() {
     this.entries.clear();

@@ -15,10 +15,10 @@ describe('health and readiness', () => {
   });
   afterAll(() => api.close());
 
-  test('healthz answers 200 without a key', async () => {
+  test('healthz answers 200 without a key and reports both dependencies up', async () => {
     const response = await request(api.app.app).get('/healthz');
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ status: 'ok' });
+    expect(response.body).toEqual({ status: 'ok', neo4j: { up: true }, redis: { up: true } });
   });
 
   test('readyz is 200 when Neo4j and Redis answer', async () => {
@@ -38,6 +38,9 @@ describe('health and readiness', () => {
     expect(response.status).toBe(503);
     expect(response.body.neo4j).toBe('ok');
     expect(response.body.redis).toMatch(/^unreachable/);
+    const health = await request(app.app).get('/healthz');
+    expect(health.status).toBe(200);
+    expect(health.body).toMatchObject({ status: 'degraded', neo4j: { up: true }, redis: { up: false } });
     await app.stop();
     await graph.close();
     deadRedis.redis.disconnect();
@@ -54,6 +57,10 @@ describe('health and readiness', () => {
     expect(response.status).toBe(503);
     expect(response.body.neo4j).toMatch(/^unreachable/);
     expect(response.body.redis).toBe('ok');
+    // Liveness stays 200 (restarting the API cannot bring Neo4j back) but says what it saw.
+    const health = await request(app.app).get('/healthz');
+    expect(health.status).toBe(200);
+    expect(health.body).toMatchObject({ status: 'degraded', neo4j: { up: false }, redis: { up: true } });
     await app.stop();
     await deadGraph.close();
     await store.close();
