@@ -5,36 +5,40 @@ import { ADVANCE_STAGE, CUSTOMER_PROJECTION, ON_CREATE_CUSTOMER } from './custom
 import { conflict } from './errors';
 import { CustomerRecord, ReferralRecord, TEXT_LIMITS } from './model';
 import { cypher, Tx } from './neo4j';
-import { checkNotCyclic, REFERRAL_PROJECTION, resolveSource } from './referrals';
+import { checkReferralEnds, REFERRAL_PROJECTION, ReferralSource, resolveSource, wouldCloseCycle } from './referrals';
 import { checkEmail, checkId, checkText } from './validate';
 
-const SIGNUP_STATE = cypher<{ signedUpAt: number | null; emailTaken: boolean }>(
+// The statements take `$rows`: a single mutation sends one row, a batch (graph/batch) one row per event.
+export const SIGNUP_STATE = cypher<{ index: number; signedUpAt: number | null; emailTaken: boolean }>(
   'signup.state',
-  `OPTIONAL MATCH (c:Customer {id: $id})
-   OPTIONAL MATCH (other:Customer {email: $email}) WHERE other.id <> $id
-   RETURN c.signedUpAt AS signedUpAt, other IS NOT NULL AS emailTaken`,
+  `UNWIND $rows AS row
+   OPTIONAL MATCH (c:Customer {id: row.id})
+   OPTIONAL MATCH (other:Customer {email: row.email}) WHERE other.id <> row.id
+   RETURN row.index AS index, c.signedUpAt AS signedUpAt, other IS NOT NULL AS emailTaken`,
 );
 
-const SIGN_UP = cypher<{ customer: CustomerRecord }>(
+export const SIGN_UP = cypher<{ index: number; customer: CustomerRecord }>(
   'signup.customer',
-  `MERGE (c:Customer {id: $id})
-   ${ON_CREATE_CUSTOMER('c', '$at')}
-   SET c.name = coalesce($name, c.name), c.email = coalesce($email, c.email), c.signedUpAt = $at
-   WITH c
+  `UNWIND $rows AS row
+   MERGE (c:Customer {id: row.id})
+   ${ON_CREATE_CUSTOMER('c', 'row.at')}
+   SET c.name = coalesce(row.name, c.name), c.email = coalesce(row.email, c.email), c.signedUpAt = row.at
+   WITH row, c
    ${ADVANCE_STAGE('c', 'FAN')}
-   RETURN c ${CUSTOMER_PROJECTION} AS customer`,
+   RETURN row.index AS index, c ${CUSTOMER_PROJECTION} AS customer`,
 );
 
 // Credits one referral and rejects the other open ones into the same customer: one referrer per sign-up.
 // A purchase already recorded at or after the sign-up (backfilled history) converts the credit at once,
 // on the earliest such purchase, as RECORD_PURCHASE in graph/commerce.ts would have; earlier purchases do not.
-const CREDIT_REFERRAL = cypher<{ referral: ReferralRecord }>(
+export const CREDIT_REFERRAL = cypher<{ index: number; referral: ReferralRecord }>(
   'signup.credit',
-  `MATCH (referrer:Customer {id: $referrerId}), (c:Customer {id: $id})
-   MERGE (referrer)-[r:REFERRED {campaign: $campaignId}]->(c)
-   ON CREATE SET r.invitedAt = $at, r.channel = 'code'
-   SET r.status = 'SIGNED_UP', r.signedUpAt = $at, r.code = coalesce($code, r.code)
-   WITH referrer, c, r
+  `UNWIND $rows AS row
+   MATCH (referrer:Customer {id: row.referrerId}), (c:Customer {id: row.id})
+   MERGE (referrer)-[r:REFERRED {campaign: row.campaignId}]->(c)
+   ON CREATE SET r.invitedAt = row.at, r.channel = 'code'
+   SET r.status = 'SIGNED_UP', r.signedUpAt = row.at, r.code = coalesce(row.code, r.code)
+   WITH row, referrer, c, r
    CALL (c, r) {
      MATCH (:Customer)-[other:REFERRED]->(c)
      WHERE other <> r AND other.status IN ['INVITED', 'CLICKED']
@@ -45,7 +49,7 @@ const CREDIT_REFERRAL = cypher<{ referral: ReferralRecord }>(
      WITH r, min(p.at) AS firstPurchaseAt
      SET r.status = 'CONVERTED', r.firstPurchaseAt = firstPurchaseAt
    }
-   RETURN r ${REFERRAL_PROJECTION('r', 'referrer', 'c')} AS referral`,
+   RETURN row.index AS index, r ${REFERRAL_PROJECTION('r', 'referrer', 'c')} AS referral`,
 );
 
 export interface SignupRecord {
@@ -53,28 +57,56 @@ export interface SignupRecord {
   referral: ReferralRecord | null;
 }
 
-/** A customer signs up once; a code credits its owner, otherwise attribution picks among open touches. */
-export async function recordSignup(tx: Tx, input: RecordSignupInput, now: number): Promise<SignupRecord> {
+export interface SignupRequest {
+  id: string;
+  email: string | null;
+  name: string | null;
+  at: number;
+  code: string | null;
+}
+
+export interface Credit {
+  referrerId: string;
+  campaignId: string;
+  code: string | null;
+}
+
+export function parseSignup(input: RecordSignupInput, now: number): SignupRequest {
   const id = checkId('customerId', input.customerId);
   const email = checkEmail('email', input.email) ?? null;
   const name = checkText('name', input.name, TEXT_LIMITS.name) ?? null;
-  const at = input.at ?? now;
-  const [state] = await tx.run(SIGNUP_STATE, { id, email });
+  return { id, email, name, at: input.at ?? now, code: input.code || null };
+}
+
+export function checkSignupState(state: { signedUpAt: number | null; emailTaken: boolean }, id: string): void {
   if (state.signedUpAt !== null) throw conflict('customerId', `customer "${id}" has already signed up.`);
   if (state.emailTaken) throw conflict('email', 'another customer already has this email.');
+}
 
-  let credited: { referrerId: string; campaignId: string; code: string | null } | null = null;
-  if (input.code) {
-    const source = await resolveSource(tx, { code: input.code });
-    checkCampaignOpen('code', source.campaign, at);
-    await checkNotCyclic(tx, 'code', source.referrerId, id);
-    credited = { referrerId: source.referrerId, campaignId: source.campaign.id, code: input.code };
+/** A code credits its owner while its campaign is open, unless the customer is the owner or above it. */
+export function creditByCode(request: SignupRequest, source: ReferralSource, closesCycle: boolean): Credit {
+  checkCampaignOpen('code', source.campaign, request.at);
+  checkReferralEnds('code', source.referrerId, request.id, closesCycle);
+  return { referrerId: source.referrerId, campaignId: source.campaign.id, code: source.code };
+}
+
+/** A customer signs up once; a code credits its owner, otherwise attribution picks among open touches. */
+export async function recordSignup(tx: Tx, input: RecordSignupInput, now: number): Promise<SignupRecord> {
+  const request = parseSignup(input, now);
+  const { id, at } = request;
+  const [state] = await tx.run(SIGNUP_STATE, { rows: [{ index: 0, id, email: request.email }] });
+  checkSignupState(state, id);
+
+  let credited: Credit | null = null;
+  if (request.code) {
+    const source = await resolveSource(tx, { code: request.code });
+    credited = creditByCode(request, source, source.referrerId !== id && (await wouldCloseCycle(tx, source.referrerId, id)));
   } else {
     const candidate = await attributeSignup(tx, id, at);
     if (candidate) credited = { referrerId: candidate.referrerId, campaignId: candidate.campaignId, code: null };
   }
-  const [row] = await tx.run(SIGN_UP, { id, name, email, at });
+  const [row] = await tx.run(SIGN_UP, { rows: [{ ...request, index: 0 }] });
   if (!credited) return { customer: row.customer, referral: null };
-  const [referral] = await tx.run(CREDIT_REFERRAL, { ...credited, id, at });
+  const [referral] = await tx.run(CREDIT_REFERRAL, { rows: [{ ...credited, id, at, index: 0 }] });
   return { customer: row.customer, referral: referral.referral };
 }
