@@ -1,0 +1,49 @@
+import { CHAINS_ABOVE } from '../referrals';
+import { Tx } from '../neo4j';
+
+/**
+ * The credited referrals as the events of one batch see them, for the cycle rule.
+ *
+ * A customer has at most one credited referrer, so the credited graph is a forest and "would crediting
+ * referrer → invitee close a cycle" is "is the invitee above the referrer". A batch decides many credits
+ * at once: the chains above a level's referrers are read in one statement and the level's new credits are
+ * added here in batch order, so that two credits of one level that close a cycle together through older
+ * chains are caught (the later one is refused). Each credit made by the batch carries the index of its
+ * event: event i sees only credits of events before i, even when a later event's credit was written in
+ * an earlier level (levels follow shared customers, not the chains above them).
+ */
+export class Forest {
+  private readonly parent = new Map<string, string>();
+  /** The index of the event that made each credit of this batch, by invitee. */
+  private readonly creditedBy = new Map<string, number>();
+
+  /** Reads the chains above `referrerIds` as the database holds them now (earlier levels included). */
+  async load(tx: Tx, referrerIds: Iterable<string>): Promise<void> {
+    const ids = [...new Set(referrerIds)];
+    if (ids.length === 0) return;
+    for (const { chain } of await tx.run(CHAINS_ABOVE, { ids })) {
+      for (let i = 0; i + 1 < chain.length; i++) this.parent.set(chain[i], chain[i + 1]);
+    }
+  }
+
+  /** The credit of event `index`: `inviteeId` now sits below `referrerId`. */
+  credit(index: number, referrerId: string, inviteeId: string): void {
+    this.parent.set(inviteeId, referrerId);
+    this.creditedBy.set(inviteeId, index);
+  }
+
+  /** As wouldCloseCycle in graph/referrals.ts, seen from event `index`: is the invitee the referrer or above it? */
+  closesCycle(index: number, referrerId: string, inviteeId: string): boolean {
+    const seen = new Set<string>();
+    for (let node: string | undefined = referrerId; node !== undefined && !seen.has(node); node = this.parentSeenBy(index, node)) {
+      if (node === inviteeId) return true;
+      seen.add(node);
+    }
+    return false;
+  }
+
+  private parentSeenBy(index: number, child: string): string | undefined {
+    const by = this.creditedBy.get(child);
+    return by !== undefined && by > index ? undefined : this.parent.get(child);
+  }
+}
