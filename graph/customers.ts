@@ -218,8 +218,8 @@ const ERASE_CUSTOMER = cypher<{ erased: number }>(
      MATCH (c)-[rv:REVIEWED]->()
      SET rv.text = null
    }
-   CALL {
-     MATCH (k:IdempotencyKey) WHERE $id IN k.subjects
+   CALL (c) {
+     MATCH (k:IdempotencyKey)-[:ABOUT]->(c)
      DETACH DELETE k
    }
    RETURN count(c) AS erased`,

@@ -10,9 +10,18 @@ export const ERROR_CODES = {
   CONFLICT: 'CONFLICT',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',
+  /** Too many requests a minute, or too many whole-graph computations in flight, for this key; retry after `Retry-After` seconds. */
   RATE_LIMITED: 'RATE_LIMITED',
   QUERY_TOO_DEEP: 'QUERY_TOO_DEEP',
   QUERY_TOO_COSTLY: 'QUERY_TOO_COSTLY',
+  /** The document has more tokens (MAX_QUERY_TOKENS) or selections (MAX_QUERY_SELECTIONS) than the service reads. */
+  QUERY_TOO_LARGE: 'QUERY_TOO_LARGE',
+  /** The operation asks for more root fields than MAX_ROOT_FIELDS; split it into several requests. */
+  TOO_MANY_ROOT_FIELDS: 'TOO_MANY_ROOT_FIELDS',
+  /** The answer would be larger than MAX_RESPONSE_BYTES; ask for smaller pages or fewer fields. */
+  RESPONSE_TOO_LARGE: 'RESPONSE_TOO_LARGE',
+  /** An operation type the service does not offer (subscriptions). HTTP 400. */
+  OPERATION_NOT_SUPPORTED: 'OPERATION_NOT_SUPPORTED',
   /** Neo4j terminated a transaction that ran longer than NEO4J_TX_TIMEOUT_SECONDS. */
   QUERY_TIMEOUT: 'QUERY_TIMEOUT',
   /** Neo4j or another backing service is unreachable; retry after `Retry-After` seconds. */

@@ -1,24 +1,69 @@
 import crypto from 'node:crypto';
 import { conflict } from './errors';
-import { cypher, Tx } from './neo4j';
+import { cypher, Graph, Tx } from './neo4j';
+
+/**
+ * Keys are kept for a retention (IDEMPOTENCY_RETENTION_HOURS) counted from `k.at`, when the result was
+ * stored; a background job purges older ones. The replay guarantee holds within the retention: a key
+ * used again after its purge is a new request.
+ *
+ * A claim is part of the transaction that claims it: MERGE creates the key `pending` and the same
+ * transaction stores the result, so a transaction that rolls back takes its claim with it and no
+ * pending key outlives its request. `k.at` is set at the claim too, so that even a pending key that
+ * somehow survived would expire like any other.
+ */
 
 // MERGE on the unique key locks it, so a concurrent replay waits for the first writer and then sees
 // its result. Keys are claimed in sorted order so that two batches sharing keys cannot deadlock.
-const CLAIM_KEYS = cypher(
+const CLAIM_KEYS = cypher<{ key: string; fresh: boolean; kind: string | null; inputHash: string | null; result: string | null }>(
   'idempotency.claim',
   `UNWIND $keys AS key
    MERGE (k:IdempotencyKey {key: key})
-   ON CREATE SET k.pending = true
+   ON CREATE SET k.pending = true, k.at = $now
    RETURN key, k.pending IS NOT NULL AS fresh, k.kind AS kind, k.inputHash AS inputHash, k.result AS result`,
 );
 
+// ABOUT links a stored result to each customer it names, so erasure and export find a customer's keys
+// through the customer instead of scanning every key.
 const STORE_RESULTS = cypher(
   'idempotency.store',
   `UNWIND $rows AS row
    MATCH (k:IdempotencyKey {key: row.key})
    SET k.kind = row.kind, k.inputHash = row.inputHash, k.result = row.result, k.subjects = row.subjects, k.at = $now
-   REMOVE k.pending`,
+   REMOVE k.pending
+   WITH k, row
+   CALL (k, row) {
+     UNWIND row.subjects AS subject
+     MATCH (c:Customer {id: subject})
+     MERGE (k)-[:ABOUT]->(c)
+   }`,
 );
+
+// Uses the idempotency_key_at index; small batches keep each transaction (and its locks) short.
+const PURGE_EXPIRED = cypher<{ purged: number }>(
+  'idempotency.purgeExpired',
+  `MATCH (k:IdempotencyKey) WHERE k.at < $cutoff
+   WITH k LIMIT $batch
+   DETACH DELETE k
+   RETURN count(*) AS purged`,
+);
+
+export const PURGE_BATCH_SIZE = 1000;
+
+/**
+ * Deletes every key stored before `cutoff` (epoch ms), one batch per transaction, until none is left
+ * or `signal` aborts (between batches); returns how many it deleted.
+ */
+export async function purgeExpiredIdempotencyKeys(graph: Graph, cutoff: number, options: { batch?: number; signal?: AbortSignal } = {}): Promise<number> {
+  const batch = options.batch ?? PURGE_BATCH_SIZE;
+  let total = 0;
+  while (!options.signal?.aborted) {
+    const [row] = await graph.write(PURGE_EXPIRED, { cutoff, batch });
+    total += row.purged;
+    if (row.purged < batch) break;
+  }
+  return total;
+}
 
 export interface Once<T> {
   result: T;
@@ -57,8 +102,8 @@ export class IdempotencyLedger {
 
   static async open(tx: Tx, keys: readonly string[], now: number): Promise<IdempotencyLedger> {
     const distinct = [...new Set(keys)].sort();
-    const rows = distinct.length === 0 ? [] : await tx.run(CLAIM_KEYS, { keys: distinct });
-    const claims = new Map(rows.map((row) => [row.key as string, row as unknown as Claim]));
+    const rows = distinct.length === 0 ? [] : await tx.run(CLAIM_KEYS, { keys: distinct, now });
+    const claims = new Map<string, Claim>(rows.map(({ key, ...claim }) => [key, claim]));
     return new IdempotencyLedger(tx, claims, now);
   }
 

@@ -15,6 +15,7 @@ export const MIGRATIONS: readonly Cypher[] = [
   cypher('migration.referredCampaign', 'CREATE INDEX referred_campaign IF NOT EXISTS FOR ()-[r:REFERRED]-() ON (r.campaign)'),
   cypher('migration.referredStatus', 'CREATE INDEX referred_status IF NOT EXISTS FOR ()-[r:REFERRED]-() ON (r.status)'),
   cypher('migration.purchasedOrder', 'CREATE INDEX purchased_order IF NOT EXISTS FOR ()-[p:PURCHASED]-() ON (p.orderId)'),
+  cypher('migration.idempotencyKeyAt', 'CREATE INDEX idempotency_key_at IF NOT EXISTS FOR (k:IdempotencyKey) ON (k.at)'),
 ];
 
 const AWAIT_INDEXES = cypher('migration.awaitIndexes', 'CALL db.awaitIndexes(300)');

@@ -76,11 +76,13 @@ export interface ReviewRecord {
   revisions: number;
 }
 
-/** One page of a cursor-paginated list; the cursor is the item's offset in a stable order. */
+/** One page of a cursor-paginated list; `cursors[i]` is the keyset cursor of `items[i]`. */
 export interface Page<T> {
   items: T[];
-  offset: number;
+  cursors: string[];
   hasNextPage: boolean;
+  /** True when the page was asked for after a cursor. */
+  hasPreviousPage: boolean;
   totalCount: number;
 }
 

@@ -87,7 +87,8 @@ function ensureNpmDependencies() {
   const lockHash = crypto.createHash('sha256').update(fs.readFileSync(path.join(root, 'package-lock.json'))).digest('hex');
   if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === lockHash) return;
   say('installing the locked npm dependencies (npm ci)…');
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  // --include=dev: every command runs through tsx, and NODE_ENV=production (docker-compose.yml) would leave it out.
+  run('npm', ['ci', '--include=dev', '--no-audit', '--no-fund']);
   if (!dryRun) fs.writeFileSync(stamp, lockHash);
 }
 

@@ -13,6 +13,8 @@ async function main() {
   const local = await startLocalServices({
     neo4jUri: config.NEO4J_URI,
     redisUrl: config.REDIS_URL,
+    // A Redis Cluster or Sentinels are reached by their own variables; nothing local is needed then.
+    redisElsewhere: config.REDIS_CLUSTER_NODES !== undefined || config.REDIS_SENTINELS !== undefined,
     neo4j: { homeDir: path.join(config.DATA_DIR, 'neo4j'), boltPort: config.LOCAL_NEO4J_BOLT_PORT, heap: config.LOCAL_NEO4J_HEAP },
     redis: { dir: path.join(config.DATA_DIR, 'redis'), port: config.LOCAL_REDIS_PORT },
     redisOptional: true,
@@ -25,7 +27,7 @@ async function main() {
   const auth = running.adminKeyFile
     ? `Authorization: Bearer ${fs.readFileSync(running.adminKeyFile, 'utf8').trim()}   (admin key, kept in ${running.adminKeyFile})`
     : 'Authorization: Bearer <one of the keys in API_KEYS>';
-  process.stdout.write(`\nGrapevine is up: ${running.url}\n  ${auth}\n  health: /healthz  readiness: /readyz  metrics: /metrics\n\n`);
+  process.stdout.write(`\nGrapevine is up: ${running.url}\n  ${auth}\n  health: /healthz  readiness: /readyz  metrics: ${running.metricsUrl ?? '/metrics (METRICS_KEY or an admin key)'}\n\n`);
   // A second signal (a terminal and a process manager often both send one) must not cut shutdown short.
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -30,6 +30,7 @@ export const PERMISSIONS = {
   readPersonalData: ['service', 'admin'],
   writeEvents: ['service', 'admin'],
   eraseCustomers: ['admin'],
+  exportCustomers: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

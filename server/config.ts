@@ -50,7 +50,29 @@ export function parseApiKeys(raw: string): ApiKey[] {
     });
 }
 
+const optionalText = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value) => (value === '' ? undefined : value));
+
+const optionalPort = (name: string) =>
+  optionalText
+    .refine((value) => value === undefined || /^\d+$/.test(value), `${name} must be a port number`)
+    .transform((value) => (value === undefined ? undefined : Number(value)))
+    .refine((value) => value === undefined || (value >= 1 && value <= 65535), `${name} must be between 1 and 65535`);
+
+/** `role,role`: roles that may see schema details (introspection, "Did you mean" hints) in production. */
+const roleList = (name: string, fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((raw) => raw.split(',').map((role) => role.trim()).filter((role) => role !== ''))
+    .refine((roles) => roles.every((role) => (ROLES as readonly string[]).includes(role)), `${name} must list roles among ${ROLES.join(', ')}`)
+    .transform((roles) => roles as Role[]);
+
 const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'NODE_ENV must be development, production or test' }).default('development'),
   PORT: port('PORT', 4000),
   NEO4J_URI: optionalUrl('NEO4J_URI', ['bolt', 'bolt+s', 'bolt+ssc', 'neo4j', 'neo4j+s', 'neo4j+ssc']),
   NEO4J_USER: z.string().default('neo4j'),
@@ -60,19 +82,74 @@ const envSchema = z.object({
   LOCAL_NEO4J_HEAP: z.string().regex(/^\d+[mMgG]$/, 'LOCAL_NEO4J_HEAP must look like 2g or 512m').default('2g'),
   DATA_DIR: z.string().min(1, 'DATA_DIR must not be empty').default('./data'),
   REDIS_URL: optionalUrl('REDIS_URL', ['redis', 'rediss']),
+  REDIS_CLUSTER_NODES: optionalText,
+  REDIS_SENTINELS: optionalText,
+  REDIS_SENTINEL_NAME: optionalText,
+  REDIS_USERNAME: optionalText,
+  REDIS_PASSWORD: optionalText,
+  REDIS_TLS: z.enum(['true', 'false'], { error: 'REDIS_TLS must be true or false' }).default('false').transform((value) => value === 'true'),
   LOCAL_REDIS_PORT: port('LOCAL_REDIS_PORT', 6379),
   API_KEYS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_QUERY_DEPTH: positiveInt('MAX_QUERY_DEPTH', 10),
   MAX_QUERY_COST: positiveInt('MAX_QUERY_COST', 20000),
   MAX_BODY_BYTES: positiveInt('MAX_BODY_BYTES', 2 * 1024 * 1024),
+  MAX_QUERY_TOKENS: positiveInt('MAX_QUERY_TOKENS', 5000),
+  MAX_QUERY_SELECTIONS: positiveInt('MAX_QUERY_SELECTIONS', 500),
+  MAX_ROOT_FIELDS: positiveInt('MAX_ROOT_FIELDS', 20),
+  MAX_RESPONSE_BYTES: positiveInt('MAX_RESPONSE_BYTES', 5 * 1024 * 1024),
+  WHOLE_GRAPH_CONCURRENCY_PER_KEY: positiveInt('WHOLE_GRAPH_CONCURRENCY_PER_KEY', 2),
+  WHOLE_GRAPH_WAIT_MS: z.coerce
+    .number({ error: 'WHOLE_GRAPH_WAIT_MS must be a number' })
+    .int('WHOLE_GRAPH_WAIT_MS must be a whole number')
+    .min(0, 'WHOLE_GRAPH_WAIT_MS must be 0 or more')
+    .default(2000),
   RATE_LIMIT_PER_MINUTE: positiveInt('RATE_LIMIT_PER_MINUTE', 1200),
   CACHE_TTL_SECONDS: positiveInt('CACHE_TTL_SECONDS', 300),
   NEO4J_TX_TIMEOUT_SECONDS: positiveInt('NEO4J_TX_TIMEOUT_SECONDS', 120),
+  IDEMPOTENCY_RETENTION_HOURS: positiveInt('IDEMPOTENCY_RETENTION_HOURS', 168),
   DEMO_DATA: z.enum(['auto', 'off']).default('auto'),
+  SCHEMA_DETAILS_ROLES: roleList('SCHEMA_DETAILS_ROLES', 'admin'),
+  METRICS_PORT: optionalPort('METRICS_PORT'),
+  METRICS_HOST: z.string().trim().min(1, 'METRICS_HOST must not be empty').default('127.0.0.1'),
+  METRICS_KEY: optionalText.refine((key) => key === undefined || key.length >= 16, 'METRICS_KEY must be at least 16 characters'),
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** One way to reach Redis at most; the host:port lists must parse (see server/cache/redisConnection.ts). */
+function redisTopologyProblem(env: Omit<Env, 'API_KEYS'>): string | undefined {
+  const given = (['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'] as const).filter((name) => env[name] !== undefined);
+  if (given.length > 1) return `${given.join(', ')}: set only one of REDIS_URL, REDIS_CLUSTER_NODES, REDIS_SENTINELS`;
+  if (env.REDIS_SENTINELS !== undefined && env.REDIS_SENTINEL_NAME === undefined) return 'REDIS_SENTINEL_NAME: required with REDIS_SENTINELS (the name of the monitored master)';
+  for (const name of ['REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'] as const) {
+    const raw = env[name];
+    if (raw === undefined) continue;
+    try {
+      parseHostPorts(name, raw);
+    } catch (error) {
+      return `${name}: ${(error as Error).message}`;
+    }
+  }
+  return undefined;
+}
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** Parses `host:port,host:port` (IPv6 hosts in brackets: `[::1]:6379`). */
+export function parseHostPorts(name: string, raw: string): HostPort[] {
+  const entries = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  if (entries.length === 0) throw new Error(`${name} must list at least one host:port`);
+  return entries.map((entry) => {
+    const match = /^(?:\[([^\]]+)\]|([^:\s]+)):(\d{1,5})$/.exec(entry);
+    const port = match ? Number(match[3]) : NaN;
+    if (!match || port < 1 || port > 65535) throw new Error(`${name} entry "${entry}" must be host:port with a port between 1 and 65535`);
+    return { host: match[1] ?? match[2], port };
+  });
+}
 
 export interface Config extends Omit<Env, 'API_KEYS'> {
   apiKeys: ApiKey[] | undefined;
@@ -88,6 +165,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   const { API_KEYS, ...rest } = parsed.data;
+  const redisProblem = redisTopologyProblem(rest);
+  if (redisProblem) throw new ConfigError(`Invalid configuration:\n  ${redisProblem}`);
   try {
     return { ...rest, apiKeys: API_KEYS && API_KEYS.trim() !== '' ? parseApiKeys(API_KEYS) : undefined };
   } catch (error) {

@@ -12,4 +12,6 @@ export interface RequestContext {
   graph: Graph;
   cache: AnalyticsCache;
   loaders: Loaders;
+  /** Runs a whole-graph computation within the caller's key's share (server/wholeGraphGate.ts). */
+  wholeGraph<T>(work: () => Promise<T>): Promise<T>;
 }

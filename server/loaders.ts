@@ -4,7 +4,7 @@ import { customersByIds } from '../graph/customers';
 import { listPages, ListItems, ListName, referralCodesOf, referredByMany } from '../graph/lists';
 import { Page } from '../graph/model';
 import { Graph } from '../graph/neo4j';
-import { PageRequest } from '../graph/pagination';
+import { emptyPage, PageRequest } from '../graph/pagination';
 import { campaignsByIds } from '../graph/campaigns';
 
 const byKey = <K, V>(load: (keys: readonly K[]) => Promise<Map<K, V>>, missing: V) =>
@@ -24,10 +24,10 @@ export function createLoaders(graph: Graph) {
     referralCodes: byKey((ids: readonly string[]) => referralCodesOf(graph, ids), []),
     /** A page of `list` for `ownerId`; owners asking for the same page size and cursor share one query. */
     page<L extends ListName>(list: L, ownerId: string, request: PageRequest): Promise<Page<ListItems[L]>> {
-      const loaderKey = `${list}:${request.skip}:${request.limit}`;
+      const loaderKey = `${list}:${request.limit}:${request.cursor ?? ''}`;
       let loader = pageLoaders.get(loaderKey);
       if (!loader) {
-        const empty: Page<unknown> = { items: [], offset: request.skip, hasNextPage: false, totalCount: 0 };
+        const empty: Page<unknown> = emptyPage(request);
         loader = byKey((ids: readonly string[]) => listPages(graph, list, ids, request) as Promise<Map<string, Page<unknown>>>, empty);
         pageLoaders.set(loaderKey, loader);
       }

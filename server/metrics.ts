@@ -12,13 +12,13 @@ export function createMetrics(): Metrics {
   collectDefaultMetrics({ register: registry, prefix: 'grapevine_' });
   const requests = new Counter({
     name: 'grapevine_graphql_requests_total',
-    help: 'GraphQL requests by operation name and outcome',
+    help: 'GraphQL requests by operation (type and first root field) and outcome',
     labelNames: ['operation', 'outcome'],
     registers: [registry],
   });
   const requestSeconds = new Histogram({
     name: 'grapevine_graphql_request_duration_seconds',
-    help: 'GraphQL request latency by operation name',
+    help: 'GraphQL request latency by operation (type and first root field)',
     labelNames: ['operation'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],

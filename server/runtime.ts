@@ -6,13 +6,18 @@ import { seedDemoData } from '../graph/demo';
 import { applyMigrations } from '../graph/migrations';
 import { connectGraph, Graph } from '../graph/neo4j';
 import { createApp } from './app';
+import { describeRedisConnection, redisConnection } from './cache/redisConnection';
 import { connectRedis, KeyValueStore, MemoryStore } from './cache/store';
 import type { ApiKey, Config } from './config';
+import { metricsApp } from './http/metricsEndpoint';
+import { startJobs } from './jobs';
 import { createLogger, Logger } from './logger';
 import { createMetrics } from './metrics';
 
 export interface Running {
   url: string;
+  /** Where Prometheus scrapes, when METRICS_PORT gives /metrics its own port. */
+  metricsUrl?: string;
   adminKeyFile?: string;
   shutdown(reason: string): Promise<void>;
 }
@@ -32,14 +37,17 @@ function resolveApiKeys(config: Config, log: Logger): { apiKeys: ApiKey[]; admin
 /**
  * Brings the service up against the Neo4j and Redis its configuration names (the launcher in
  * scripts/ starts local ones first when there are none) and returns an ordered shutdown:
- * stop accepting, drain requests, close clients. Without REDIS_URL the cache and rate limits
+ * stop accepting, drain requests, close clients. Redis is one server (REDIS_URL), a Cluster
+ * (REDIS_CLUSTER_NODES) or Sentinels (REDIS_SENTINELS); with none the cache and rate limits
  * live in this process.
  */
 export async function startService(config: Config, log = createLogger(config.LOG_LEVEL)): Promise<Running> {
   if (!config.NEO4J_URI) throw new Error('NEO4J_URI is not set: start the service through `npm start`, which starts a local Neo4j.');
   const neo4jUri = config.NEO4J_URI;
-  const store: KeyValueStore = config.REDIS_URL ? connectRedis(config.REDIS_URL) : new MemoryStore();
-  if (!config.REDIS_URL) log.warn('REDIS_URL is not set: caching and rate limits are in this process only');
+  const redis = redisConnection(config);
+  const store: KeyValueStore = redis ? connectRedis(redis) : new MemoryStore();
+  if (redis) log.info({ redis: describeRedisConnection(redis) }, 'cache and rate limits in Redis');
+  else log.warn('no Redis configured (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS): caching and rate limits are in this process only');
   try {
     const metrics = createMetrics();
     const graph: Graph = connectGraph(
@@ -63,6 +71,18 @@ export async function startService(config: Config, log = createLogger(config.LOG
       server.listen(config.PORT, resolve);
     });
     const url = `http://localhost:${config.PORT}/graphql`;
+    const metricsServer = config.METRICS_PORT === undefined ? undefined : http.createServer(metricsApp(metrics, config.METRICS_KEY));
+    if (metricsServer) {
+      await new Promise<void>((resolve, reject) => {
+        metricsServer.once('error', reject);
+        metricsServer.listen(config.METRICS_PORT, config.METRICS_HOST, resolve);
+      }).catch((error: unknown) => {
+        server.close();
+        throw error;
+      });
+    }
+    const metricsUrl = metricsServer ? `http://${config.METRICS_HOST.includes(':') ? `[${config.METRICS_HOST}]` : config.METRICS_HOST}:${config.METRICS_PORT}/metrics` : undefined;
+    const jobs = startJobs({ graph, store, config, log });
 
     let stopping: Promise<void> | undefined;
     const shutdown = (reason: string) => {
@@ -72,7 +92,15 @@ export async function startService(config: Config, log = createLogger(config.LOG
           server.close(() => resolve());
           server.closeIdleConnections();
         });
-        log.info('requests drained; closing clients');
+        log.info('requests drained; stopping background jobs');
+        await jobs.stop();
+        log.info('background jobs stopped; closing clients');
+        if (metricsServer) {
+          await new Promise<void>((resolve) => {
+            metricsServer.close(() => resolve());
+            metricsServer.closeIdleConnections();
+          });
+        }
         await stopApollo();
         await graph.close();
         await store.close().catch(() => {});
@@ -80,7 +108,7 @@ export async function startService(config: Config, log = createLogger(config.LOG
       })();
       return stopping;
     };
-    return { url, adminKeyFile, shutdown };
+    return { url, metricsUrl, adminKeyFile, shutdown };
   } catch (error) {
     await store.close().catch(() => {});
     throw error;

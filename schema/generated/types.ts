@@ -14,6 +14,11 @@ export type Scalars = {
    * with `Z` or an offset (2026-11-28T10:30:00+01:00). Anything else is BAD_USER_INPUT.
    */
   DateTime: { input: number; output: number; }
+  /**
+   * Arbitrary JSON: an object, array, string, number, boolean or null, returned as is. Used where the shape is a
+   * document for people to read rather than a graph to query (`exportCustomer`).
+   */
+  JSON: { input: Record<string, unknown>; output: Record<string, unknown>; }
 };
 
 /**
@@ -701,14 +706,18 @@ export type MutationUpsertCustomerArgs = {
   input: UpsertCustomerInput;
 };
 
-/** Where a page sits in its list (Relay cursor connections). Lists page forward only: pass `endCursor` as `after`. */
+/**
+ * Where a page sits in its list (Relay cursor connections). Lists page forward only: pass `endCursor` as `after`.
+ * Cursors are keyset positions: a page starts strictly after its cursor in the list's order, so items that existed
+ * throughout are never skipped or repeated while the list changes, and items added before the cursor are not seen.
+ */
 export type PageInfo = {
   __typename?: 'PageInfo';
   /** The cursor of the last edge on this page: pass it as `after` to fetch the next page. Null when the page is empty. */
   endCursor: Maybe<Scalars['String']['output']>;
   /** True when items follow this page: fetch them with `after: endCursor`. */
   hasNextPage: Scalars['Boolean']['output'];
-  /** True when items come before this page, i.e. the page was fetched with `after` and did not start at the beginning. */
+  /** True when the page was fetched with `after` (pages start after a cursor's position; what lies before is not counted). */
   hasPreviousPage: Scalars['Boolean']['output'];
   /** The cursor of the first edge on this page; null when the page is empty. */
   startCursor: Maybe<Scalars['String']['output']>;
@@ -792,6 +801,17 @@ export type Query = {
    */
   degreesOfSeparation: Separation;
   /**
+   * Admin only (FORBIDDEN for other roles): everything stored about one customer, for a data-subject access
+   * request, as one JSON document. Keys: `customerId`, `exportedAt`; `profile` (every stored property of the
+   * customer); `connections` (`customerId`, `strength`, `since`); `following` and `followers` (`customerId`, `at`);
+   * `referralsSent` and `referralsReceived` (`referrerId`, `inviteeId`, `campaignId`, `code`, `channel`, `status`,
+   * `invitedAt`, `clickedAt`, `signedUpAt`, `firstPurchaseAt`); `referralCodes` (`code`, `campaignId`); `purchases`;
+   * `reviews` (with their texts); `identifiers` (always empty: no external identifiers are stored yet);
+   * `idempotencyKeys` (`kind` and `at` of each stored replay result that names the customer, kept for
+   * `IDEMPOTENCY_RETENTION_HOURS`). Instants are ISO-8601 strings. BAD_USER_INPUT or NOT_FOUND: `id`.
+   */
+  exportCustomer: Scalars['JSON']['output'];
+  /**
    * How far a customer's referrals and social ties spread. NOT_FOUND: `customerId`. BAD_USER_INPUT: a malformed id,
    * `maxDepth` out of range.
    */
@@ -855,6 +875,16 @@ export type QueryDegreesOfSeparationArgs = {
   maxHops: Scalars['Int']['input'];
   to: Scalars['ID']['input'];
   via: Array<ConnectionKind>;
+};
+
+
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
+export type QueryExportCustomerArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -1177,7 +1207,7 @@ export type ReviewEdge = {
 
 /** What an API key may do. Keys and their roles are set in the `API_KEYS` variable. */
 export type Role =
-  /** Everything, including `eraseCustomer`. */
+  /** Everything, including `eraseCustomer` and `exportCustomer`. */
   | 'ADMIN'
   /** Reads entities and all analytics; never `Customer.email` (FORBIDDEN). */
   | 'COMMUNITY'

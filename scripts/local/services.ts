@@ -7,6 +7,8 @@ export interface LocalServicesOptions {
   neo4jUri?: string;
   /** An existing Redis; when unset a local one is started (or none, see `redisOptional`). */
   redisUrl?: string;
+  /** Redis is reached some other way (a Cluster, Sentinels): start none. */
+  redisElsewhere?: boolean;
   neo4j: { homeDir: string; boltPort: number; heap: string; pageCacheMb?: number };
   redis: { dir: string; port: number };
   /** True for `npm start`: without redis-server installed the service runs with an in-process store. */
@@ -44,7 +46,7 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
       options.say(`local Neo4j ready at ${neo4j.uri} in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
     }
     let redisUrl = options.redisUrl;
-    if (!redisUrl && (!options.redisOptional || redisServerInstalled())) {
+    if (!redisUrl && !options.redisElsewhere && (!options.redisOptional || redisServerInstalled())) {
       const redis = await startLocalRedis(options.redis.port, path.resolve(options.redis.dir));
       started.push(redis);
       redisUrl = redis.url;

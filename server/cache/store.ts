@@ -1,4 +1,5 @@
-import Redis from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { createRedisClient, RedisConnection, urlConnection } from './redisConnection';
 
 /** What the service keeps outside Neo4j: cached analytics and rate-limit counters. */
 export interface KeyValueStore {
@@ -13,7 +14,7 @@ export interface KeyValueStore {
 
 export class RedisStore implements KeyValueStore {
   readonly kind = 'redis';
-  constructor(readonly redis: Redis) {}
+  constructor(readonly redis: Redis | Cluster) {}
 
   get(key: string) {
     return this.redis.get(key);
@@ -37,13 +38,9 @@ export class RedisStore implements KeyValueStore {
   }
 }
 
-export function connectRedis(url: string): RedisStore {
-  // Fail fast rather than queue commands forever while Redis is down: /readyz reports it.
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
-  redis.on('error', () => {
-    // Surfaced through failed commands and /readyz; without a listener ioredis would log to stderr.
-  });
-  return new RedisStore(redis);
+/** A store on one Redis by URL, or on whatever `connection` names (a single server, a Cluster, Sentinels). */
+export function connectRedis(target: string | RedisConnection): RedisStore {
+  return new RedisStore(createRedisClient(typeof target === 'string' ? urlConnection(target) : target));
 }
 
 /** For `npm start` on a machine without redis-server: one process, so process memory is enough. */

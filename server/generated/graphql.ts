@@ -113,6 +113,7 @@ export type ResolversTypes = {
   Int: ResolverTypeWrapper<Types.Scalars['Int']['output']>;
   InviteeInput: Types.InviteeInput;
   IssueReferralCodeInput: Types.IssueReferralCodeInput;
+  JSON: ResolverTypeWrapper<Types.Scalars['JSON']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<Types.PageInfo>;
   Product: ResolverTypeWrapper<ProductRecord>;
@@ -175,6 +176,7 @@ export type ResolversParentTypes = {
   Int: Types.Scalars['Int']['output'];
   InviteeInput: Types.InviteeInput;
   IssueReferralCodeInput: Types.IssueReferralCodeInput;
+  JSON: Types.Scalars['JSON']['output'];
   Mutation: Record<PropertyKey, never>;
   PageInfo: Types.PageInfo;
   Product: ProductRecord;
@@ -203,6 +205,13 @@ export type ResolversParentTypes = {
   String: Types.Scalars['String']['output'];
   UpsertCustomerInput: Types.UpsertCustomerInput;
 };
+
+export type CostDirectiveArgs = {
+  listSize?: Types.Maybe<Types.Scalars['Int']['input']>;
+  weight: Types.Scalars['Int']['input'];
+};
+
+export type CostDirectiveResolver<Result, Parent, ContextType = RequestContext, Args = CostDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type CampaignResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Campaign'] = ResolversParentTypes['Campaign']> = {
   attributionModel?: Resolver<ResolversTypes['AttributionModel'], ParentType, ContextType>;
@@ -326,6 +335,10 @@ export type InfluencerReachResolvers<ContextType = RequestContext, ParentType ex
   socialReach?: Resolver<Array<ResolversTypes['HopCount']>, ParentType, ContextType>;
 };
 
+export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
+  name: 'JSON';
+}
+
 export type MutationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   connectCustomers?: Resolver<ResolversTypes['SocialTie'], ParentType, ContextType, RequireFields<Types.MutationConnectCustomersArgs, 'input'>>;
   createCampaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType, RequireFields<Types.MutationCreateCampaignArgs, 'input'>>;
@@ -382,6 +395,7 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   campaign?: Resolver<Types.Maybe<ResolversTypes['Campaign']>, ParentType, ContextType, RequireFields<Types.QueryCampaignArgs, 'id'>>;
   customer?: Resolver<Types.Maybe<ResolversTypes['Customer']>, ParentType, ContextType, RequireFields<Types.QueryCustomerArgs, 'id'>>;
   degreesOfSeparation?: Resolver<ResolversTypes['Separation'], ParentType, ContextType, RequireFields<Types.QueryDegreesOfSeparationArgs, 'from' | 'maxHops' | 'to' | 'via'>>;
+  exportCustomer?: Resolver<ResolversTypes['JSON'], ParentType, ContextType, RequireFields<Types.QueryExportCustomerArgs, 'id'>>;
   influencerReach?: Resolver<ResolversTypes['InfluencerReach'], ParentType, ContextType, RequireFields<Types.QueryInfluencerReachArgs, 'customerId' | 'maxDepth'>>;
   product?: Resolver<Types.Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<Types.QueryProductArgs, 'id'>>;
   referralChain?: Resolver<ResolversTypes['ReferralChain'], ParentType, ContextType, RequireFields<Types.QueryReferralChainArgs, 'customerId' | 'maxDepth'>>;
@@ -500,6 +514,7 @@ export type Resolvers<ContextType = RequestContext> = {
   HopCount?: HopCountResolvers<ContextType>;
   InfluencerRanking?: InfluencerRankingResolvers<ContextType>;
   InfluencerReach?: InfluencerReachResolvers<ContextType>;
+  JSON?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
@@ -522,3 +537,6 @@ export type Resolvers<ContextType = RequestContext> = {
   SocialTie?: SocialTieResolvers<ContextType>;
 };
 
+export type DirectiveResolvers<ContextType = RequestContext> = {
+  cost?: CostDirectiveResolver<any, any, ContextType>;
+};

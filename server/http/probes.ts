@@ -1,10 +1,9 @@
 import { Router } from 'express';
 import type { Graph } from '../../graph/neo4j';
 import type { KeyValueStore } from '../cache/store';
-import type { Metrics } from '../metrics';
 
-/** `/healthz` (the process is alive), `/readyz` (Neo4j and the store answer, else 503), `/metrics` (Prometheus). */
-export function probes(graph: Graph, store: KeyValueStore, metrics: Metrics): Router {
+/** `/healthz` (the process is alive), `/readyz` (Neo4j and the store answer, else 503); `/metrics` is in metricsEndpoint.ts. */
+export function probes(graph: Graph, store: KeyValueStore): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -21,9 +20,6 @@ export function probes(graph: Graph, store: KeyValueStore, metrics: Metrics): Ro
     const [neo4j, redis] = await Promise.all([check(() => graph.ping()), check(() => store.ping())]);
     const ready = neo4j === 'ok' && redis === 'ok';
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', neo4j, [store.kind]: redis });
-  });
-  router.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   return router;
 }

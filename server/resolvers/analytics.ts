@@ -8,6 +8,8 @@ import { loadCustomer as customer, loadCustomers as customers } from './shared';
 
 // Analytics answers are cached holding customer ids only (no personal data in Redis);
 // customers are loaded afresh, in one batch, for the fields the caller asked for.
+// Rankings and the funnel read the whole graph: they run within the caller's share (ctx.wholeGraph),
+// inside the cache's single flight, so callers sharing a computation take one slot.
 
 export const analyticsResolvers: Resolvers = {
   Query: {
@@ -27,12 +29,12 @@ export const analyticsResolvers: Resolvers = {
     },
     topInfluencers: async (_root, args, ctx) => {
       authorize(ctx.caller, 'readAnalytics');
-      const ranking = await ctx.cache.remember('topInfluencers', args, () => topInfluencers(ctx.graph, args.by, args.campaignId, args.limit));
+      const ranking = await ctx.cache.remember('topInfluencers', args, () => ctx.wholeGraph(() => topInfluencers(ctx.graph, args.by, args.campaignId, args.limit)));
       return Promise.all(ranking.map(async (entry, index) => ({ rank: index + 1, score: entry.score, customer: await customer(ctx, entry.customerId) })));
     },
     referralConversion: (_root, args, ctx) => {
       authorize(ctx.caller, 'readAnalytics');
-      return ctx.cache.remember('referralConversion', args, () => referralConversion(ctx.graph, args.filter));
+      return ctx.cache.remember('referralConversion', args, () => ctx.wholeGraph(() => referralConversion(ctx.graph, args.filter)));
     },
     referralChain: async (_root, args, ctx) => {
       authorize(ctx.caller, 'readAnalytics');

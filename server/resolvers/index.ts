@@ -2,11 +2,12 @@ import type { Resolvers } from '../generated/graphql';
 import { analyticsResolvers } from './analytics';
 import { customerResolvers } from './customers';
 import { eventResolvers } from './events';
+import { privacyResolvers } from './privacy';
 import { productResolvers } from './products';
 import { purchaseResolvers } from './purchases';
 import { referralResolvers } from './referrals';
 import { reviewResolvers } from './reviews';
-import { DateTime } from './scalars';
+import { DateTime, JSONScalar } from './scalars';
 import { serviceResolvers } from './service';
 
 const domains: Resolvers[] = [
@@ -17,6 +18,7 @@ const domains: Resolvers[] = [
   reviewResolvers,
   referralResolvers,
   eventResolvers,
+  privacyResolvers,
   analyticsResolvers,
 ];
 
@@ -26,5 +28,5 @@ export function buildResolvers(): Resolvers {
   for (const domain of domains) {
     for (const [type, fields] of Object.entries(domain)) merged[type] = { ...merged[type], ...(fields as Record<string, unknown>) };
   }
-  return { ...(merged as Resolvers), DateTime };
+  return { ...(merged as Resolvers), DateTime, JSON: JSONScalar };
 }

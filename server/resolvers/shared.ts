@@ -1,5 +1,4 @@
-import type { ListItems, ListName } from '../../graph/lists';
-import { encodeCursor, pageRequest } from '../../graph/pagination';
+import { ListItems, ListName, listPageRequest } from '../../graph/lists';
 import type { RequestContext } from '../context';
 
 // Helpers every resolver file shares.
@@ -28,14 +27,14 @@ export async function listConnection<L extends ListName, E extends object = { no
   args: { first?: number | null; after?: string | null },
   toEdge: (item: ListItems[L]) => E = (item) => ({ node: item }) as unknown as E,
 ) {
-  const page = await ctx.loaders.page(list, ownerId, pageRequest(args.first, args.after));
-  const edges = page.items.map((item, index) => ({ cursor: encodeCursor(page.offset + index), ...toEdge(item) }));
+  const page = await ctx.loaders.page(list, ownerId, listPageRequest(list, args.first, args.after));
+  const edges = page.items.map((item, index) => ({ cursor: page.cursors[index], ...toEdge(item) }));
   return {
     edges,
     pageInfo: {
       hasNextPage: page.hasNextPage,
-      // Items exist before this page when it starts past the first item of a non-empty list.
-      hasPreviousPage: page.offset > 0 && page.totalCount > 0,
+      // Keyset pages know only that they start after a cursor, not how much lies before it.
+      hasPreviousPage: page.hasPreviousPage,
       startCursor: edges.length > 0 ? edges[0].cursor : null,
       endCursor: edges.length > 0 ? edges[edges.length - 1].cursor : null,
     },

@@ -58,12 +58,4 @@ describe('health and readiness', () => {
     await deadGraph.close();
     await store.close();
   });
-
-  test('metrics count GraphQL requests per operation and time Neo4j queries', async () => {
-    await api.gql('admin', 'query WhoAmI { serviceInfo { role } }');
-    const response = await request(api.app.app).get('/metrics');
-    expect(response.status).toBe(200);
-    expect(response.text).toMatch(/grapevine_graphql_requests_total\{operation="WhoAmI",outcome="ok"\} 1/);
-    expect(response.text).toMatch(/grapevine_graphql_request_duration_seconds_count\{operation="WhoAmI"\} 1/);
-  });
 });

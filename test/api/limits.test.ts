@@ -12,7 +12,7 @@ describe('abuse limits', () => {
     const deep = '{ customer(id: "x") { connections { edges { node { connections { edges { node { id } } } } } } } }';
     const body = await api.gql('admin', deep);
     expect(body.errors?.[0].extensions?.code).toBe('QUERY_TOO_DEEP');
-    expect(body.errors?.[0].message).toMatch(/depth 8 exceeds the limit of 6/);
+    expect(body.errors?.[0].message).toMatch(/depth exceeds the limit of 6/);
   });
 
   test('a query costing more than MAX_QUERY_COST is refused with QUERY_TOO_COSTLY', async () => {

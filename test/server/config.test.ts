@@ -16,6 +16,21 @@ describe('configuration', () => {
     expect(() => loadConfig({ LOCAL_NEO4J_BOLT_PORT: '70000' })).toThrow(/LOCAL_NEO4J_BOLT_PORT must be between 1 and 65535/);
   });
 
+  test('the request bounds have defaults and refuse values that are not whole numbers', () => {
+    expect(loadConfig({})).toMatchObject({
+      MAX_QUERY_TOKENS: 5000,
+      MAX_QUERY_SELECTIONS: 500,
+      MAX_ROOT_FIELDS: 20,
+      MAX_RESPONSE_BYTES: 5 * 1024 * 1024,
+      WHOLE_GRAPH_CONCURRENCY_PER_KEY: 2,
+      WHOLE_GRAPH_WAIT_MS: 2000,
+    });
+    expect(loadConfig({ WHOLE_GRAPH_WAIT_MS: '0' }).WHOLE_GRAPH_WAIT_MS).toBe(0);
+    expect(() => loadConfig({ MAX_ROOT_FIELDS: '0' })).toThrow(/MAX_ROOT_FIELDS must be positive/);
+    expect(() => loadConfig({ WHOLE_GRAPH_WAIT_MS: '-1' })).toThrow(/WHOLE_GRAPH_WAIT_MS must be 0 or more/);
+    expect(() => loadConfig({ MAX_QUERY_TOKENS: 'many' })).toThrow(/MAX_QUERY_TOKENS must be a number/);
+  });
+
   test('API_KEYS is a list of key:role with known roles and long keys', () => {
     expect(parseApiKeys('aaaaaaaaaaaaaaaa:service, bbbbbbbbbbbbbbbb:admin')).toEqual([
       { key: 'aaaaaaaaaaaaaaaa', role: 'service' },
