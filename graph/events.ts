@@ -4,7 +4,7 @@ import { connectCustomers, follow, upsertCustomer } from './customers';
 import { badInput, DomainError } from './errors';
 import { IdempotencyLedger } from './idempotency';
 import { recordInvite, recordReferralClick } from './invites';
-import { writeInBulk } from './batch/run';
+import { OutOfOrderCredit, writeInBulk } from './batch/run';
 import { Graph, Tx } from './neo4j';
 import { issueReferralCode } from './referralCodes';
 import { recordSignup } from './signup';
@@ -119,12 +119,17 @@ export async function recordEvents(graph: Graph, events: readonly EventInput[], 
   const { kinds, inputs, keys, report } = prepareBatch(events);
   const subjectsOf = (kind: EventKind, input: unknown, result: unknown) =>
     (EVENTS[kind] as unknown as EventSpec<unknown, unknown>).subjects(input, result);
-  return graph.writeTransaction(async (tx) => {
-    const ledger = await IdempotencyLedger.open(tx, keys, now);
-    const { replayed } = await writeInBulk(tx, ledger, inputs.map((input, index) => ({ kind: kinds[index], input })), now, subjectsOf, report);
-    await ledger.close();
-    return replayed.map((wasReplayed, index) => ({ index, kind: kinds[index], replayed: wasReplayed }));
-  });
+  try {
+    return await graph.writeTransaction(async (tx) => {
+      const ledger = await IdempotencyLedger.open(tx, keys, now);
+      const { replayed } = await writeInBulk(tx, ledger, inputs.map((input, index) => ({ kind: kinds[index], input })), now, subjectsOf, report);
+      await ledger.close();
+      return replayed.map((wasReplayed, index) => ({ index, kind: kinds[index], replayed: wasReplayed }));
+    });
+  } catch (error) {
+    if (error instanceof OutOfOrderCredit) return recordEventsOneByOne(graph, events, now);
+    throw error;
+  }
 }
 
 /** The reference for recordEvents: the same batch, each event through its single writer, in order. */

@@ -24,6 +24,18 @@ const BULK: Record<EventKind, AnyBulkKind> = {
   ISSUE_REFERRAL_CODE: referralCodes,
 };
 
+/**
+ * A credit was judged without an earlier event's credit in view (see Forest.verdictsHold): the batch
+ * rolls back and is written one by one instead. Rare: it takes a sign-up whose credit lands in a later
+ * level than an event after it whose chain it changes.
+ */
+export class OutOfOrderCredit extends Error {
+  constructor() {
+    super('a credited referral was judged out of batch order; the batch is to be written one event at a time');
+    this.name = 'OutOfOrderCredit';
+  }
+}
+
 export interface BatchEvent {
   kind: EventKind;
   input: unknown;
@@ -103,6 +115,7 @@ export async function writeInBulk(
   for (const level of byLevel) {
     const live = level.filter((event) => before(event.index));
     if (live.length === 0) continue;
+    forest.level += 1;
     const groups = groupByKind(live);
     const states = new Map<number, unknown>();
     for (const [kind, rows] of groups) for (const [index, state] of await BULK[kind].read(tx, rows, facts)) states.set(index, state);
@@ -122,6 +135,7 @@ export async function writeInBulk(
       for (const [index, result] of await BULK[kind].write(tx, ready)) results.set(index, result);
     }
   }
+  if (!(await forest.verdictsHold(tx))) throw new OutOfOrderCredit();
   if (failure) throw report(failure.index, failure.error);
 
   for (const event of planned) {
