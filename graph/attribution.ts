@@ -1,7 +1,7 @@
 import type { AttributionModel } from '../schema/generated/types';
 import { DAY_MS } from './model';
 import { cypher, Tx } from './neo4j';
-import { wouldCloseCycle } from './referrals';
+import { lockCreditChain } from './referrals';
 
 // Which open invite or click a sign-up without a code credits.
 
@@ -37,11 +37,15 @@ export function pickAttribution(candidates: readonly Candidate[]): Candidate[] {
   return [...sameCampaign].sort((a, b) => (latest.model === 'FIRST_TOUCH' ? a.touch - b.touch : b.touch - a.touch));
 }
 
-/** The referrer a sign-up at `at` credits, skipping any whose credit would close a cycle; null when none. */
+/**
+ * The referrer a sign-up at `at` credits, skipping any whose credit would close a cycle; null when none.
+ * The caller holds the invitee's lock; each candidate's chain is locked before it is judged (see
+ * lockCreditChain), so the one returned stays acyclic until commit.
+ */
 export async function attributeSignup(tx: Tx, inviteeId: string, at: number): Promise<Candidate | null> {
   const candidates = await tx.run(ATTRIBUTION_CANDIDATES, { rows: [{ index: 0, id: inviteeId, at }] });
   for (const candidate of pickAttribution(candidates)) {
-    if (!(await wouldCloseCycle(tx, candidate.referrerId, inviteeId))) return candidate;
+    if (!(await lockCreditChain(tx, candidate.referrerId, inviteeId))) return candidate;
   }
   return null;
 }

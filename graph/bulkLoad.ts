@@ -24,7 +24,8 @@ const LOAD_REFERRALS = cypher(
    MATCH (a:Customer {id: row.referrerId}), (b:Customer {id: row.inviteeId})
    MERGE (a)-[r:REFERRED {campaign: row.campaign}]->(b)
    ON CREATE SET r.channel = row.channel, r.status = row.status, r.invitedAt = row.invitedAt, r.clickedAt = row.clickedAt,
-                 r.signedUpAt = row.signedUpAt, r.firstPurchaseAt = row.firstPurchaseAt`,
+                 r.signedUpAt = row.signedUpAt, r.firstPurchaseAt = row.firstPurchaseAt,
+                 r.creditedInvitee = CASE WHEN row.signedUpAt IS NULL THEN null ELSE elementId(b) END`,
 );
 const LOAD_PURCHASES = cypher(
   'bulk.purchases',

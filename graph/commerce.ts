@@ -1,6 +1,6 @@
 import type { RecordPurchaseInput, RecordReviewInput } from '../schema/generated/types';
 import { ADVANCE_STAGE, requireCustomers } from './customers';
-import { conflict, notFound } from './errors';
+import { conflict, conflictOn, notFound } from './errors';
 import { ProductRecord, PROMOTER_MIN_RECOMMEND, PurchaseRecord, ReviewRecord, stageRank, TEXT_LIMITS } from './model';
 import { cypher, Graph, Tx } from './neo4j';
 import { checkCurrency, checkId, checkIntRange, checkNumberRange, checkText } from './validate';
@@ -33,6 +33,8 @@ export const ORDER_OWNER = cypher<{ index: number; customerExists: boolean; orde
 // the credited sign-up; a purchase before it does not convert. Events arrive out of order, so a purchase
 // dated earlier than the current firstPurchaseAt (and still at or after the sign-up) moves it back.
 // CREDIT_REFERRAL in graph/signup.ts applies the same rule to purchases already recorded.
+// One purchase per order id is the purchased_order_id constraint: of concurrent writers of one order,
+// the first commits and the others fail on it (ORDER_OWNER only answers the common repeat early).
 // Creating p write-locks c, as SIGN_UP's SET on c does: a concurrent sign-up and purchase serialise on c,
 // and whichever runs second sees the other.
 export const RECORD_PURCHASE = cypher<{ index: number; purchase: PurchaseRecord }>(
@@ -82,14 +84,16 @@ export function parsePurchase(input: RecordPurchaseInput, now: number): Purchase
 
 export function checkOrderState(row: PurchaseRow, state: { customerExists: boolean; orderExists: boolean }): void {
   if (!state.customerExists) throw notFound('customerId', `no customer with id "${row.customerId}".`);
-  if (state.orderExists) throw conflict('orderId', `order "${row.orderId}" is already recorded.`);
+  if (state.orderExists) throw conflict('orderId', orderTaken(row.orderId));
 }
+
+const orderTaken = (orderId: string) => `order "${orderId}" is already recorded.`;
 
 export async function recordPurchase(tx: Tx, input: RecordPurchaseInput, now: number): Promise<PurchaseRecord> {
   const row = { ...parsePurchase(input, now), index: 0 };
   const [state] = await tx.run(ORDER_OWNER, { rows: [row] });
   checkOrderState(row, state);
-  const [written] = await tx.run(RECORD_PURCHASE, { rows: [row] });
+  const [written] = await conflictOn('orderId', orderTaken(row.orderId), () => tx.run(RECORD_PURCHASE, { rows: [row] }));
   return written.purchase;
 }
 

@@ -76,3 +76,16 @@ export async function withinField<T>(prefix: string, work: () => Promise<T>): Pr
     throw error instanceof DomainError ? error.under(prefix) : error;
   }
 }
+
+/**
+ * Runs `work`, one statement that a uniqueness constraint guards: when a concurrent writer took the value
+ * first (the gateway's CONFLICT naming no field), the conflict names `field` and says why.
+ */
+export async function conflictOn<T>(field: string, message: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'CONFLICT' && error.field === undefined) throw conflict(field, message);
+    throw error;
+  }
+}

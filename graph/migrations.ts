@@ -1,10 +1,13 @@
+import { applyConstraintMigration, ConstraintMigration, isConstraintMigration, VIOLATIONS_SHOWN } from './constraintMigration';
 import { cypher, Cypher, Graph } from './neo4j';
 
 /**
  * The constraints and indexes every query in graph/ relies on. Each is idempotent (IF NOT EXISTS),
- * so they are applied on every start; a new one is appended, never edited in place.
+ * so they are applied on every start; a new one is appended, never edited in place. A constraint that
+ * existing data could break is a ConstraintMigration: checked first, so a start on such data fails
+ * naming the offenders (see graph/constraintMigration.ts).
  */
-export const MIGRATIONS: readonly Cypher[] = [
+export const MIGRATIONS: readonly (Cypher | ConstraintMigration)[] = [
   cypher('migration.customerId', 'CREATE CONSTRAINT customer_id IF NOT EXISTS FOR (c:Customer) REQUIRE c.id IS UNIQUE'),
   cypher('migration.customerEmail', 'CREATE CONSTRAINT customer_email IF NOT EXISTS FOR (c:Customer) REQUIRE c.email IS UNIQUE'),
   cypher('migration.campaignId', 'CREATE CONSTRAINT campaign_id IF NOT EXISTS FOR (c:Campaign) REQUIRE c.id IS UNIQUE'),
@@ -14,14 +17,74 @@ export const MIGRATIONS: readonly Cypher[] = [
   cypher('migration.customerStage', 'CREATE INDEX customer_stage IF NOT EXISTS FOR (c:Customer) ON (c.stage)'),
   cypher('migration.referredCampaign', 'CREATE INDEX referred_campaign IF NOT EXISTS FOR ()-[r:REFERRED]-() ON (r.campaign)'),
   cypher('migration.referredStatus', 'CREATE INDEX referred_status IF NOT EXISTS FOR ()-[r:REFERRED]-() ON (r.status)'),
+  // Superseded by purchased_order_id below (whose own index serves the same lookups): once that exists,
+  // this CREATE INDEX … IF NOT EXISTS has no effect.
   cypher('migration.purchasedOrder', 'CREATE INDEX purchased_order IF NOT EXISTS FOR ()-[p:PURCHASED]-() ON (p.orderId)'),
   cypher('migration.idempotencyKeyAt', 'CREATE INDEX idempotency_key_at IF NOT EXISTS FOR (k:IdempotencyKey) ON (k.at)'),
+  {
+    constraint: 'purchased_order_id',
+    rule: 'one purchase per order id',
+    offenders: 'order ids on more than one purchase',
+    // Neo4j refuses a constraint while a plain index covers the same property.
+    before: [cypher('migration.dropPurchasedOrderIndex', 'DROP INDEX purchased_order IF EXISTS')],
+    violations: cypher(
+      'migration.purchasedOrderDuplicates',
+      `MATCH ()-[p:PURCHASED]->() WHERE p.orderId IS NOT NULL
+       WITH p.orderId AS value, count(*) AS count WHERE count > 1
+       RETURN value, count ORDER BY value LIMIT ${VIOLATIONS_SHOWN + 1}`,
+    ),
+    create: cypher('migration.purchasedOrderUnique', 'CREATE CONSTRAINT purchased_order_id IF NOT EXISTS FOR ()-[p:PURCHASED]-() REQUIRE p.orderId IS UNIQUE'),
+  },
+  {
+    constraint: 'referred_credited_invitee',
+    rule: 'one credited referral per invitee',
+    offenders: 'customers credited to more than one referrer',
+    violations: cypher(
+      'migration.creditedInviteeDuplicates',
+      `MATCH ()-[r:REFERRED]->(c:Customer) WHERE r.signedUpAt IS NOT NULL
+       WITH c.id AS value, count(r) AS count WHERE count > 1
+       RETURN value, count ORDER BY value LIMIT ${VIOLATIONS_SHOWN + 1}`,
+    ),
+    // The credited referral carries its invitee's elementId, which no write changes (erasure rewrites Customer.id).
+    backfill: cypher(
+      'migration.creditedInviteeBackfill',
+      `MATCH ()-[r:REFERRED]->(c:Customer) WHERE r.signedUpAt IS NOT NULL AND r.creditedInvitee IS NULL
+       CALL (r, c) { SET r.creditedInvitee = elementId(c) } IN TRANSACTIONS OF 10000 ROWS`,
+    ),
+    create: cypher(
+      'migration.creditedInviteeUnique',
+      'CREATE CONSTRAINT referred_credited_invitee IF NOT EXISTS FOR ()-[r:REFERRED]-() REQUIRE r.creditedInvitee IS UNIQUE',
+    ),
+  },
+  {
+    constraint: 'referral_code_owner_campaign',
+    rule: 'one referral code per customer and campaign',
+    offenders: 'customer / campaign pairs with more than one code',
+    violations: cypher(
+      'migration.codeOwnerCampaignDuplicates',
+      `MATCH (owner:Customer)-[:OWNS]->(code:ReferralCode)-[:FOR]->(campaign:Campaign)
+       WITH owner.id + ' / ' + campaign.id AS value, count(code) AS count WHERE count > 1
+       RETURN value, count ORDER BY value LIMIT ${VIOLATIONS_SHOWN + 1}`,
+    ),
+    backfill: cypher(
+      'migration.codeOwnerCampaignBackfill',
+      `MATCH (owner:Customer)-[:OWNS]->(code:ReferralCode)-[:FOR]->(campaign:Campaign) WHERE code.ownerCampaign IS NULL
+       CALL (owner, code, campaign) { SET code.ownerCampaign = elementId(owner) + '/' + elementId(campaign) } IN TRANSACTIONS OF 10000 ROWS`,
+    ),
+    create: cypher(
+      'migration.codeOwnerCampaignUnique',
+      'CREATE CONSTRAINT referral_code_owner_campaign IF NOT EXISTS FOR (r:ReferralCode) REQUIRE r.ownerCampaign IS UNIQUE',
+    ),
+  },
 ];
 
 const AWAIT_INDEXES = cypher('migration.awaitIndexes', 'CALL db.awaitIndexes(300)');
 
 export async function applyMigrations(graph: Graph): Promise<number> {
-  for (const migration of MIGRATIONS) await graph.runAutoCommit(migration);
+  for (const migration of MIGRATIONS) {
+    if (isConstraintMigration(migration)) await applyConstraintMigration(graph, migration);
+    else await graph.runAutoCommit(migration);
+  }
   await graph.runAutoCommit(AWAIT_INDEXES);
   return MIGRATIONS.length;
 }

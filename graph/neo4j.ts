@@ -32,6 +32,9 @@ export interface Tx {
 }
 
 const CONNECTION_FAILURES = new Set(['ServiceUnavailable', 'SessionExpired']);
+const CONSTRAINT_VIOLATION = 'Neo.ClientError.Schema.ConstraintValidationFailed';
+
+const isConstraintViolation = (error: unknown) => error instanceof Neo4jError && error.code === CONSTRAINT_VIOLATION;
 
 /**
  * Driver errors become the service's own here, beside the driver call, so nothing above knows driver
@@ -40,7 +43,7 @@ const CONNECTION_FAILURES = new Set(['ServiceUnavailable', 'SessionExpired']);
  */
 export function toDomainError(error: unknown): unknown {
   if (error instanceof DomainError || !(error instanceof Neo4jError)) return error;
-  if (error.code === 'Neo.ClientError.Schema.ConstraintValidationFailed') {
+  if (error.code === CONSTRAINT_VIOLATION) {
     return conflict(undefined, 'A concurrent write took this value first; retry.');
   }
   // Neo4j 5 says TransactionTimedOutClientConfiguration when the timeout came from the driver.
@@ -124,8 +127,15 @@ export class Graph {
       const execute = (managed: ManagedTransaction) =>
         work({
           run: async <R extends object = Row>(query: Cypher<R>, params: Params = {}) => {
-            const result = await this.timed(query, () => managed.run(query.text, toNeo4jValue(params) as Params));
-            return result.records.map((record) => record.toObject() as R);
+            try {
+              const result = await this.timed(query, () => managed.run(query.text, toNeo4jValue(params) as Params));
+              return result.records.map((record) => record.toObject() as R);
+            } catch (error) {
+              // A constraint a concurrent writer won is final: mapped here, so that the writer that ran the
+              // statement can name its field. Everything else stays a driver error until the transaction
+              // ends, so that executeWrite still sees (and retries) transient ones such as deadlocks.
+              throw isConstraintViolation(error) ? toDomainError(error) : error;
+            }
           },
         });
       const config = this.transactionTimeoutMs === undefined ? undefined : { timeout: this.transactionTimeoutMs };

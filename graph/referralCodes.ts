@@ -16,19 +16,18 @@ function newReferralCode(): string {
 }
 
 // Takes `$rows`: a single mutation sends one row, a batch (graph/batch) one row per event.
+// One code per customer and campaign is the referral_code_owner_campaign constraint on `ownerCampaign`
+// (the owner's and the campaign's elementIds, which never change; eraseCustomer rewrites Customer.id).
+// MERGE on a uniquely constrained property locks that value: concurrent issuers wait for the first and
+// then find its code, so every one of them returns the same code instead of failing.
 export const ISSUE_CODE = cypher<{ index: number; code: string }>(
   'referralCode.issue',
   `UNWIND $rows AS row
    MATCH (owner:Customer {id: row.customerId}), (campaign:Campaign {id: row.campaignId})
-   OPTIONAL MATCH (owner)-[:OWNS]->(existing:ReferralCode)-[:FOR]->(campaign)
-   CALL (row, owner, campaign, existing) {
-     WITH row, owner, campaign, existing WHERE existing IS NULL
-     CREATE (owner)-[:OWNS]->(code:ReferralCode {code: row.code, issuedAt: row.at})-[:FOR]->(campaign)
-     RETURN code
-     UNION
-     WITH existing WHERE existing IS NOT NULL
-     RETURN existing AS code
-   }
+   MERGE (code:ReferralCode {ownerCampaign: elementId(owner) + '/' + elementId(campaign)})
+   ON CREATE SET code.code = row.code, code.issuedAt = row.at
+   MERGE (owner)-[:OWNS]->(code)
+   MERGE (code)-[:FOR]->(campaign)
    RETURN row.index AS index, code.code AS code`,
 );
 

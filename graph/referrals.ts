@@ -1,5 +1,6 @@
 import { CAMPAIGN_PROJECTION } from './campaigns';
 import { badInput, conflict, notFound } from './errors';
+import { lockCustomers, LockKey } from './locks';
 import { CampaignRecord } from './model';
 import { cypher, Tx } from './neo4j';
 import { checkId } from './validate';
@@ -90,7 +91,43 @@ export async function wouldCloseCycle(tx: Tx, referrerId: string, inviteeId: str
 /** The two ends of a referral: never the same customer, and never an invitee above its referrer. */
 export function checkReferralEnds(field: string, referrerId: string, inviteeId: string, closesCycle: boolean): void {
   if (referrerId === inviteeId) throw badInput(field, 'a customer cannot refer themselves.');
-  if (closesCycle) throw conflict(field, `"${inviteeId}" is above "${referrerId}" in the referral chain; this referral would close a cycle.`);
+  if (closesCycle) throw cycleConflict(field, referrerId, inviteeId);
+}
+
+export const cycleConflict = (field: string, referrerId: string, inviteeId: string) =>
+  conflict(field, `"${inviteeId}" is above "${referrerId}" in the referral chain; this referral would close a cycle.`);
+
+// The referrer and every customer above it in the credited chain, as lock keys, and whether the invitee
+// is among them. Trail semantics (no relationship twice) end the walk even on a cycle stored before the
+// rule was enforced under concurrency.
+const CHAIN_ABOVE = cypher<{ inviteeKey: LockKey; chainKeys: LockKey[]; cycle: boolean }>(
+  'referral.chainAbove',
+  `MATCH (referrer:Customer {id: $referrerId}), (invitee:Customer {id: $inviteeId})
+   OPTIONAL MATCH (referrer) (()<-[r:REFERRED WHERE r.signedUpAt IS NOT NULL]-()){1,1000} (above:Customer)
+   WITH referrer, invitee, [referrer] + collect(DISTINCT above) AS chain
+   RETURN elementId(invitee) AS inviteeKey, [n IN chain | elementId(n)] AS chainKeys, invitee IN chain AS cycle`,
+);
+
+/**
+ * Before a referral is credited: write-locks the invitee and every customer in the credited chain above
+ * the referrer, in elementId order, then reads the chain again under the locks (locking what it newly
+ * holds) until it holds nothing unlocked. Returns whether crediting would close a cycle.
+ *
+ * Why this suffices: a credit locks its invitee, so while these locks are held nobody can credit a
+ * referral into any customer of the chain, and the chain read last stays true until commit. Two sign-ups
+ * that would close a cycle between them (A with B's code, B with A's) both lock A and B, so one waits
+ * for the other and then sees its credit. Both customers must exist.
+ */
+export async function lockCreditChain(tx: Tx, referrerId: string, inviteeId: string): Promise<boolean> {
+  const locked = new Set<LockKey>();
+  for (;;) {
+    const [row] = await tx.run(CHAIN_ABOVE, { referrerId, inviteeId });
+    if (!row) throw new Error(`lockCreditChain: customer "${referrerId}" or "${inviteeId}" does not exist`);
+    const unlocked = [row.inviteeKey, ...row.chainKeys].filter((key) => !locked.has(key));
+    if (unlocked.length === 0) return row.cycle;
+    await lockCustomers(tx, unlocked);
+    for (const key of unlocked) locked.add(key);
+  }
 }
 
 export async function checkNotCyclic(tx: Tx, field: string, referrerId: string, inviteeId: string): Promise<void> {
@@ -99,12 +136,14 @@ export async function checkNotCyclic(tx: Tx, field: string, referrerId: string, 
 
 // The credited chain above each customer, nearest first (the customer itself first): one parent per
 // customer, so the longest path up is the whole chain. For the batch writer's cycle rule (graph/batch/forest.ts).
-export const CHAINS_ABOVE = cypher<{ id: string; chain: string[] }>(
+// `keys` are the chain's lock keys (elementIds, see graph/locks.ts), in the same order.
+export const CHAINS_ABOVE = cypher<{ id: string; chain: string[]; keys: LockKey[] }>(
   'referral.chainsAbove',
   `UNWIND $ids AS id
    MATCH (c:Customer {id: id})
    OPTIONAL MATCH p = (c) (()<-[r:REFERRED WHERE r.signedUpAt IS NOT NULL]-()){1,1000} (:Customer)
-   WITH id, p ORDER BY length(p) DESC
-   WITH id, collect(p)[0] AS longest
-   RETURN id, CASE WHEN longest IS NULL THEN [id] ELSE [n IN nodes(longest) | n.id] END AS chain`,
+   WITH id, c, p ORDER BY length(p) DESC
+   WITH id, c, collect(p)[0] AS longest
+   WITH id, CASE WHEN longest IS NULL THEN [c] ELSE nodes(longest) END AS chain
+   RETURN id, [n IN chain | n.id] AS chain, [n IN chain | elementId(n)] AS keys`,
 );

@@ -2,10 +2,11 @@ import type { RecordSignupInput } from '../schema/generated/types';
 import { attributeSignup } from './attribution';
 import { checkCampaignOpen } from './campaigns';
 import { ADVANCE_STAGE, CUSTOMER_PROJECTION, ON_CREATE_CUSTOMER } from './customers';
-import { conflict } from './errors';
+import { conflict, conflictOn } from './errors';
+import { lockCustomers, LockKey } from './locks';
 import { CustomerRecord, ReferralRecord, TEXT_LIMITS } from './model';
 import { cypher, Tx } from './neo4j';
-import { checkReferralEnds, REFERRAL_PROJECTION, ReferralSource, resolveSource, wouldCloseCycle } from './referrals';
+import { checkReferralEnds, cycleConflict, lockCreditChain, REFERRAL_PROJECTION, ReferralSource, resolveSource } from './referrals';
 import { checkEmail, checkId, checkText } from './validate';
 
 // The statements take `$rows`: a single mutation sends one row, a batch (graph/batch) one row per event.
@@ -17,11 +18,20 @@ export const SIGNUP_STATE = cypher<{ index: number; signedUpAt: number | null; e
    RETURN row.index AS index, c.signedUpAt AS signedUpAt, other IS NOT NULL AS emailTaken`,
 );
 
-export const SIGN_UP = cypher<{ index: number; customer: CustomerRecord }>(
-  'signup.customer',
+// A customer who signs up without having been invited or created before comes into being here, so that
+// it can be locked like any other; MERGE on the unique id makes concurrent creators wait for the first.
+export const ENSURE_CUSTOMER = cypher<{ index: number; key: LockKey }>(
+  'signup.ensureCustomer',
   `UNWIND $rows AS row
    MERGE (c:Customer {id: row.id})
    ${ON_CREATE_CUSTOMER('c', 'row.at')}
+   RETURN row.index AS index, elementId(c) AS key`,
+);
+
+export const SIGN_UP = cypher<{ index: number; customer: CustomerRecord }>(
+  'signup.customer',
+  `UNWIND $rows AS row
+   MATCH (c:Customer {id: row.id})
    SET c.name = coalesce(row.name, c.name), c.email = coalesce(row.email, c.email), c.signedUpAt = row.at
    WITH row, c
    ${ADVANCE_STAGE('c', 'FAN')}
@@ -29,6 +39,8 @@ export const SIGN_UP = cypher<{ index: number; customer: CustomerRecord }>(
 );
 
 // Credits one referral and rejects the other open ones into the same customer: one referrer per sign-up.
+// `creditedInvitee` (the invitee's elementId, set only on the credited referral) is what the
+// referred_credited_invitee constraint holds unique: one credited referral per invitee, whatever races.
 // A purchase already recorded at or after the sign-up (backfilled history) converts the credit at once,
 // on the earliest such purchase, as RECORD_PURCHASE in graph/commerce.ts would have; earlier purchases do not.
 export const CREDIT_REFERRAL = cypher<{ index: number; referral: ReferralRecord }>(
@@ -37,7 +49,7 @@ export const CREDIT_REFERRAL = cypher<{ index: number; referral: ReferralRecord 
    MATCH (referrer:Customer {id: row.referrerId}), (c:Customer {id: row.id})
    MERGE (referrer)-[r:REFERRED {campaign: row.campaignId}]->(c)
    ON CREATE SET r.invitedAt = row.at, r.channel = 'code'
-   SET r.status = 'SIGNED_UP', r.signedUpAt = row.at, r.code = coalesce(row.code, r.code)
+   SET r.status = 'SIGNED_UP', r.signedUpAt = row.at, r.code = coalesce(row.code, r.code), r.creditedInvitee = elementId(c)
    WITH row, referrer, c, r
    CALL (c, r) {
      MATCH (:Customer)-[other:REFERRED]->(c)
@@ -79,34 +91,57 @@ export function parseSignup(input: RecordSignupInput, now: number): SignupReques
 }
 
 export function checkSignupState(state: { signedUpAt: number | null; emailTaken: boolean }, id: string): void {
-  if (state.signedUpAt !== null) throw conflict('customerId', `customer "${id}" has already signed up.`);
-  if (state.emailTaken) throw conflict('email', 'another customer already has this email.');
+  if (state.signedUpAt !== null) throw alreadySignedUp(id);
+  if (state.emailTaken) throw emailTaken();
 }
 
-/** A code credits its owner while its campaign is open, unless the customer is the owner or above it. */
-export function creditByCode(request: SignupRequest, source: ReferralSource, closesCycle: boolean): Credit {
+export const alreadySignedUp = (id: string) => conflict('customerId', `customer "${id}" has already signed up.`);
+export const emailTaken = () => conflict('email', 'another customer already has this email.');
+
+/** The rules on a code that need no chain: its campaign is open, and it is not the customer's own. */
+export function checkCode(request: SignupRequest, source: ReferralSource): void {
   checkCampaignOpen('code', source.campaign, request.at);
-  checkReferralEnds('code', source.referrerId, request.id, closesCycle);
+  checkReferralEnds('code', source.referrerId, request.id, false);
+}
+
+/** A code credits its owner unless the customer is above it in the chain. */
+export function creditByCode(request: SignupRequest, source: ReferralSource, closesCycle: boolean): Credit {
+  if (closesCycle) throw cycleConflict('code', source.referrerId, request.id);
   return { referrerId: source.referrerId, campaignId: source.campaign.id, code: source.code };
 }
 
-/** A customer signs up once; a code credits its owner, otherwise attribution picks among open touches. */
+/**
+ * A customer signs up once; a code credits its owner, otherwise attribution picks among open touches.
+ * Under concurrency: the invitee (and, with a code, the credited chain above its owner) is write-locked
+ * before the state that decides is read, so concurrent sign-ups of one customer queue and all but the
+ * first see it signed up; the constraints on email and on the credited referral are the backstop.
+ */
 export async function recordSignup(tx: Tx, input: RecordSignupInput, now: number): Promise<SignupRecord> {
   const request = parseSignup(input, now);
   const { id, at } = request;
-  const [state] = await tx.run(SIGNUP_STATE, { rows: [{ index: 0, id, email: request.email }] });
-  checkSignupState(state, id);
+  const state = { rows: [{ index: 0, id, email: request.email }] };
+  // Read once without locks to refuse the common repeat early; read again under the locks, where it counts.
+  checkSignupState((await tx.run(SIGNUP_STATE, state))[0], id);
+
+  const source = request.code ? await resolveSource(tx, { code: request.code }) : null;
+  if (source) checkCode(request, source);
+  const [invitee] = await tx.run(ENSURE_CUSTOMER, { rows: [{ index: 0, id, at }] });
+  // With a code: the invitee and the chain above the code's owner, in one sorted set. Without one: the
+  // invitee alone; attributeSignup then locks each candidate's chain before judging it.
+  let closesCycle = false;
+  if (source) closesCycle = await lockCreditChain(tx, source.referrerId, id);
+  else await lockCustomers(tx, [invitee.key]);
+  checkSignupState((await tx.run(SIGNUP_STATE, state))[0], id);
 
   let credited: Credit | null = null;
-  if (request.code) {
-    const source = await resolveSource(tx, { code: request.code });
-    credited = creditByCode(request, source, source.referrerId !== id && (await wouldCloseCycle(tx, source.referrerId, id)));
+  if (source) {
+    credited = creditByCode(request, source, closesCycle);
   } else {
     const candidate = await attributeSignup(tx, id, at);
     if (candidate) credited = { referrerId: candidate.referrerId, campaignId: candidate.campaignId, code: null };
   }
-  const [row] = await tx.run(SIGN_UP, { rows: [{ ...request, index: 0 }] });
+  const [row] = await conflictOn('email', emailTaken().message, () => tx.run(SIGN_UP, { rows: [{ ...request, index: 0 }] }));
   if (!credited) return { customer: row.customer, referral: null };
-  const [referral] = await tx.run(CREDIT_REFERRAL, { rows: [{ ...credited, id, at, index: 0 }] });
+  const [referral] = await conflictOn('customerId', alreadySignedUp(id).message, () => tx.run(CREDIT_REFERRAL, { rows: [{ ...credited, id, at, index: 0 }] }));
   return { customer: row.customer, referral: referral.referral };
 }

@@ -1,5 +1,7 @@
 import type { ConnectionKind } from '../../schema/generated/types';
-import { requireCustomersIn } from '../customers';
+import { CUSTOMER_PROJECTION, customersByIds, requireCustomersIn } from '../customers';
+import { notFound } from '../errors';
+import type { CustomerRecord } from '../model';
 import { cypher, Cypher, Graph } from '../neo4j';
 import { checkId } from '../validate';
 import { hopBound, relationshipTypes } from './kinds';
@@ -9,15 +11,16 @@ export const MAX_PROFILE_HOPS = 6;
 
 export interface SeparationRecord {
   degrees: number | null;
-  /** Customer ids from `from` to `to`; empty when not connected within the bound. */
-  path: string[];
+  /** The customers from `from` to `to`; empty when not connected within the bound. */
+  path: CustomerRecord[];
 }
 
-type SeparationRow = { from: string; to: string; path: string[] | null };
+type SeparationRow = { from: string; to: string; path: CustomerRecord[] | null };
 
 const separationQueries = new Map<string, Cypher<SeparationRow>>();
 
 // Bidirectional BFS (shortestPath) over the chosen types in either direction; uses the customer_id constraint.
+// The path comes back as customer records, so the API answers with this one query and loads nothing more.
 function separationQuery(types: string, maxHops: number): Cypher<SeparationRow> {
   const key = `${types}:${maxHops}`;
   let query = separationQueries.get(key);
@@ -26,7 +29,7 @@ function separationQuery(types: string, maxHops: number): Cypher<SeparationRow> 
       'analytics.degreesOfSeparation',
       `MATCH (a:Customer {id: $from}), (b:Customer {id: $to})
        OPTIONAL MATCH p = shortestPath((a)-[:${types}*..${maxHops}]-(b))
-       RETURN a.id AS from, b.id AS to, [n IN nodes(p) | n.id] AS path`,
+       RETURN a.id AS from, b.id AS to, [n IN nodes(p) | n ${CUSTOMER_PROJECTION}] AS path`,
     );
     separationQueries.set(key, query);
   }
@@ -45,8 +48,9 @@ export async function degreesOfSeparation(
   const types = relationshipTypes('via', via);
   const hops = hopBound('maxHops', maxHops, MAX_SEPARATION_HOPS);
   if (from === to) {
-    await requireCustomersIn(graph, { from });
-    return { degrees: 0, path: [from] };
+    const customer = (await customersByIds(graph, [from])).get(from);
+    if (!customer) throw notFound('from', `no customer with id "${from}".`);
+    return { degrees: 0, path: [customer] };
   }
   const [row] = await graph.read(separationQuery(types, hops), { from, to });
   if (!row) {

@@ -1,4 +1,5 @@
 import { CHAINS_ABOVE } from '../referrals';
+import { lockCustomers, LockKey } from '../locks';
 import { Tx } from '../neo4j';
 
 /**
@@ -25,12 +26,26 @@ export class Forest {
   /** The level being judged. */
   level = 0;
 
-  /** Reads the chains above `referrerIds` as the database holds them now (earlier levels included). */
-  async load(tx: Tx, referrerIds: Iterable<string>): Promise<void> {
+  private readonly locked = new Set<LockKey>();
+
+  /**
+   * Reads the chains above `referrerIds` as the database holds them now (earlier levels included). With
+   * `lock` (a level that credits), write-locks every customer on them in sorted order and reads again
+   * until nothing new appears, as lockCreditChain in graph/referrals.ts does for one sign-up: while the
+   * locks are held nobody can credit into these chains, so the verdicts stay true until commit.
+   */
+  async load(tx: Tx, referrerIds: Iterable<string>, lock = false): Promise<void> {
     const ids = [...new Set(referrerIds)];
     if (ids.length === 0) return;
-    for (const { chain } of await tx.run(CHAINS_ABOVE, { ids })) {
-      for (let i = 0; i + 1 < chain.length; i++) this.parent.set(chain[i], chain[i + 1]);
+    for (;;) {
+      const unlocked = new Set<LockKey>();
+      for (const { chain, keys } of await tx.run(CHAINS_ABOVE, { ids })) {
+        for (let i = 0; i + 1 < chain.length; i++) this.parent.set(chain[i], chain[i + 1]);
+        for (const key of keys) if (!this.locked.has(key)) unlocked.add(key);
+      }
+      if (!lock || unlocked.size === 0) return;
+      await lockCustomers(tx, unlocked);
+      for (const key of unlocked) this.locked.add(key);
     }
   }
 

@@ -5,7 +5,8 @@ import { CampaignRecord } from '../model';
 import { Tx } from '../neo4j';
 import { checkIssueState, codeRecord, ISSUE_CODE, parseIssueCode } from '../referralCodes';
 import { CAMPAIGN_AND_REFERRER, sourceFrom } from '../referrals';
-import { checkSignupState, Credit, CREDIT_REFERRAL, creditByCode, parseSignup, SIGN_UP, SIGNUP_STATE } from '../signup';
+import { lockCustomers } from '../locks';
+import { checkCode, checkSignupState, Credit, CREDIT_REFERRAL, creditByCode, ENSURE_CUSTOMER, parseSignup, SIGN_UP, SIGNUP_STATE } from '../signup';
 import { byIndex, bulkKind, Planned } from './kind';
 import { PlanFacts } from './plan';
 
@@ -70,6 +71,9 @@ export const signups = bulkKind({
     return { reads: [], writes: [`c:${request.id}`, ...emails] };
   },
   read: async (tx, rows) => {
+    // As recordSignup: each customer exists and is write-locked before the state that decides is read.
+    const ensured = await tx.run(ENSURE_CUSTOMER, { rows: rows.map(({ index, parsed }) => ({ index, id: parsed.id, at: parsed.at })) });
+    await lockCustomers(tx, ensured.map((row) => row.key));
     const states = await byIndex(rows, () => tx.run(SIGNUP_STATE, { rows: rows.map(({ index, parsed }) => ({ index, id: parsed.id, email: parsed.email })) }));
     const uncoded = rows.filter(({ parsed }) => !parsed.code).map(({ index, parsed }) => ({ index, id: parsed.id, at: parsed.at }));
     const candidates = uncoded.length === 0 ? [] : await tx.run(ATTRIBUTION_CANDIDATES, { rows: uncoded });
@@ -85,7 +89,8 @@ export const signups = bulkKind({
     let credited: Credit | null = null;
     if (request.code) {
       const source = sourceFrom({ code: request.code }, { owner: facts.codes.get(request.code) });
-      credited = creditByCode(request, source, source.referrerId !== request.id && judge.closesCycle(source.referrerId, request.id));
+      checkCode(request, source);
+      credited = creditByCode(request, source, judge.closesCycle(source.referrerId, request.id));
     } else {
       const candidate = pickAttribution(state.candidates).find((c) => !judge.closesCycle(c.referrerId, request.id));
       if (candidate) credited = { referrerId: candidate.referrerId, campaignId: candidate.campaignId, code: null };

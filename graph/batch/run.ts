@@ -119,7 +119,8 @@ export async function writeInBulk(
     const groups = groupByKind(live);
     const states = new Map<number, unknown>();
     for (const [kind, rows] of groups) for (const [index, state] of await BULK[kind].read(tx, rows, facts)) states.set(index, state);
-    await forest.load(tx, live.flatMap((event) => BULK[event.kind].referrers?.(event.parsed, states.get(event.index), facts) ?? []));
+    const credits = live.some((event) => event.kind === 'RECORD_SIGNUP');
+    await forest.load(tx, live.flatMap((event) => BULK[event.kind].referrers?.(event.parsed, states.get(event.index), facts) ?? []), credits);
 
     const decided = new Map<number, unknown>();
     for (const event of live) {

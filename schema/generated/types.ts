@@ -801,6 +801,14 @@ export type Query = {
    */
   degreesOfSeparation: Separation;
   /**
+   * The shortest path from one customer to each of up to 100 others, found by one breadth-first search from
+   * `from` rather than one search per target (for a product page: how you are connected to each reviewer).
+   * The answers come in the order of `to`; a target named twice gets the same answer twice, `from` itself
+   * degrees 0. NOT_FOUND: `from` unknown, or a target unknown (the field names the first such target: `to[3]`).
+   * BAD_USER_INPUT: a malformed id (`to[3]`), `to` empty or longer than 100, an empty `via`, `maxHops` out of range.
+   */
+  degreesOfSeparationMany: Array<Separation>;
+  /**
    * Admin only (FORBIDDEN for other roles): everything stored about one customer, for a data-subject access
    * request, as one JSON document. Keys: `customerId`, `exportedAt`; `profile` (every stored property of the
    * customer); `connections` (`customerId`, `strength`, `since`); `following` and `followers` (`customerId`, `at`);
@@ -874,6 +882,19 @@ export type QueryDegreesOfSeparationArgs = {
   from: Scalars['ID']['input'];
   maxHops: Scalars['Int']['input'];
   to: Scalars['ID']['input'];
+  via: Array<ConnectionKind>;
+};
+
+
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
+export type QueryDegreesOfSeparationManyArgs = {
+  from: Scalars['ID']['input'];
+  maxHops: Scalars['Int']['input'];
+  to: Array<Scalars['ID']['input']>;
   via: Array<ConnectionKind>;
 };
 
@@ -1101,11 +1122,20 @@ export type ReferralChain = {
   __typename?: 'ReferralChain';
   /** The customer asked about. */
   customer: Customer;
+  /**
+   * True when the walk up met a customer twice: the stored credited referrals hold a cycle (data written
+   * before sign-ups were serialised; new sign-ups refuse one). `upward` then stops before the repeat and
+   * `downward` lists each customer once; the data needs repair, the answer is still given.
+   */
+  cycleDetected: Scalars['Boolean']['output'];
   /** The tree below the customer, breadth first, at most `maxDepth` generations and `nodeLimit` customers. */
   downward: Array<ChainNode>;
   /** The most nodes `downward` returns (1,000). */
   nodeLimit: Scalars['Int']['output'];
-  /** The root advocate at the top of the chain: the customer themselves when nobody referred them. */
+  /**
+   * The root advocate at the top of the chain: the customer themselves when nobody referred them. When
+   * `cycleDetected`, the last customer the walk up reached before it met one twice.
+   */
   root: Customer;
   /** True when the tree below was cut by `maxDepth` or the node limit. */
   truncated: Scalars['Boolean']['output'];

@@ -1,21 +1,44 @@
 import fs from 'node:fs';
+import { parseArgs } from 'node:util';
 import Redis from 'ioredis';
 import { referralChain } from '../../graph/analytics/chain';
 import { referralConversion } from '../../graph/analytics/conversion';
 import { influencerReach, topInfluencers } from '../../graph/analytics/influence';
 import { degreesOfSeparation, separationProfile } from '../../graph/analytics/separation';
+import { degreesOfSeparationMany } from '../../graph/analytics/separationMany';
 import { loadSyntheticGraph } from '../../graph/bulkLoad';
 import { importEdgeList, parseEdgeList } from '../../graph/edgeList';
-import { generateSyntheticGraph, seededRandom } from '../../graph/synthetic';
+import { generateSyntheticGraph, seededRandom, SyntheticGraph } from '../../graph/synthetic';
 import { BenchEnv, percentile, say, startBenchEnv, table, timeIt, writeResults } from './common';
 import { GRAPH_VERSION_KEY } from '../../server/cache/analyticsCache';
+import { cypher } from '../../graph/neo4j';
+import { profileSeparationStages, SEPARATION_DOCUMENT, stageTable } from './apiOverhead';
+
+const SEPARATION_MANY_DOCUMENT = 'query($f: ID!, $t: [ID!]!) { degreesOfSeparationMany(from: $f, to: $t) { degrees path { id } } }';
 
 // `npm run bench:analytics`: latency (p50, p99) and throughput of each analytics query through the
 // GraphQL API, the same Cypher through the driver, and an in-memory BFS as the lower bound, on
-// ego-Facebook and on a seeded synthetic network (1,000,000 customers unless BENCH_SYNTHETIC_SIZE says).
+// ego-Facebook and on a seeded synthetic network (1,000,000 customers unless --synthetic or BENCH_SYNTHETIC_SIZE says).
+//
+//   --synthetic N        customers in the synthetic network (0: none)
+//   --skip-ego           leave ego-Facebook out
+//   --separation-only    only degreesOfSeparation (and its one-to-many form), with a profile of one call through
+//                        the API; writes api-overhead.md instead of analytics.md, loads only the customers, KNOWS
+//                        and REFERRED of the synthetic network and removes them afterwards (unless --keep-data)
 
+const { values: flags } = parseArgs({
+  options: {
+    synthetic: { type: 'string' },
+    'skip-ego': { type: 'boolean', default: false },
+    'separation-only': { type: 'boolean', default: false },
+    'keep-data': { type: 'boolean', default: false },
+  },
+});
 const EGO_FACEBOOK = process.env.BENCH_EDGES ?? `${__dirname}/../../../shared/datasets/ego-facebook.edges`;
-const SYNTHETIC_SIZE = Number(process.env.BENCH_SYNTHETIC_SIZE ?? 1_000_000);
+const SYNTHETIC_SIZE = Number(flags.synthetic ?? process.env.BENCH_SYNTHETIC_SIZE ?? 1_000_000);
+const SEPARATION_ONLY = flags['separation-only'];
+/** Synthetic ids carry a prefix so that the network cannot meet other data in a shared database. */
+const SYNTHETIC_PREFIX = `syn${SYNTHETIC_SIZE}-`;
 const SEED = 20261128;
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const THROUGHPUT_CONCURRENCY = 4;
@@ -150,10 +173,9 @@ async function measure(
     if (memory) sample.memory.push((await timeIt(async () => memory(i))).ms);
   }
   if (withThroughput) {
-    sample.apiThroughput = await throughput(runs * 2, async (i) => {
-      await cold();
-      return api(i + runs);
-    });
+    // One version move for the whole run: its calls ask for pairs not asked before, so none is a cache hit.
+    await cold();
+    sample.apiThroughput = await throughput(runs * 2, (i) => api(i + runs));
     sample.driverThroughput = await throughput(runs * 2, (i) => driver(i + runs));
   }
   say(`${query}: api p50 ${percentile(sample.api, 50).toFixed(1)} ms, driver p50 ${percentile(sample.driver, 50).toFixed(1)} ms`);
@@ -192,7 +214,37 @@ async function benchDataset(env: BenchEnv, redis: Redis, ids: string[], memoryGr
   return samples;
 }
 
-function report(title: string, samples: Sample[]): string {
+/** degreesOfSeparation alone: API against driver, and where the API's time goes. */
+async function benchSeparation(env: BenchEnv, redis: Redis, ids: string[], memoryGraph: MemoryGraph, small: boolean): Promise<{ samples: Sample[]; extra: string }> {
+  const random = seededRandom(SEED);
+  const pick = () => ids[Math.floor(random() * ids.length)];
+  const pairs = Array.from({ length: 2000 }, () => [pick(), pick()] as const);
+  const via = ['KNOWS', 'REFERRED'] as const;
+  const runs = small ? 200 : 100;
+  const samples: Sample[] = [];
+  samples.push(await measure(redis, 'degreesOfSeparation (maxHops 6)', runs,
+    (i) => env.gql(SEPARATION_DOCUMENT, { f: pairs[i][0], t: pairs[i][1] }),
+    (i) => degreesOfSeparation(env.graph, pairs[i][0], pairs[i][1], [...via], 6),
+    (i) => memoryGraph.distance(pairs[i][0], pairs[i][1], 6), true));
+  // A product page: one customer against 100 others, as one call and as 100 calls; throughput counts pages.
+  const pages = Array.from({ length: 200 }, () => ({ from: pick(), to: Array.from({ length: 100 }, pick) }));
+  const pageRuns = Math.round(runs / 10);
+  samples.push(await measure(redis, 'degreesOfSeparationMany (100 targets, maxHops 6)', pageRuns,
+    (i) => env.gql(SEPARATION_MANY_DOCUMENT, { f: pages[i].from, t: pages[i].to }),
+    (i) => degreesOfSeparationMany(env.graph, pages[i].from, pages[i].to, [...via], 6),
+    (i) => memoryGraph.layers(pages[i].from, 6), true));
+  samples.push(await measure(redis, '100 × degreesOfSeparation (the same page, one call after another)', pageRuns,
+    async (i) => { for (const to of pages[i].to) await env.gql(SEPARATION_DOCUMENT, { f: pages[i].from, t: to }); },
+    async (i) => { for (const to of pages[i].to) await degreesOfSeparation(env.graph, pages[i].from, to, [...via], 6); },
+    undefined, true));
+  const profilePairs = pairs.slice(1000);
+  const pathIds = Array.from({ length: 100 }, () => [pick(), pick(), pick(), pick()]);
+  await redis.incr(GRAPH_VERSION_KEY);
+  const stages = await profileSeparationStages(env, redis, profilePairs, pathIds, (from, to) => degreesOfSeparation(env.graph, from, to, [...via], 6), Math.round(runs / 2));
+  return { samples, extra: `### Where one call's time goes (${Math.round(runs / 2)} runs each)\n\n${stageTable(stages)}\n` };
+}
+
+function report(title: string, samples: Sample[], extra = ''): string {
   const ms = (values: number[], p: number) => (values.length ? percentile(values, p).toFixed(1) : '—');
   const ratio = (a: number[], b: number[]) => (a.length && b.length ? (percentile(a, 50) / percentile(b, 50)).toFixed(2) : '—');
   const latency = table(
@@ -204,44 +256,80 @@ function report(title: string, samples: Sample[]): string {
     ['query', `API req/s (${THROUGHPUT_CONCURRENCY} concurrent)`, `driver req/s (${THROUGHPUT_CONCURRENCY} concurrent)`, 'API/driver'],
     withThroughput.map((s) => [s.query, s.apiThroughput!.toFixed(1), s.driverThroughput!.toFixed(1), (s.apiThroughput! / s.driverThroughput!).toFixed(2)]),
   );
-  return `## ${title}\n\n### Latency\n\n${latency}\n\n### Throughput\n\n${rates}\n`;
+  return `## ${title}\n\n### Latency\n\n${latency}\n\n### Throughput\n\n${rates}\n\n${extra}`;
 }
+
+/** The synthetic network under SYNTHETIC_PREFIX; with --separation-only only what paths follow. */
+function prefixedSynthetic(data: SyntheticGraph, prefix: string): SyntheticGraph {
+  const id = (value: string) => prefix + value;
+  return {
+    campaigns: data.campaigns.map((c) => ({ ...c, id: id(c.id) })),
+    products: data.products.map((p) => ({ ...p, id: id(p.id) })),
+    customers: data.customers.map((c) => ({ ...c, id: id(c.id) })),
+    knows: data.knows.map(([a, b, strength]) => [id(a), id(b), strength]),
+    referrals: data.referrals.map((r) => ({ ...r, referrerId: id(r.referrerId), inviteeId: id(r.inviteeId), campaign: id(r.campaign) })),
+    purchases: SEPARATION_ONLY ? [] : data.purchases.map((p) => ({ ...p, customerId: id(p.customerId), productId: id(p.productId), orderId: id(p.orderId) })),
+    reviews: SEPARATION_ONLY ? [] : data.reviews.map((r) => ({ ...r, customerId: id(r.customerId), productId: id(r.productId) })),
+  };
+}
+
+const REMOVE_PREFIXED = cypher(
+  'bench.removePrefixed',
+  `MATCH (n) WHERE (n:Customer OR n:Campaign OR n:Product) AND n.id STARTS WITH $prefix
+   CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 2000 ROWS`,
+);
 
 async function main() {
   const env = await startBenchEnv('analytics', process.env.BENCH_NEO4J_HEAP ?? '8g', Number(process.env.BENCH_PAGECACHE_MB ?? 6144));
   const redis = new Redis(env.redisUrl);
+  const bench = SEPARATION_ONLY ? benchSeparation : async (...args: Parameters<typeof benchDataset>) => ({ samples: await benchDataset(...args), extra: '' });
+  let loadedSynthetic = false;
   try {
     const sections: string[] = [];
-    say('importing ego-Facebook…');
-    const parsed = parseEdgeList(fs.readFileSync(EGO_FACEBOOK, 'utf8'), 'efb-');
-    const loadEgo = await timeIt(() => importEdgeList(env.graph, parsed));
-    say(`ego-Facebook loaded in ${(loadEgo.ms / 1000).toFixed(1)}s`);
-    const egoMemory = new MemoryGraph(parsed.pairs);
-    sections.push(report(`ego-Facebook (4,039 customers, 88,234 KNOWS; loaded in ${(loadEgo.ms / 1000).toFixed(1)} s)`, await benchDataset(env, redis, [...egoMemory.index.keys()], egoMemory, true)));
+    if (!flags['skip-ego']) {
+      say('importing ego-Facebook…');
+      const parsed = parseEdgeList(fs.readFileSync(EGO_FACEBOOK, 'utf8'), 'efb-');
+      const loadEgo = await timeIt(() => importEdgeList(env.graph, parsed));
+      say(`ego-Facebook loaded in ${(loadEgo.ms / 1000).toFixed(1)}s`);
+      const egoMemory = new MemoryGraph(parsed.pairs);
+      const { samples, extra } = await bench(env, redis, [...egoMemory.index.keys()], egoMemory, true);
+      sections.push(report(`ego-Facebook (4,039 customers, 88,234 KNOWS; loaded in ${(loadEgo.ms / 1000).toFixed(1)} s)`, samples, extra));
+    }
 
-    say(`generating and loading a synthetic network of ${SYNTHETIC_SIZE} customers…`);
-    const data = generateSyntheticGraph(SYNTHETIC_SIZE, SEED);
-    const loadSynthetic = await timeIt(() => loadSyntheticGraph(env.graph, data, (what, done, total) => {
-      if (done === total || done % 200_000 === 0) say(`  ${what}: ${done}/${total}`);
-    }, 10_000));
-    const memoryEdges = [...data.knows.map(([a, b]) => [a, b] as [string, string]), ...data.referrals.map((r) => [r.referrerId, r.inviteeId] as [string, string])];
-    const syntheticMemory = new MemoryGraph(memoryEdges);
-    const ids = data.customers.map((c) => c.id).filter((id) => syntheticMemory.index.has(id));
-    sections.push(report(
-      `synthetic, seed ${SEED} (${data.customers.length.toLocaleString('en')} customers, ${data.knows.length.toLocaleString('en')} KNOWS, ${data.referrals.length.toLocaleString('en')} REFERRED, ${data.purchases.length.toLocaleString('en')} purchases; loaded in ${(loadSynthetic.ms / 1000).toFixed(0)} s)`,
-      await benchDataset(env, redis, ids, syntheticMemory, false),
-    ));
+    if (SYNTHETIC_SIZE > 0) {
+      say(`generating and loading a synthetic network of ${SYNTHETIC_SIZE} customers…`);
+      const data = prefixedSynthetic(generateSyntheticGraph(SYNTHETIC_SIZE, SEED), SYNTHETIC_PREFIX);
+      loadedSynthetic = true;
+      const loadSynthetic = await timeIt(() => loadSyntheticGraph(env.graph, data, (what, done, total) => {
+        if (done === total || done % 200_000 === 0) say(`  ${what}: ${done}/${total}`);
+      }, 10_000));
+      const memoryEdges = [...data.knows.map(([a, b]) => [a, b] as [string, string]), ...data.referrals.map((r) => [r.referrerId, r.inviteeId] as [string, string])];
+      const syntheticMemory = new MemoryGraph(memoryEdges);
+      const ids = data.customers.map((c) => c.id).filter((id) => syntheticMemory.index.has(id));
+      const { samples, extra } = await bench(env, redis, ids, syntheticMemory, false);
+      sections.push(report(
+        `synthetic, seed ${SEED} (${data.customers.length.toLocaleString('en')} customers, ${data.knows.length.toLocaleString('en')} KNOWS, ${data.referrals.length.toLocaleString('en')} REFERRED, ${data.purchases.length.toLocaleString('en')} purchases; loaded in ${(loadSynthetic.ms / 1000).toFixed(0)} s)`,
+        samples,
+        extra,
+      ));
+    }
 
+    const command = `npm run bench:analytics${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
     const body = [
       'API: GraphQL over HTTP on loopback (auth, limits, the Redis cache moved to a new graph version before every call so that each call computes; customer fields loaded for the answer). ',
       'Driver: the same graph/ function, hence the same Cypher, called directly. In-memory: breadth-first search over a compressed adjacency of the same KNOWS and REFERRED edges in this process (bidirectional for a pair, as Neo4j\'s shortestPath; plain layers for the profile), ',
       'the lower bound for the two separation queries. Runs are sequential for latency; throughput runs the stated number of callers at once. ',
-      'The synthetic set is loaded after the ego-Facebook runs, so the ego rows (topInfluencers in particular) saw only that graph.\n\n',
+      SEPARATION_ONLY ? '' : 'The synthetic set is loaded after the ego-Facebook runs, so the ego rows (topInfluencers in particular) saw only that graph.',
+      '\n\n',
       ...sections,
     ].join('');
-    const file = writeResults('analytics.md', 'Analytics latency and throughput', 'npm run bench:analytics', env.machine, body);
+    const file = writeResults(SEPARATION_ONLY ? 'api-overhead.md' : 'analytics.md', SEPARATION_ONLY ? 'degreesOfSeparation: API against driver' : 'Analytics latency and throughput', command, env.machine, body);
     process.stdout.write(`\n${sections.join('\n')}\nwritten to ${file}\n`);
   } finally {
+    if (loadedSynthetic && SEPARATION_ONLY && !flags['keep-data']) {
+      say(`removing the synthetic network (${SYNTHETIC_PREFIX}…)`);
+      await env.graph.runAutoCommit(REMOVE_PREFIXED, { prefix: SYNTHETIC_PREFIX });
+    }
     redis.disconnect();
     await env.close();
   }

@@ -29,7 +29,7 @@ function unit(prefix: string, k: number) {
     { recordInvite: { referrerId: referrer, campaignId: CAMPAIGN, invitee: { id: friend }, channel: 'email', at: new Date(T0).toISOString(), idempotencyKey: key(1) } },
     { recordSignup: { customerId: friend, at: new Date(T0 + DAY).toISOString(), idempotencyKey: key(2) } },
     { recordPurchase: { customerId: friend, productId: PRODUCT, orderId: `${prefix}-o-${k}`, amount: 20, currency: 'EUR', at: new Date(T0 + 2 * DAY).toISOString(), idempotencyKey: key(3) } },
-    { connectCustomers: { customerId: referrer, otherId: friend, idempotencyKey: key(4) } },
+    { connectCustomers: { customerId: referrer, otherId: friend, strength: 0.5, idempotencyKey: key(4) } },
   ];
 }
 

@@ -395,6 +395,7 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   campaign?: Resolver<Types.Maybe<ResolversTypes['Campaign']>, ParentType, ContextType, RequireFields<Types.QueryCampaignArgs, 'id'>>;
   customer?: Resolver<Types.Maybe<ResolversTypes['Customer']>, ParentType, ContextType, RequireFields<Types.QueryCustomerArgs, 'id'>>;
   degreesOfSeparation?: Resolver<ResolversTypes['Separation'], ParentType, ContextType, RequireFields<Types.QueryDegreesOfSeparationArgs, 'from' | 'maxHops' | 'to' | 'via'>>;
+  degreesOfSeparationMany?: Resolver<Array<ResolversTypes['Separation']>, ParentType, ContextType, RequireFields<Types.QueryDegreesOfSeparationManyArgs, 'from' | 'maxHops' | 'to' | 'via'>>;
   exportCustomer?: Resolver<ResolversTypes['JSON'], ParentType, ContextType, RequireFields<Types.QueryExportCustomerArgs, 'id'>>;
   influencerReach?: Resolver<ResolversTypes['InfluencerReach'], ParentType, ContextType, RequireFields<Types.QueryInfluencerReachArgs, 'customerId' | 'maxDepth'>>;
   product?: Resolver<Types.Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<Types.QueryProductArgs, 'id'>>;
@@ -421,6 +422,7 @@ export type ReferralResolvers<ContextType = RequestContext, ParentType extends R
 
 export type ReferralChainResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ReferralChain'] = ResolversParentTypes['ReferralChain']> = {
   customer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
+  cycleDetected?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   downward?: Resolver<Array<ResolversTypes['ChainNode']>, ParentType, ContextType>;
   nodeLimit?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   root?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;

@@ -1,8 +1,10 @@
 import { referralChain } from '../../graph/analytics/chain';
 import { referralConversion } from '../../graph/analytics/conversion';
 import { influencerReach, topInfluencers } from '../../graph/analytics/influence';
-import { degreesOfSeparation, separationProfile } from '../../graph/analytics/separation';
+import { degreesOfSeparation, SeparationRecord, separationProfile } from '../../graph/analytics/separation';
+import { degreesOfSeparationMany } from '../../graph/analytics/separationMany';
 import { authorize } from '../auth';
+import type { RequestContext } from '../context';
 import type { Resolvers } from '../generated/graphql';
 import { loadCustomer as customer, loadCustomers as customers } from './shared';
 
@@ -10,13 +12,28 @@ import { loadCustomer as customer, loadCustomers as customers } from './shared';
 // customers are loaded afresh, in one batch, for the fields the caller asked for.
 // Rankings and the funnel read the whole graph: they run within the caller's share (ctx.wholeGraph),
 // inside the cache's single flight, so callers sharing a computation take one slot.
+//
+// Separation is the exception: it is exact, per pair and cheap (a few ms in Neo4j), so a cache entry would
+// rarely be hit again and would cost three Redis round trips on every miss. It is computed on every call,
+// its query returns the path's customers, and they prime the request's loader, so nothing is queried twice
+// and nothing about a customer reaches Redis.
+
+/** Hands the path's customers to the request's loader, so other fields of this request reuse them. */
+function primed(ctx: RequestContext, separation: SeparationRecord): SeparationRecord {
+  for (const customer of separation.path) ctx.loaders.customer.prime(customer.id, customer);
+  return separation;
+}
 
 export const analyticsResolvers: Resolvers = {
   Query: {
     degreesOfSeparation: async (_root, args, ctx) => {
       authorize(ctx.caller, 'readAnalytics');
-      const result = await ctx.cache.remember('degreesOfSeparation', args, () => degreesOfSeparation(ctx.graph, args.from, args.to, args.via, args.maxHops));
-      return { degrees: result.degrees, path: await customers(ctx, result.path) };
+      return primed(ctx, await degreesOfSeparation(ctx.graph, args.from, args.to, args.via, args.maxHops));
+    },
+    degreesOfSeparationMany: async (_root, args, ctx) => {
+      authorize(ctx.caller, 'readAnalytics');
+      const separations = await degreesOfSeparationMany(ctx.graph, args.from, args.to, args.via, args.maxHops);
+      return separations.map((separation) => primed(ctx, separation));
     },
     separationProfile: (_root, args, ctx) => {
       authorize(ctx.caller, 'readAnalytics');
@@ -46,6 +63,7 @@ export const analyticsResolvers: Resolvers = {
         downward: await Promise.all(chain.downward.map(async (node) => ({ ...node, customer: await customer(ctx, node.customerId) }))),
         truncated: chain.truncated,
         nodeLimit: chain.nodeLimit,
+        cycleDetected: chain.cycleDetected,
       };
     },
   },

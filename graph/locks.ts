@@ -1,0 +1,28 @@
+import { cypher, Tx } from './neo4j';
+
+// Rules that span several nodes (a customer signs up once; no cycle in the chain of credited referrals)
+// hold because the writers that could break them take write locks on the same nodes before they read.
+// Neo4j takes a node's write lock on the first write to it and holds it until the transaction ends;
+// setting a property to its own value is such a write and changes nothing. (REMOVE of an absent
+// property takes no lock, so it will not do.) Locks are taken in elementId order, one statement per
+// set, so that two writers wanting the same nodes queue instead of deadlocking; a deadlock that still
+// happens (locks taken in two steps) is a transient error the driver retries from the start.
+
+/** A customer's lock key: its elementId, which never changes (eraseCustomer rewrites `id`). */
+export type LockKey = string;
+
+const LOCK_BY_KEY = cypher<{ key: LockKey }>(
+  'lock.customers',
+  `UNWIND $keys AS key
+   MATCH (c:Customer) WHERE elementId(c) = key
+   SET c.id = c.id
+   RETURN key`,
+);
+
+/** Write-locks the customers with these elementIds, in sorted order, and returns the keys locked. */
+export async function lockCustomers(tx: Tx, keys: Iterable<LockKey>): Promise<LockKey[]> {
+  const sorted = [...new Set(keys)].sort();
+  if (sorted.length === 0) return [];
+  const rows = await tx.run(LOCK_BY_KEY, { keys: sorted });
+  return rows.map((row) => row.key);
+}
