@@ -13,15 +13,17 @@ export interface Candidate {
 }
 
 // Open invites and clicks into the customer, with their campaign's window and model, latest touch first.
-const ATTRIBUTION_CANDIDATES = cypher<Candidate>(
+// Takes `$rows` ({index, id, at}): one per sign-up; a batch (graph/batch) reads all its sign-ups' candidates at once.
+export const ATTRIBUTION_CANDIDATES = cypher<Candidate & { index: number }>(
   'signup.candidates',
-  `MATCH (referrer:Customer)-[r:REFERRED]->(:Customer {id: $id})
+  `UNWIND $rows AS row
+   MATCH (referrer:Customer)-[r:REFERRED]->(:Customer {id: row.id})
    WHERE r.status IN ['INVITED', 'CLICKED']
    MATCH (campaign:Campaign {id: r.campaign})
-   WITH referrer, r, campaign, coalesce(r.clickedAt, r.invitedAt) AS touch
-   WHERE touch <= $at AND $at - touch <= campaign.attributionWindowDays * ${DAY_MS}
-   RETURN referrer.id AS referrerId, campaign.id AS campaignId, campaign.attributionModel AS model, touch
-   ORDER BY touch DESC, referrerId`,
+   WITH row, referrer, r, campaign, coalesce(r.clickedAt, r.invitedAt) AS touch
+   WHERE touch <= row.at AND row.at - touch <= campaign.attributionWindowDays * ${DAY_MS}
+   RETURN row.index AS index, referrer.id AS referrerId, campaign.id AS campaignId, campaign.attributionModel AS model, touch
+   ORDER BY index, touch DESC, referrerId`,
 );
 
 /**
@@ -41,7 +43,7 @@ export function pickAttribution(candidates: readonly Candidate[]): Candidate[] {
  * lockCreditChain), so the one returned stays acyclic until commit.
  */
 export async function attributeSignup(tx: Tx, inviteeId: string, at: number): Promise<Candidate | null> {
-  const candidates = await tx.run(ATTRIBUTION_CANDIDATES, { id: inviteeId, at });
+  const candidates = await tx.run(ATTRIBUTION_CANDIDATES, { rows: [{ index: 0, id: inviteeId, at }] });
   for (const candidate of pickAttribution(candidates)) {
     if (!(await lockCreditChain(tx, candidate.referrerId, inviteeId))) return candidate;
   }

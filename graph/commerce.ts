@@ -18,11 +18,14 @@ const PROMOTE_LOYAL = (customer: string) =>
      SET ${customer}.stage = 'LOYAL', ${customer}.stageRank = ${stageRank('LOYAL')}
    }`;
 
-const ORDER_OWNER = cypher<{ customerExists: boolean; orderExists: boolean }>(
+// The statements take `$rows`: a single mutation sends one row, a batch (graph/batch) one row per event.
+export const ORDER_OWNER = cypher<{ index: number; customerExists: boolean; orderExists: boolean }>(
   'purchase.orderOwner',
-  `OPTIONAL MATCH (c:Customer {id: $customerId})
-   OPTIONAL MATCH ()-[p:PURCHASED {orderId: $orderId}]->()
-   RETURN c IS NOT NULL AS customerExists, p IS NOT NULL AS orderExists`,
+  `UNWIND $rows AS row
+   OPTIONAL MATCH (c:Customer {id: row.customerId})
+   OPTIONAL MATCH ()-[p:PURCHASED {orderId: row.orderId}]->()
+   WITH row, c, count(p) > 0 AS orderExists
+   RETURN row.index AS index, c IS NOT NULL AS customerExists, orderExists`,
 );
 
 // Stage counts every purchase: the first makes a buyer, the second a repeat buyer, whenever they happened.
@@ -34,68 +37,102 @@ const ORDER_OWNER = cypher<{ customerExists: boolean; orderExists: boolean }>(
 // the first commits and the others fail on it (ORDER_OWNER only answers the common repeat early).
 // Creating p write-locks c, as SIGN_UP's SET on c does: a concurrent sign-up and purchase serialise on c,
 // and whichever runs second sees the other.
-const RECORD_PURCHASE = cypher<{ purchase: PurchaseRecord }>(
+export const RECORD_PURCHASE = cypher<{ index: number; purchase: PurchaseRecord }>(
   'purchase.record',
-  `MATCH (c:Customer {id: $customerId})
-   MERGE (product:Product {id: $productId})
-   ON CREATE SET product.name = $productName
-   CREATE (c)-[p:PURCHASED {orderId: $orderId, amount: $amount, currency: $currency, at: $at}]->(product)
-   WITH c, p, product, COUNT { (c)-[:PURCHASED]->() } AS purchases
+  `UNWIND $rows AS row
+   MATCH (c:Customer {id: row.customerId})
+   MERGE (product:Product {id: row.productId})
+   ON CREATE SET product.name = row.productName
+   CREATE (c)-[p:PURCHASED {orderId: row.orderId, amount: row.amount, currency: row.currency, at: row.at}]->(product)
+   WITH row, c, p, product, COUNT { (c)-[:PURCHASED]->() } AS purchases
    CALL (c, purchases) {
      WITH c WHERE purchases = 1
      ${ADVANCE_STAGE('c', 'BUYER')}
    }
-   CALL (c) {
+   CALL (c, row) {
      MATCH (:Customer)-[r:REFERRED]->(c)
-     WHERE r.signedUpAt IS NOT NULL AND r.signedUpAt <= $at AND (r.firstPurchaseAt IS NULL OR $at < r.firstPurchaseAt)
-     SET r.status = 'CONVERTED', r.firstPurchaseAt = $at
+     WHERE r.signedUpAt IS NOT NULL AND r.signedUpAt <= row.at AND (r.firstPurchaseAt IS NULL OR row.at < r.firstPurchaseAt)
+     SET r.status = 'CONVERTED', r.firstPurchaseAt = row.at
    }
    CALL (c, purchases) {
      WITH c WHERE purchases >= 2
      ${ADVANCE_STAGE('c', 'REPEAT_BUYER')}
    }
    ${PROMOTE_LOYAL('c')}
-   RETURN p ${PURCHASE_PROJECTION('p', 'c', 'product')} AS purchase`,
+   RETURN row.index AS index, p ${PURCHASE_PROJECTION('p', 'c', 'product')} AS purchase`,
 );
 
-export async function recordPurchase(tx: Tx, input: RecordPurchaseInput, now: number): Promise<PurchaseRecord> {
+export interface PurchaseRow {
+  customerId: string;
+  productId: string;
+  productName: string | null;
+  orderId: string;
+  amount: number;
+  currency: string;
+  at: number;
+}
+
+export function parsePurchase(input: RecordPurchaseInput, now: number): PurchaseRow {
   const customerId = checkId('customerId', input.customerId);
   const productId = checkId('productId', input.productId);
   const orderId = checkId('orderId', input.orderId);
   const amount = checkNumberRange('amount', input.amount, 0, 1e9);
   const currency = checkCurrency('currency', input.currency);
   const productName = checkText('productName', input.productName, TEXT_LIMITS.name) ?? null;
-  const [state] = await tx.run(ORDER_OWNER, { customerId, orderId });
-  if (!state.customerExists) throw notFound('customerId', `no customer with id "${customerId}".`);
-  const orderTaken = `order "${orderId}" is already recorded.`;
-  if (state.orderExists) throw conflict('orderId', orderTaken);
-  const [row] = await conflictOn('orderId', orderTaken, () =>
-    tx.run(RECORD_PURCHASE, { customerId, productId, productName, orderId, amount, currency, at: input.at ?? now }),
-  );
-  return row.purchase;
+  return { customerId, productId, productName, orderId, amount, currency, at: input.at ?? now };
+}
+
+export function checkOrderState(row: PurchaseRow, state: { customerExists: boolean; orderExists: boolean }): void {
+  if (!state.customerExists) throw notFound('customerId', `no customer with id "${row.customerId}".`);
+  if (state.orderExists) throw conflict('orderId', orderTaken(row.orderId));
+}
+
+const orderTaken = (orderId: string) => `order "${orderId}" is already recorded.`;
+
+export async function recordPurchase(tx: Tx, input: RecordPurchaseInput, now: number): Promise<PurchaseRecord> {
+  const row = { ...parsePurchase(input, now), index: 0 };
+  const [state] = await tx.run(ORDER_OWNER, { rows: [row] });
+  checkOrderState(row, state);
+  const [written] = await conflictOn('orderId', orderTaken(row.orderId), () => tx.run(RECORD_PURCHASE, { rows: [row] }));
+  return written.purchase;
 }
 
 // One review per customer and product: a second one replaces it and counts the revision.
-const RECORD_REVIEW = cypher<{ review: ReviewRecord }>(
+export const RECORD_REVIEW = cypher<{ index: number; review: ReviewRecord }>(
   'review.record',
-  `MATCH (c:Customer {id: $customerId})
-   MERGE (product:Product {id: $productId})
+  `UNWIND $rows AS row
+   MATCH (c:Customer {id: row.customerId})
+   MERGE (product:Product {id: row.productId})
    MERGE (c)-[rv:REVIEWED]->(product)
-   SET rv.rating = $rating, rv.text = $text, rv.recommend = $recommend, rv.at = $at, rv.revisions = coalesce(rv.revisions, 0) + 1
-   WITH c, rv, product
+   SET rv.rating = row.rating, rv.text = row.text, rv.recommend = row.recommend, rv.at = row.at, rv.revisions = coalesce(rv.revisions, 0) + 1
+   WITH row, c, rv, product
    ${PROMOTE_LOYAL('c')}
-   RETURN rv ${REVIEW_PROJECTION('rv', 'c', 'product')} AS review`,
+   RETURN row.index AS index, rv ${REVIEW_PROJECTION('rv', 'c', 'product')} AS review`,
 );
 
-export async function recordReview(tx: Tx, input: RecordReviewInput, now: number): Promise<ReviewRecord> {
+export interface ReviewRow {
+  customerId: string;
+  productId: string;
+  rating: number;
+  recommend: number | null;
+  text: string | null;
+  at: number;
+}
+
+export function parseReview(input: RecordReviewInput, now: number): ReviewRow {
   const customerId = checkId('customerId', input.customerId);
   const productId = checkId('productId', input.productId);
   const rating = checkIntRange('rating', input.rating, 1, 5);
   const recommend = input.recommend === null || input.recommend === undefined ? null : checkIntRange('recommend', input.recommend, 0, 10);
   const text = checkText('text', input.text, TEXT_LIMITS.reviewText) ?? null;
-  await requireCustomers(tx, { customerId });
-  const [row] = await tx.run(RECORD_REVIEW, { customerId, productId, rating, recommend, text, at: input.at ?? now });
-  return row.review;
+  return { customerId, productId, rating, recommend, text, at: input.at ?? now };
+}
+
+export async function recordReview(tx: Tx, input: RecordReviewInput, now: number): Promise<ReviewRecord> {
+  const row = parseReview(input, now);
+  await requireCustomers(tx, { customerId: row.customerId });
+  const [written] = await tx.run(RECORD_REVIEW, { rows: [{ ...row, index: 0 }] });
+  return written.review;
 }
 
 const PRODUCTS_BY_ID = cypher<{ product: ProductRecord }>(

@@ -27,38 +27,60 @@ const CUSTOMERS_BY_ID = cypher<{ customer: CustomerRecord }>(
   `UNWIND $ids AS id MATCH (c:Customer {id: id}) RETURN c ${CUSTOMER_PROJECTION} AS customer`,
 );
 
-const CUSTOMER_STATE = cypher<{ stageRank: number | null; stage: FunnelStage | null; emailTaken: boolean }>(
+// Both statements below take `$rows`: a single mutation sends one row, a batch (graph/batch) one row per event.
+export const CUSTOMER_STATE = cypher<{ index: number; stageRank: number | null; stage: FunnelStage | null; emailTaken: boolean }>(
   'customer.state',
-  `OPTIONAL MATCH (c:Customer {id: $id})
-   OPTIONAL MATCH (other:Customer {email: $email}) WHERE other.id <> $id
-   RETURN c.stageRank AS stageRank, c.stage AS stage, other IS NOT NULL AS emailTaken`,
+  `UNWIND $rows AS row
+   OPTIONAL MATCH (c:Customer {id: row.id})
+   OPTIONAL MATCH (other:Customer {email: row.email}) WHERE other.id <> row.id
+   RETURN row.index AS index, c.stageRank AS stageRank, c.stage AS stage, other IS NOT NULL AS emailTaken`,
 );
 
-const UPSERT_CUSTOMER = cypher<{ customer: CustomerRecord }>(
+export const UPSERT_CUSTOMER = cypher<{ index: number; customer: CustomerRecord }>(
   'customer.upsert',
-  `MERGE (c:Customer {id: $id})
-   ${ON_CREATE_CUSTOMER('c', '$now')}
-   SET c.name = coalesce($name, c.name), c.email = coalesce($email, c.email)
-   WITH c
-   SET c.stage = CASE WHEN $stage IS NULL THEN c.stage ELSE $stage END,
-       c.stageRank = CASE WHEN $stage IS NULL THEN c.stageRank ELSE $rank END
-   RETURN c ${CUSTOMER_PROJECTION} AS customer`,
+  `UNWIND $rows AS row
+   MERGE (c:Customer {id: row.id})
+   ${ON_CREATE_CUSTOMER('c', 'row.now')}
+   SET c.name = coalesce(row.name, c.name), c.email = coalesce(row.email, c.email)
+   WITH row, c
+   SET c.stage = CASE WHEN row.stage IS NULL THEN c.stage ELSE row.stage END,
+       c.stageRank = CASE WHEN row.stage IS NULL THEN c.stageRank ELSE row.rank END
+   RETURN row.index AS index, c ${CUSTOMER_PROJECTION} AS customer`,
 );
+
+export interface UpsertRow {
+  id: string;
+  name: string | null;
+  email: string | null;
+  stage: FunnelStage | null;
+  rank: number | null;
+  resetStage: boolean;
+}
+
+/** The checks that need no database, in the order the writer makes them. */
+export function parseUpsertCustomer(input: UpsertCustomerInput): UpsertRow {
+  const id = checkId('id', input.id);
+  const email = checkEmail('email', input.email) ?? null;
+  const name = checkText('name', input.name, TEXT_LIMITS.name) ?? null;
+  const stage: FunnelStage | null = input.stage ?? null;
+  return { id, name, email, stage, rank: stage === null ? null : stageRank(stage), resetStage: Boolean(input.resetStage) };
+}
+
+/** The rules on the stored customer: the email stays unique, the stage moves back only with resetStage. */
+export function checkUpsertState(row: UpsertRow, state: { stageRank: number | null; stage: FunnelStage | null; emailTaken: boolean }): void {
+  if (state.emailTaken) throw conflict('email', `another customer already has this email.`);
+  if (row.rank !== null && state.stageRank !== null && row.rank < state.stageRank && !row.resetStage) {
+    throw badInput('stage', `stage cannot move back from ${String(state.stage)} to ${row.stage} unless resetStage is true.`);
+  }
+}
 
 /** Creates or updates a customer; the email stays unique, the stage moves back only with resetStage. */
 export async function upsertCustomer(tx: Tx, input: UpsertCustomerInput, now: number): Promise<CustomerRecord> {
-  const id = checkId('id', input.id);
-  const email = checkEmail('email', input.email);
-  const name = checkText('name', input.name, TEXT_LIMITS.name);
-  const [state] = await tx.run(CUSTOMER_STATE, { id, email: email ?? null });
-  if (state.emailTaken) throw conflict('email', `another customer already has this email.`);
-  const stage: FunnelStage | null = input.stage ?? null;
-  const rank = stage === null ? null : stageRank(stage);
-  if (rank !== null && state.stageRank !== null && rank < state.stageRank && !input.resetStage) {
-    throw badInput('stage', `stage cannot move back from ${String(state.stage)} to ${stage} unless resetStage is true.`);
-  }
-  const [row] = await tx.run(UPSERT_CUSTOMER, { id, name: name ?? null, email: email ?? null, stage, rank, now });
-  return row.customer;
+  const row = { ...parseUpsertCustomer(input), index: 0, now };
+  const [state] = await tx.run(CUSTOMER_STATE, { rows: [row] });
+  checkUpsertState(row, state);
+  const [written] = await tx.run(UPSERT_CUSTOMER, { rows: [row] });
+  return written.customer;
 }
 
 export async function customersByIds(graph: Graph, ids: readonly string[]): Promise<Map<string, CustomerRecord>> {
@@ -66,15 +88,19 @@ export async function customersByIds(graph: Graph, ids: readonly string[]): Prom
   return new Map(rows.map((row) => [row.customer.id, row.customer]));
 }
 
-const EXISTING_IDS = cypher<{ ids: string[] }>('customer.existing', 'UNWIND $ids AS id MATCH (c:Customer {id: id}) RETURN collect(c.id) AS ids');
+export const EXISTING_IDS = cypher<{ ids: string[] }>('customer.existing', 'UNWIND $ids AS id MATCH (c:Customer {id: id}) RETURN collect(c.id) AS ids');
+
+/** Throws NOT_FOUND naming the first field whose customer is not in `existing`. */
+export function checkCustomersExist(existing: ReadonlySet<string>, fields: Record<string, string>): void {
+  for (const [field, id] of Object.entries(fields)) {
+    if (!existing.has(id)) throw notFound(field, `no customer with id "${id}".`);
+  }
+}
 
 /** Throws NOT_FOUND naming the first field whose customer does not exist. */
 export async function requireCustomers(tx: Tx, fields: Record<string, string>): Promise<void> {
   const [row] = await tx.run(EXISTING_IDS, { ids: Object.values(fields) });
-  const existing = new Set(row.ids);
-  for (const [field, id] of Object.entries(fields)) {
-    if (!existing.has(id)) throw notFound(field, `no customer with id "${id}".`);
-  }
+  checkCustomersExist(new Set(row.ids), fields);
 }
 
 /** The same check in a read transaction of its own, for queries that write nothing. */
@@ -87,13 +113,14 @@ function checkPair(customerField: string, otherField: string, customerId: string
 }
 
 // One KNOWS per pair: the undirected MERGE matches either direction before creating one.
-const CONNECT = cypher<{ strength: number; since: number }>(
+export const CONNECT = cypher<{ index: number; strength: number; since: number }>(
   'customer.connect',
-  `MATCH (a:Customer {id: $customerId}), (b:Customer {id: $otherId})
+  `UNWIND $rows AS row
+   MATCH (a:Customer {id: row.customerId}), (b:Customer {id: row.otherId})
    MERGE (a)-[k:KNOWS]-(b)
-   ON CREATE SET k.since = $since
-   SET k.strength = $strength
-   RETURN k.strength AS strength, k.since AS since`,
+   ON CREATE SET k.since = row.since
+   SET k.strength = row.strength
+   RETURN row.index AS index, k.strength AS strength, k.since AS since`,
 );
 
 export interface SocialTieRecord {
@@ -103,12 +130,33 @@ export interface SocialTieRecord {
   since: number;
 }
 
-export async function connectCustomers(tx: Tx, input: ConnectCustomersInput, now: number): Promise<SocialTieRecord> {
+export interface ConnectRow {
+  customerId: string;
+  otherId: string;
+  strength: number;
+  since: number;
+}
+
+export function parseConnect(input: ConnectCustomersInput, now: number): ConnectRow {
   checkPair('customerId', 'otherId', input.customerId, input.otherId);
   const strength = checkNumberRange('strength', input.strength, 0, 1);
-  await requireCustomers(tx, { customerId: input.customerId, otherId: input.otherId });
-  const [row] = await tx.run(CONNECT, { customerId: input.customerId, otherId: input.otherId, strength, since: input.since ?? now });
-  return { customerId: input.customerId, otherId: input.otherId, strength: row.strength, since: row.since };
+  return { customerId: input.customerId, otherId: input.otherId, strength, since: input.since ?? now };
+}
+
+export const connectFields = (row: ConnectRow) => ({ customerId: row.customerId, otherId: row.otherId });
+
+export const socialTie = (row: ConnectRow, written: { strength: number; since: number }): SocialTieRecord => ({
+  customerId: row.customerId,
+  otherId: row.otherId,
+  strength: written.strength,
+  since: written.since,
+});
+
+export async function connectCustomers(tx: Tx, input: ConnectCustomersInput, now: number): Promise<SocialTieRecord> {
+  const row = parseConnect(input, now);
+  await requireCustomers(tx, connectFields(row));
+  const [written] = await tx.run(CONNECT, { rows: [{ ...row, index: 0 }] });
+  return socialTie(row, written);
 }
 
 const DISCONNECT = cypher<{ removed: number }>(
@@ -128,20 +176,35 @@ export async function disconnectCustomers(graph: Graph, input: DisconnectCustome
 }
 
 // Following someone is engagement: the follower is at least a FOLLOWER.
-const FOLLOW = cypher(
+export const FOLLOW = cypher<{ index: number }>(
   'customer.follow',
-  `MATCH (a:Customer {id: $followerId}), (b:Customer {id: $followedId})
+  `UNWIND $rows AS row
+   MATCH (a:Customer {id: row.followerId}), (b:Customer {id: row.followedId})
    MERGE (a)-[f:FOLLOWS]->(b)
-   ON CREATE SET f.at = $at
-   WITH a
-   ${ADVANCE_STAGE('a', 'FOLLOWER')}`,
+   ON CREATE SET f.at = row.at
+   WITH row, a
+   ${ADVANCE_STAGE('a', 'FOLLOWER')}
+   RETURN row.index AS index`,
 );
 
-export async function follow(tx: Tx, input: FollowInput, now: number): Promise<{ followerId: string; followedId: string }> {
+export interface FollowRow {
+  followerId: string;
+  followedId: string;
+  at: number;
+}
+
+export function parseFollow(input: FollowInput, now: number): FollowRow {
   checkPair('followerId', 'followedId', input.followerId, input.followedId);
-  await requireCustomers(tx, { followerId: input.followerId, followedId: input.followedId });
-  await tx.run(FOLLOW, { followerId: input.followerId, followedId: input.followedId, at: input.at ?? now });
-  return { followerId: input.followerId, followedId: input.followedId };
+  return { followerId: input.followerId, followedId: input.followedId, at: input.at ?? now };
+}
+
+export const followFields = (row: FollowRow) => ({ followerId: row.followerId, followedId: row.followedId });
+
+export async function follow(tx: Tx, input: FollowInput, now: number): Promise<{ followerId: string; followedId: string }> {
+  const row = parseFollow(input, now);
+  await requireCustomers(tx, followFields(row));
+  await tx.run(FOLLOW, { rows: [{ ...row, index: 0 }] });
+  return followFields(row);
 }
 
 // Erasure keeps the node and its relationships, so referral, conversion and purchase counts stay right,

@@ -4,6 +4,7 @@ import { connectCustomers, follow, upsertCustomer } from './customers';
 import { badInput, DomainError } from './errors';
 import { IdempotencyLedger } from './idempotency';
 import { recordInvite, recordReferralClick } from './invites';
+import { OutOfOrderCredit, writeInBulk } from './batch/run';
 import { Graph, Tx } from './neo4j';
 import { issueReferralCode } from './referralCodes';
 import { recordSignup } from './signup';
@@ -87,14 +88,15 @@ function kindOf(event: EventInput): EventKind {
   return (Object.keys(EVENTS) as EventKind[]).find((kind) => event[EVENTS[kind].field] != null)!;
 }
 
-/** All events in one transaction, in order: a failing event rolls back the batch and is named. */
-export async function recordEvents(graph: Graph, events: readonly EventInput[], now = Date.now()): Promise<BatchResult[]> {
+/** A batch checked before any transaction: its size, and every idempotency key's form. */
+function prepareBatch(events: readonly EventInput[]) {
   if (events.length === 0) throw badInput('events', 'events must hold at least one event.');
   if (events.length > MAX_BATCH_EVENTS) throw badInput('events', `events holds ${events.length} events; the limit is ${MAX_BATCH_EVENTS}.`);
   const kinds = events.map(kindOf);
   const inputs = events.map((event, index) => event[EVENTS[kinds[index]].field]);
   const where = (index: number) => `events[${index}].${EVENTS[kinds[index]].field}`;
   const label = (index: number) => `events[${index}] (${EVENTS[kinds[index]].field})`;
+  const report = (index: number, error: unknown) => reported(error, where(index), label(index));
   const keys: string[] = [];
   for (const [index, input] of inputs.entries()) {
     const key = keyOf(input);
@@ -102,9 +104,37 @@ export async function recordEvents(graph: Graph, events: readonly EventInput[], 
     try {
       keys.push(checkIdempotencyKey('idempotencyKey', key));
     } catch (error) {
-      throw reported(error, where(index), label(index));
+      throw report(index, error);
     }
   }
+  return { kinds, inputs, keys, report };
+}
+
+/**
+ * All events in one transaction, with the outcome of writing them one by one in order, but set-based:
+ * a handful of statements per kind of event rather than several per event (see graph/batch/run.ts).
+ * A failing event rolls back the batch and is named.
+ */
+export async function recordEvents(graph: Graph, events: readonly EventInput[], now = Date.now()): Promise<BatchResult[]> {
+  const { kinds, inputs, keys, report } = prepareBatch(events);
+  const subjectsOf = (kind: EventKind, input: unknown, result: unknown) =>
+    (EVENTS[kind] as unknown as EventSpec<unknown, unknown>).subjects(input, result);
+  try {
+    return await graph.writeTransaction(async (tx) => {
+      const ledger = await IdempotencyLedger.open(tx, keys, now);
+      const { replayed } = await writeInBulk(tx, ledger, inputs.map((input, index) => ({ kind: kinds[index], input })), now, subjectsOf, report);
+      await ledger.close();
+      return replayed.map((wasReplayed, index) => ({ index, kind: kinds[index], replayed: wasReplayed }));
+    });
+  } catch (error) {
+    if (error instanceof OutOfOrderCredit) return recordEventsOneByOne(graph, events, now);
+    throw error;
+  }
+}
+
+/** The reference for recordEvents: the same batch, each event through its single writer, in order. */
+export async function recordEventsOneByOne(graph: Graph, events: readonly EventInput[], now = Date.now()): Promise<BatchResult[]> {
+  const { kinds, inputs, keys, report } = prepareBatch(events);
   return graph.writeTransaction(async (tx) => {
     const ledger = await IdempotencyLedger.open(tx, keys, now);
     const results: BatchResult[] = [];
@@ -113,7 +143,7 @@ export async function recordEvents(graph: Graph, events: readonly EventInput[], 
         const { replayed } = await applyEvent(tx, ledger, kinds[index], input as never, now);
         results.push({ index, kind: kinds[index], replayed });
       } catch (error) {
-        throw reported(error, where(index), label(index));
+        throw report(index, error);
       }
     }
     await ledger.close();

@@ -109,6 +109,19 @@ export class IdempotencyLedger {
 
   /** `subjects` are the customer ids the result names, so erasure can forget results holding their data. */
   async once<T>(field: string, key: string, kind: string, input: unknown, apply: () => Promise<{ result: T; subjects: string[] }>): Promise<Once<T>> {
+    const use = this.reserve(field, key, kind, input);
+    if (use.replayed) return { result: use.result as T, replayed: true };
+    const { result, subjects } = await apply();
+    this.remember(key, use.inputHash, result, subjects);
+    return { result, replayed: false };
+  }
+
+  /**
+   * Decides one use of `key` before anything is written: a replay (of a stored use, or of an earlier use
+   * in this transaction, whose result may not be known yet), a conflict, or a first use, which the caller
+   * applies and then passes to `remember`. A batch decides all its uses before it writes any event.
+   */
+  reserve(field: string, key: string, kind: string, input: unknown): { replayed: true; result: unknown } | { replayed: false; inputHash: string } {
     const inputHash = crypto.createHash('sha256').update(JSON.stringify(input)).digest('base64url');
     const claim = this.claims.get(key);
     if (!claim) throw new Error(`idempotency key "${key}" was not claimed when the transaction opened`);
@@ -116,13 +129,18 @@ export class IdempotencyLedger {
       if (claim.kind !== kind || claim.inputHash !== inputHash) {
         throw conflict(field, `idempotency key "${key}" was already used for a different ${claim.kind === kind ? 'input' : String(claim.kind)}.`);
       }
-      return { result: JSON.parse(String(claim.result)) as T, replayed: true };
+      return { replayed: true, result: claim.result === null ? null : JSON.parse(claim.result) };
     }
-    const { result, subjects } = await apply();
+    this.claims.set(key, { fresh: false, kind, inputHash, result: null });
+    return { replayed: false, inputHash };
+  }
+
+  /** The first use's result, stored when the transaction closes. */
+  remember(key: string, inputHash: string, result: unknown, subjects: string[]): void {
+    const claim = this.claims.get(key)!;
     const stored = JSON.stringify(result);
-    this.claims.set(key, { fresh: false, kind, inputHash, result: stored });
-    this.pending.push({ key, kind, inputHash, result: stored, subjects });
-    return { result, replayed: false };
+    this.claims.set(key, { ...claim, result: stored });
+    this.pending.push({ key, kind: String(claim.kind), inputHash, result: stored, subjects });
   }
 
   async close(): Promise<void> {

@@ -4,30 +4,35 @@ import { conflict } from './errors';
 import { ADVANCE_STAGE, ON_CREATE_CUSTOMER } from './customers';
 import { ReferralRecord, TEXT_LIMITS } from './model';
 import { cypher, Tx } from './neo4j';
-import { checkNotCyclic, REFERRAL_PROJECTION, ReferralSource, resolveSource } from './referrals';
+import { checkReferralEnds, parseSource, REFERRAL_PROJECTION, ReferralSource, resolveSource, SourceRequest, wouldCloseCycle } from './referrals';
 import { checkChannel, checkEmail, checkId, checkText } from './validate';
 
 // Invites and clicks: the touches that sign-up attribution later chooses between.
+// The statements take `$rows`: a single mutation sends one row, a batch (graph/batch) one row per event.
 
-const RECORD_TOUCH = cypher<{ referral: ReferralRecord }>(
+export const RECORD_TOUCH = cypher<{ index: number; referral: ReferralRecord }>(
   'referral.touch',
-  `MATCH (referrer:Customer {id: $referrerId})
-   MERGE (invitee:Customer {id: $invitee.id})
-   ${ON_CREATE_CUSTOMER('invitee', '$at')}, invitee.name = $invitee.name, invitee.email = $invitee.email
-   MERGE (referrer)-[r:REFERRED {campaign: $campaignId}]->(invitee)
-   ON CREATE SET r.invitedAt = $at, r.status = 'INVITED', r.channel = $channel, r.code = $code
-   SET r.code = coalesce(r.code, $code), r.channel = coalesce(r.channel, $channel),
-       r.clickedAt = CASE WHEN $clicked AND r.clickedAt IS NULL THEN $at ELSE r.clickedAt END,
-       r.status = CASE WHEN $clicked AND r.status = 'INVITED' THEN 'CLICKED' ELSE r.status END
-   WITH referrer, invitee, r
-   CALL (invitee) {
-     WITH invitee WHERE $clicked
+  `UNWIND $rows AS row
+   MATCH (referrer:Customer {id: row.referrerId})
+   MERGE (invitee:Customer {id: row.invitee.id})
+   ${ON_CREATE_CUSTOMER('invitee', 'row.at')}, invitee.name = row.invitee.name, invitee.email = row.invitee.email
+   MERGE (referrer)-[r:REFERRED {campaign: row.campaignId}]->(invitee)
+   ON CREATE SET r.invitedAt = row.at, r.status = 'INVITED', r.channel = row.channel, r.code = row.code
+   SET r.code = coalesce(r.code, row.code), r.channel = coalesce(r.channel, row.channel),
+       r.clickedAt = CASE WHEN row.clicked AND r.clickedAt IS NULL THEN row.at ELSE r.clickedAt END,
+       r.status = CASE WHEN row.clicked AND r.status = 'INVITED' THEN 'CLICKED' ELSE r.status END
+   WITH row, referrer, invitee, r
+   CALL (row, invitee) {
+     WITH invitee WHERE row.clicked
      ${ADVANCE_STAGE('invitee', 'INTERESTED')}
    }
-   RETURN r ${REFERRAL_PROJECTION('r', 'referrer', 'invitee')} AS referral`,
+   RETURN row.index AS index, r ${REFERRAL_PROJECTION('r', 'referrer', 'invitee')} AS referral`,
 );
 
-const EMAIL_OWNER = cypher<{ id: string | null }>('customer.emailOwner', 'OPTIONAL MATCH (c:Customer {email: $email}) RETURN c.id AS id');
+export const EMAIL_OWNER = cypher<{ index: number; id: string | null }>(
+  'customer.emailOwner',
+  'UNWIND $rows AS row OPTIONAL MATCH (c:Customer {email: row.email}) RETURN row.index AS index, c.id AS id',
+);
 
 interface Invitee {
   id: string;
@@ -35,32 +40,69 @@ interface Invitee {
   email: string | null;
 }
 
-/** An invite (clicked = false) or a click on one; an invitee who is not yet a customer becomes a STRANGER. */
-async function recordTouch(tx: Tx, inviteeField: string, source: ReferralSource, invitee: Invitee, channel: string | null, at: number, clicked: boolean) {
-  checkCampaignOpen(source.code ? 'code' : 'campaignId', source.campaign, at);
-  await checkNotCyclic(tx, inviteeField, source.referrerId, invitee.id);
-  if (invitee.email) {
-    const [owner] = await tx.run(EMAIL_OWNER, { email: invitee.email });
-    if (owner.id !== null && owner.id !== invitee.id) throw conflict('invitee.email', 'another customer already has this email.');
-  }
-  const [row] = await tx.run(RECORD_TOUCH, { referrerId: source.referrerId, invitee, campaignId: source.campaign.id, channel, code: source.code, at, clicked });
-  return row.referral;
+/** An invite (clicked = false) or a click on one, checked without the database. */
+export interface TouchRequest {
+  inviteeField: string;
+  invitee: Invitee;
+  channel: string | null;
+  source: SourceRequest;
+  at: number;
+  clicked: boolean;
 }
 
-export async function recordInvite(tx: Tx, input: RecordInviteInput, now: number): Promise<ReferralRecord> {
+export interface TouchRow {
+  referrerId: string;
+  invitee: Invitee;
+  campaignId: string;
+  channel: string | null;
+  code: string | null;
+  at: number;
+  clicked: boolean;
+}
+
+export function parseInvite(input: RecordInviteInput, now: number): TouchRequest {
   const invitee = {
     id: checkId('invitee.id', input.invitee.id),
     name: checkText('invitee.name', input.invitee.name, TEXT_LIMITS.name) ?? null,
     email: checkEmail('invitee.email', input.invitee.email) ?? null,
   };
   const channel = checkChannel('channel', input.channel);
-  const source = await resolveSource(tx, input);
-  return recordTouch(tx, 'invitee.id', source, invitee, channel, input.at ?? now, false);
+  return { inviteeField: 'invitee.id', invitee, channel, source: parseSource(input), at: input.at ?? now, clicked: false };
+}
+
+export function parseClick(input: RecordReferralClickInput, now: number): TouchRequest {
+  const inviteeId = checkId('inviteeId', input.inviteeId);
+  const channel = input.channel ? checkChannel('channel', input.channel) : null;
+  return { inviteeField: 'inviteeId', invitee: { id: inviteeId, name: null, email: null }, channel, source: parseSource(input), at: input.at ?? now, clicked: true };
+}
+
+/**
+ * The rules on the stored graph, in order: the campaign is open, the invitee is neither the referrer nor
+ * above it in the chain (`closesCycle` says whether it is above), and a new email belongs to nobody else.
+ */
+export function checkTouch(request: TouchRequest, source: ReferralSource, closesCycle: boolean, emailOwner: string | null): TouchRow {
+  checkCampaignOpen(source.code ? 'code' : 'campaignId', source.campaign, request.at);
+  const { invitee } = request;
+  checkReferralEnds(request.inviteeField, source.referrerId, invitee.id, closesCycle);
+  if (invitee.email && emailOwner !== null && emailOwner !== invitee.id) throw conflict('invitee.email', 'another customer already has this email.');
+  return { referrerId: source.referrerId, invitee, campaignId: source.campaign.id, channel: request.channel, code: source.code, at: request.at, clicked: request.clicked };
+}
+
+/** An invitee who is not yet a customer becomes a STRANGER. */
+async function recordTouch(tx: Tx, request: TouchRequest): Promise<ReferralRecord> {
+  const source = await resolveSource(tx, request.source);
+  const { invitee } = request;
+  const closesCycle = source.referrerId !== invitee.id && (await wouldCloseCycle(tx, source.referrerId, invitee.id));
+  const [owner] = invitee.email ? await tx.run(EMAIL_OWNER, { rows: [{ index: 0, email: invitee.email }] }) : [{ id: null }];
+  const row = checkTouch(request, source, closesCycle, owner.id);
+  const [written] = await tx.run(RECORD_TOUCH, { rows: [{ ...row, index: 0 }] });
+  return written.referral;
+}
+
+export async function recordInvite(tx: Tx, input: RecordInviteInput, now: number): Promise<ReferralRecord> {
+  return recordTouch(tx, parseInvite(input, now));
 }
 
 export async function recordReferralClick(tx: Tx, input: RecordReferralClickInput, now: number): Promise<ReferralRecord> {
-  const inviteeId = checkId('inviteeId', input.inviteeId);
-  const channel = input.channel ? checkChannel('channel', input.channel) : null;
-  const source = await resolveSource(tx, input);
-  return recordTouch(tx, 'inviteeId', source, { id: inviteeId, name: null, email: null }, channel, input.at ?? now, true);
+  return recordTouch(tx, parseClick(input, now));
 }

@@ -21,11 +21,12 @@ export const CODE_LOOKUP = cypher<{ code: string; ownerId: string; campaign: Cam
    RETURN code.code AS code, owner.id AS ownerId, campaign ${CAMPAIGN_PROJECTION} AS campaign`,
 );
 
-export const CAMPAIGN_AND_REFERRER = cypher<{ campaign: CampaignRecord | null; referrerExists: boolean }>(
+export const CAMPAIGN_AND_REFERRER = cypher<{ index: number; campaign: CampaignRecord | null; referrerExists: boolean }>(
   'referral.campaignAndReferrer',
-  `OPTIONAL MATCH (campaign:Campaign {id: $campaignId})
-   OPTIONAL MATCH (referrer:Customer {id: $referrerId})
-   RETURN campaign ${CAMPAIGN_PROJECTION} AS campaign, referrer IS NOT NULL AS referrerExists`,
+  `UNWIND $rows AS row
+   OPTIONAL MATCH (campaign:Campaign {id: row.campaignId})
+   OPTIONAL MATCH (referrer:Customer {id: row.referrerId})
+   RETURN row.index AS index, campaign ${CAMPAIGN_PROJECTION} AS campaign, referrer IS NOT NULL AS referrerExists`,
 );
 
 export interface ReferralSource {
@@ -34,21 +35,40 @@ export interface ReferralSource {
   code: string | null;
 }
 
-/** Who referred, and through which campaign: from a code, or from a referrer id and campaign id. */
-export async function resolveSource(tx: Tx, input: { code?: string | null; referrerId?: string | null; campaignId?: string | null }): Promise<ReferralSource> {
+/** What the input names as the source, checked without the database: a code, or a referrer and a campaign. */
+export type SourceRequest = { code: string } | { referrerId: string; campaignId: string };
+
+export type CodeOwner = { code: string; ownerId: string; campaign: CampaignRecord };
+
+export function parseSource(input: { code?: string | null; referrerId?: string | null; campaignId?: string | null }): SourceRequest {
   if (input.code) {
     if (input.referrerId || input.campaignId) throw badInput('code', 'give either code or referrerId with campaignId, not both.');
-    const [row] = await tx.run(CODE_LOOKUP, { codes: [input.code] });
-    if (!row) throw notFound('code', `no referral code "${input.code.slice(0, 20)}".`);
-    return { referrerId: row.ownerId, campaign: row.campaign, code: input.code };
+    return { code: input.code };
   }
   if (!input.referrerId || !input.campaignId) throw badInput('code', 'give either code or referrerId with campaignId.');
-  checkId('referrerId', input.referrerId);
-  checkId('campaignId', input.campaignId);
-  const [state] = await tx.run(CAMPAIGN_AND_REFERRER, { campaignId: input.campaignId, referrerId: input.referrerId });
-  if (!state.referrerExists) throw notFound('referrerId', `no customer with id "${input.referrerId}".`);
-  if (!state.campaign) throw notFound('campaignId', `no campaign with id "${input.campaignId}".`);
-  return { referrerId: input.referrerId, campaign: state.campaign, code: null };
+  return { referrerId: checkId('referrerId', input.referrerId), campaignId: checkId('campaignId', input.campaignId) };
+}
+
+/** The source once the database answered: the code's owner, or whether the referrer and campaign exist. */
+export function sourceFrom(request: SourceRequest, found: { owner?: CodeOwner; state?: { campaign: CampaignRecord | null; referrerExists: boolean } }): ReferralSource {
+  if ('code' in request) {
+    if (!found.owner) throw notFound('code', `no referral code "${request.code.slice(0, 20)}".`);
+    return { referrerId: found.owner.ownerId, campaign: found.owner.campaign, code: request.code };
+  }
+  if (!found.state?.referrerExists) throw notFound('referrerId', `no customer with id "${request.referrerId}".`);
+  if (!found.state.campaign) throw notFound('campaignId', `no campaign with id "${request.campaignId}".`);
+  return { referrerId: request.referrerId, campaign: found.state.campaign, code: null };
+}
+
+/** Who referred, and through which campaign: from a code, or from a referrer id and campaign id. */
+export async function resolveSource(tx: Tx, input: { code?: string | null; referrerId?: string | null; campaignId?: string | null }): Promise<ReferralSource> {
+  const request = parseSource(input);
+  if ('code' in request) {
+    const [owner] = await tx.run(CODE_LOOKUP, { codes: [request.code] });
+    return sourceFrom(request, { owner });
+  }
+  const [state] = await tx.run(CAMPAIGN_AND_REFERRER, { rows: [{ ...request, index: 0 }] });
+  return sourceFrom(request, { state });
 }
 
 // A customer has at most one credited (signed-up) referrer, so the chain above anyone is a single path:
@@ -68,13 +88,14 @@ export async function wouldCloseCycle(tx: Tx, referrerId: string, inviteeId: str
   return row?.cycle ?? false;
 }
 
+/** The two ends of a referral: never the same customer, and never an invitee above its referrer. */
+export function checkReferralEnds(field: string, referrerId: string, inviteeId: string, closesCycle: boolean): void {
+  if (referrerId === inviteeId) throw badInput(field, 'a customer cannot refer themselves.');
+  if (closesCycle) throw cycleConflict(field, referrerId, inviteeId);
+}
+
 export const cycleConflict = (field: string, referrerId: string, inviteeId: string) =>
   conflict(field, `"${inviteeId}" is above "${referrerId}" in the referral chain; this referral would close a cycle.`);
-
-export async function checkNotCyclic(tx: Tx, field: string, referrerId: string, inviteeId: string): Promise<void> {
-  if (referrerId === inviteeId) throw badInput(field, 'a customer cannot refer themselves.');
-  if (await wouldCloseCycle(tx, referrerId, inviteeId)) throw cycleConflict(field, referrerId, inviteeId);
-}
 
 // The referrer and every customer above it in the credited chain, as lock keys, and whether the invitee
 // is among them. Trail semantics (no relationship twice) end the walk even on a cycle stored before the
@@ -108,3 +129,21 @@ export async function lockCreditChain(tx: Tx, referrerId: string, inviteeId: str
     for (const key of unlocked) locked.add(key);
   }
 }
+
+export async function checkNotCyclic(tx: Tx, field: string, referrerId: string, inviteeId: string): Promise<void> {
+  checkReferralEnds(field, referrerId, inviteeId, referrerId !== inviteeId && (await wouldCloseCycle(tx, referrerId, inviteeId)));
+}
+
+// The credited chain above each customer, nearest first (the customer itself first): one parent per
+// customer, so the longest path up is the whole chain. For the batch writer's cycle rule (graph/batch/forest.ts).
+// `keys` are the chain's lock keys (elementIds, see graph/locks.ts), in the same order.
+export const CHAINS_ABOVE = cypher<{ id: string; chain: string[]; keys: LockKey[] }>(
+  'referral.chainsAbove',
+  `UNWIND $ids AS id
+   MATCH (c:Customer {id: id})
+   OPTIONAL MATCH p = (c) (()<-[r:REFERRED WHERE r.signedUpAt IS NOT NULL]-()){1,1000} (:Customer)
+   WITH id, c, p ORDER BY length(p) DESC
+   WITH id, c, collect(p)[0] AS longest
+   WITH id, CASE WHEN longest IS NULL THEN [c] ELSE nodes(longest) END AS chain
+   RETURN id, [n IN chain | n.id] AS chain, [n IN chain | elementId(n)] AS keys`,
+);

@@ -2,36 +2,40 @@ import type { RecordSignupInput } from '../schema/generated/types';
 import { attributeSignup } from './attribution';
 import { checkCampaignOpen } from './campaigns';
 import { ADVANCE_STAGE, CUSTOMER_PROJECTION, ON_CREATE_CUSTOMER } from './customers';
-import { badInput, conflict, conflictOn } from './errors';
+import { conflict, conflictOn } from './errors';
 import { lockCustomers, LockKey } from './locks';
 import { CustomerRecord, ReferralRecord, TEXT_LIMITS } from './model';
 import { cypher, Tx } from './neo4j';
-import { cycleConflict, lockCreditChain, REFERRAL_PROJECTION, ReferralSource, resolveSource } from './referrals';
+import { checkReferralEnds, cycleConflict, lockCreditChain, REFERRAL_PROJECTION, ReferralSource, resolveSource } from './referrals';
 import { checkEmail, checkId, checkText } from './validate';
 
-const SIGNUP_STATE = cypher<{ signedUpAt: number | null; emailTaken: boolean }>(
+// The statements take `$rows`: a single mutation sends one row, a batch (graph/batch) one row per event.
+export const SIGNUP_STATE = cypher<{ index: number; signedUpAt: number | null; emailTaken: boolean }>(
   'signup.state',
-  `OPTIONAL MATCH (c:Customer {id: $id})
-   OPTIONAL MATCH (other:Customer {email: $email}) WHERE other.id <> $id
-   RETURN c.signedUpAt AS signedUpAt, other IS NOT NULL AS emailTaken`,
+  `UNWIND $rows AS row
+   OPTIONAL MATCH (c:Customer {id: row.id})
+   OPTIONAL MATCH (other:Customer {email: row.email}) WHERE other.id <> row.id
+   RETURN row.index AS index, c.signedUpAt AS signedUpAt, other IS NOT NULL AS emailTaken`,
 );
 
 // A customer who signs up without having been invited or created before comes into being here, so that
 // it can be locked like any other; MERGE on the unique id makes concurrent creators wait for the first.
-const ENSURE_CUSTOMER = cypher<{ key: LockKey }>(
+export const ENSURE_CUSTOMER = cypher<{ index: number; key: LockKey }>(
   'signup.ensureCustomer',
-  `MERGE (c:Customer {id: $id})
-   ${ON_CREATE_CUSTOMER('c', '$at')}
-   RETURN elementId(c) AS key`,
+  `UNWIND $rows AS row
+   MERGE (c:Customer {id: row.id})
+   ${ON_CREATE_CUSTOMER('c', 'row.at')}
+   RETURN row.index AS index, elementId(c) AS key`,
 );
 
-const SIGN_UP = cypher<{ customer: CustomerRecord }>(
+export const SIGN_UP = cypher<{ index: number; customer: CustomerRecord }>(
   'signup.customer',
-  `MATCH (c:Customer {id: $id})
-   SET c.name = coalesce($name, c.name), c.email = coalesce($email, c.email), c.signedUpAt = $at
-   WITH c
+  `UNWIND $rows AS row
+   MATCH (c:Customer {id: row.id})
+   SET c.name = coalesce(row.name, c.name), c.email = coalesce(row.email, c.email), c.signedUpAt = row.at
+   WITH row, c
    ${ADVANCE_STAGE('c', 'FAN')}
-   RETURN c ${CUSTOMER_PROJECTION} AS customer`,
+   RETURN row.index AS index, c ${CUSTOMER_PROJECTION} AS customer`,
 );
 
 // Credits one referral and rejects the other open ones into the same customer: one referrer per sign-up.
@@ -39,13 +43,14 @@ const SIGN_UP = cypher<{ customer: CustomerRecord }>(
 // referred_credited_invitee constraint holds unique: one credited referral per invitee, whatever races.
 // A purchase already recorded at or after the sign-up (backfilled history) converts the credit at once,
 // on the earliest such purchase, as RECORD_PURCHASE in graph/commerce.ts would have; earlier purchases do not.
-const CREDIT_REFERRAL = cypher<{ referral: ReferralRecord }>(
+export const CREDIT_REFERRAL = cypher<{ index: number; referral: ReferralRecord }>(
   'signup.credit',
-  `MATCH (referrer:Customer {id: $referrerId}), (c:Customer {id: $id})
-   MERGE (referrer)-[r:REFERRED {campaign: $campaignId}]->(c)
-   ON CREATE SET r.invitedAt = $at, r.channel = 'code'
-   SET r.status = 'SIGNED_UP', r.signedUpAt = $at, r.code = coalesce($code, r.code), r.creditedInvitee = elementId(c)
-   WITH referrer, c, r
+  `UNWIND $rows AS row
+   MATCH (referrer:Customer {id: row.referrerId}), (c:Customer {id: row.id})
+   MERGE (referrer)-[r:REFERRED {campaign: row.campaignId}]->(c)
+   ON CREATE SET r.invitedAt = row.at, r.channel = 'code'
+   SET r.status = 'SIGNED_UP', r.signedUpAt = row.at, r.code = coalesce(row.code, r.code), r.creditedInvitee = elementId(c)
+   WITH row, referrer, c, r
    CALL (c, r) {
      MATCH (:Customer)-[other:REFERRED]->(c)
      WHERE other <> r AND other.status IN ['INVITED', 'CLICKED']
@@ -56,7 +61,7 @@ const CREDIT_REFERRAL = cypher<{ referral: ReferralRecord }>(
      WITH r, min(p.at) AS firstPurchaseAt
      SET r.status = 'CONVERTED', r.firstPurchaseAt = firstPurchaseAt
    }
-   RETURN r ${REFERRAL_PROJECTION('r', 'referrer', 'c')} AS referral`,
+   RETURN row.index AS index, r ${REFERRAL_PROJECTION('r', 'referrer', 'c')} AS referral`,
 );
 
 export interface SignupRecord {
@@ -64,13 +69,46 @@ export interface SignupRecord {
   referral: ReferralRecord | null;
 }
 
-function checkSignupState(state: { signedUpAt: number | null; emailTaken: boolean }, id: string) {
+export interface SignupRequest {
+  id: string;
+  email: string | null;
+  name: string | null;
+  at: number;
+  code: string | null;
+}
+
+export interface Credit {
+  referrerId: string;
+  campaignId: string;
+  code: string | null;
+}
+
+export function parseSignup(input: RecordSignupInput, now: number): SignupRequest {
+  const id = checkId('customerId', input.customerId);
+  const email = checkEmail('email', input.email) ?? null;
+  const name = checkText('name', input.name, TEXT_LIMITS.name) ?? null;
+  return { id, email, name, at: input.at ?? now, code: input.code || null };
+}
+
+export function checkSignupState(state: { signedUpAt: number | null; emailTaken: boolean }, id: string): void {
   if (state.signedUpAt !== null) throw alreadySignedUp(id);
   if (state.emailTaken) throw emailTaken();
 }
 
-const alreadySignedUp = (id: string) => conflict('customerId', `customer "${id}" has already signed up.`);
-const emailTaken = () => conflict('email', 'another customer already has this email.');
+export const alreadySignedUp = (id: string) => conflict('customerId', `customer "${id}" has already signed up.`);
+export const emailTaken = () => conflict('email', 'another customer already has this email.');
+
+/** The rules on a code that need no chain: its campaign is open, and it is not the customer's own. */
+export function checkCode(request: SignupRequest, source: ReferralSource): void {
+  checkCampaignOpen('code', source.campaign, request.at);
+  checkReferralEnds('code', source.referrerId, request.id, false);
+}
+
+/** A code credits its owner unless the customer is above it in the chain. */
+export function creditByCode(request: SignupRequest, source: ReferralSource, closesCycle: boolean): Credit {
+  if (closesCycle) throw cycleConflict('code', source.referrerId, request.id);
+  return { referrerId: source.referrerId, campaignId: source.campaign.id, code: source.code };
+}
 
 /**
  * A customer signs up once; a code credits its owner, otherwise attribution picks among open touches.
@@ -79,37 +117,31 @@ const emailTaken = () => conflict('email', 'another customer already has this em
  * first see it signed up; the constraints on email and on the credited referral are the backstop.
  */
 export async function recordSignup(tx: Tx, input: RecordSignupInput, now: number): Promise<SignupRecord> {
-  const id = checkId('customerId', input.customerId);
-  const email = checkEmail('email', input.email) ?? null;
-  const name = checkText('name', input.name, TEXT_LIMITS.name) ?? null;
-  const at = input.at ?? now;
+  const request = parseSignup(input, now);
+  const { id, at } = request;
+  const state = { rows: [{ index: 0, id, email: request.email }] };
   // Read once without locks to refuse the common repeat early; read again under the locks, where it counts.
-  checkSignupState((await tx.run(SIGNUP_STATE, { id, email }))[0], id);
+  checkSignupState((await tx.run(SIGNUP_STATE, state))[0], id);
 
-  let source: ReferralSource | null = null;
-  if (input.code) {
-    source = await resolveSource(tx, { code: input.code });
-    checkCampaignOpen('code', source.campaign, at);
-    if (source.referrerId === id) throw badInput('code', 'a customer cannot refer themselves.');
-  }
-  const [invitee] = await tx.run(ENSURE_CUSTOMER, { id, at });
+  const source = request.code ? await resolveSource(tx, { code: request.code }) : null;
+  if (source) checkCode(request, source);
+  const [invitee] = await tx.run(ENSURE_CUSTOMER, { rows: [{ index: 0, id, at }] });
   // With a code: the invitee and the chain above the code's owner, in one sorted set. Without one: the
   // invitee alone; attributeSignup then locks each candidate's chain before judging it.
   let closesCycle = false;
   if (source) closesCycle = await lockCreditChain(tx, source.referrerId, id);
   else await lockCustomers(tx, [invitee.key]);
-  checkSignupState((await tx.run(SIGNUP_STATE, { id, email }))[0], id);
+  checkSignupState((await tx.run(SIGNUP_STATE, state))[0], id);
 
-  let credited: { referrerId: string; campaignId: string; code: string | null } | null = null;
+  let credited: Credit | null = null;
   if (source) {
-    if (closesCycle) throw cycleConflict('code', source.referrerId, id);
-    credited = { referrerId: source.referrerId, campaignId: source.campaign.id, code: source.code };
+    credited = creditByCode(request, source, closesCycle);
   } else {
     const candidate = await attributeSignup(tx, id, at);
     if (candidate) credited = { referrerId: candidate.referrerId, campaignId: candidate.campaignId, code: null };
   }
-  const [row] = await conflictOn('email', emailTaken().message, () => tx.run(SIGN_UP, { id, name, email, at }));
+  const [row] = await conflictOn('email', emailTaken().message, () => tx.run(SIGN_UP, { rows: [{ ...request, index: 0 }] }));
   if (!credited) return { customer: row.customer, referral: null };
-  const [referral] = await conflictOn('customerId', alreadySignedUp(id).message, () => tx.run(CREDIT_REFERRAL, { ...credited, id, at }));
+  const [referral] = await conflictOn('customerId', alreadySignedUp(id).message, () => tx.run(CREDIT_REFERRAL, { rows: [{ ...credited, id, at, index: 0 }] }));
   return { customer: row.customer, referral: referral.referral };
 }

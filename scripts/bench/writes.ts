@@ -1,13 +1,18 @@
 import crypto from 'node:crypto';
+import type { EventInput } from '../../schema/generated/types';
 import { LOAD_CAMPAIGNS, LOAD_CUSTOMERS, LOAD_KNOWS, LOAD_PRODUCTS, LOAD_PURCHASES, LOAD_REFERRALS, loadInBatches } from '../../graph/bulkLoad';
-import { median, say, startBenchEnv, table, timeIt, writeResults } from './common';
+import { recordEventsOneByOne } from '../../graph/events';
+import { median, percentile, say, startBenchEnv, table, timeIt, writeResults } from './common';
 
-// `npm run bench:writes`: events per second recorded through recordEvents (batches of 1,000), through
-// one mutation per event, and as raw UNWIND Cypher through the driver for the same writes, side by side.
+// `npm run bench:writes`: events per second recorded through recordEvents (set-based, batches of 1,000),
+// through the per-event reference path (recordEventsOneByOne), through one mutation per event from 16
+// concurrent clients (with the median latency), and as raw UNWIND Cypher through the driver, side by side.
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BATCH_UNITS = Number(process.env.BENCH_BATCH_UNITS ?? 1000); // 5 events a unit
-const SINGLE_UNITS = Number(process.env.BENCH_SINGLE_UNITS ?? 200);
+const SINGLE_UNITS = Number(process.env.BENCH_SINGLE_UNITS ?? 400);
+const ONE_BY_ONE_UNITS = Number(process.env.BENCH_ONE_BY_ONE_UNITS ?? 200);
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const EVENTS_PER_UNIT = 5;
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 5, 1);
@@ -24,8 +29,13 @@ function unit(prefix: string, k: number) {
     { recordInvite: { referrerId: referrer, campaignId: CAMPAIGN, invitee: { id: friend }, channel: 'email', at: new Date(T0).toISOString(), idempotencyKey: key(1) } },
     { recordSignup: { customerId: friend, at: new Date(T0 + DAY).toISOString(), idempotencyKey: key(2) } },
     { recordPurchase: { customerId: friend, productId: PRODUCT, orderId: `${prefix}-o-${k}`, amount: 20, currency: 'EUR', at: new Date(T0 + 2 * DAY).toISOString(), idempotencyKey: key(3) } },
-    { connectCustomers: { customerId: referrer, otherId: friend, idempotencyKey: key(4) } },
+    { connectCustomers: { customerId: referrer, otherId: friend, strength: 0.5, idempotencyKey: key(4) } },
   ];
+}
+
+/** The API's DateTime scalar turns ISO instants into epoch milliseconds; the in-process path does it here. */
+function withInstants(event: object): EventInput {
+  return JSON.parse(JSON.stringify(event), (name, value: unknown) => (name === 'at' && typeof value === 'string' ? Date.parse(value) : value)) as EventInput;
 }
 
 const MUTATION_FOR: Record<string, [string, string]> = {
@@ -42,6 +52,7 @@ async function main() {
     await env.graph.write(LOAD_CAMPAIGNS, { rows: [{ id: CAMPAIGN, name: 'Bench', startsAt: T0 - DAY, endsAt: T0 + 365 * DAY, attributionWindowDays: 30, attributionModel: 'LAST_TOUCH' }] });
     await env.graph.write(LOAD_PRODUCTS, { rows: [{ id: PRODUCT, name: 'Bench product' }] });
 
+    const latencies: number[] = [];
     const modes = {
       async recordEvents(prefix: string) {
         const events = Array.from({ length: BATCH_UNITS }, (_, k) => unit(prefix, k)).flat();
@@ -50,14 +61,31 @@ async function main() {
         }
         return events.length;
       },
-      async singleMutations(prefix: string) {
-        const events = Array.from({ length: SINGLE_UNITS }, (_, k) => unit(prefix, k)).flat();
-        for (const event of events) {
-          const [field, input] = Object.entries(event)[0];
-          const [type, selection] = MUTATION_FOR[field];
-          await env.gql(`mutation($input: ${type}!) { ${field}(input: $input) { ${selection} } }`, { input });
+      async oneByOne(prefix: string) {
+        // The per-event reference path, called in process (no HTTP), in batches of 1,000.
+        const events = Array.from({ length: ONE_BY_ONE_UNITS }, (_, k) => unit(prefix, k)).flat();
+        for (let start = 0; start < events.length; start += 1000) {
+          await recordEventsOneByOne(env.graph, events.slice(start, start + 1000).map((event) => withInstants(event)));
         }
         return events.length;
+      },
+      async singleMutations(prefix: string) {
+        // CLIENTS concurrent clients, each sending its own units' events one mutation at a time, in order.
+        const units = Array.from({ length: SINGLE_UNITS }, (_, k) => unit(prefix, k));
+        await Promise.all(
+          Array.from({ length: CLIENTS }, async (_, client) => {
+            for (let k = client; k < units.length; k += CLIENTS) {
+              for (const event of units[k]) {
+                const [field, input] = Object.entries(event)[0];
+                const [type, selection] = MUTATION_FOR[field];
+                const started = process.hrtime.bigint();
+                await env.gql(`mutation($input: ${type}!) { ${field}(input: $input) { ${selection} } }`, { input });
+                latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+              }
+            }
+          }),
+        );
+        return units.length * EVENTS_PER_UNIT;
       },
       async rawUnwind(prefix: string) {
         const ks = Array.from({ length: BATCH_UNITS }, (_, k) => k);
@@ -73,7 +101,7 @@ async function main() {
       },
     };
 
-    const rates: Record<keyof typeof modes, number[]> = { recordEvents: [], singleMutations: [], rawUnwind: [] };
+    const rates: Record<keyof typeof modes, number[]> = { recordEvents: [], oneByOne: [], singleMutations: [], rawUnwind: [] };
     for (let round = 1; round <= ROUNDS; round++) {
       for (const mode of Object.keys(modes) as Array<keyof typeof modes>) {
         const prefix = `bw-${crypto.randomBytes(4).toString('hex')}`;
@@ -83,18 +111,22 @@ async function main() {
       }
     }
     const raw = median(rates.rawUnwind);
+    const p50 = (mode: string) => (mode === 'singleMutations' ? `${percentile(latencies, 50).toFixed(1)} ms (p95 ${percentile(latencies, 95).toFixed(1)})` : '');
     const rows = (Object.keys(rates) as Array<keyof typeof modes>).map((mode) => [
-      mode, median(rates[mode]).toFixed(0), Math.min(...rates[mode]).toFixed(0), Math.max(...rates[mode]).toFixed(0), (median(rates[mode]) / raw).toFixed(3),
+      mode, median(rates[mode]).toFixed(0), Math.min(...rates[mode]).toFixed(0), Math.max(...rates[mode]).toFixed(0), (median(rates[mode]) / raw).toFixed(3), p50(mode),
     ]);
+    const header = ['mode', 'events/s (median)', 'min', 'max', 'ratio to raw UNWIND', 'latency p50 per mutation'];
     const body = [
       `Each unit is 5 events (upsert a referrer, invite a new friend, the friend signs up and buys, the two connect). `,
-      `recordEvents sends ${BATCH_UNITS * EVENTS_PER_UNIT} events in batches of 1,000 over HTTP; singleMutations sends ${SINGLE_UNITS * EVENTS_PER_UNIT} events one mutation each, sequentially; `,
+      `recordEvents (set-based) sends ${BATCH_UNITS * EVENTS_PER_UNIT} events in batches of 1,000 over HTTP; `,
+      `oneByOne writes ${ONE_BY_ONE_UNITS * EVENTS_PER_UNIT} events in batches of 1,000 through the per-event reference path (recordEventsOneByOne, in process, no HTTP); `,
+      `singleMutations sends ${SINGLE_UNITS * EVENTS_PER_UNIT} events one mutation each from ${CLIENTS} concurrent clients (each client's units in order), latency per mutation over all rounds; `,
       `rawUnwind writes the same final graph for ${BATCH_UNITS} units with UNWIND batches of 1,000 rows through the driver, with no validation, idempotency or attribution. `,
       `${ROUNDS} rounds, modes interleaved in each round; the median is quoted.\n\n`,
-      table(['mode', 'events/s (median)', 'min', 'max', 'ratio to raw UNWIND'], rows),
+      table(header, rows),
     ].join('');
-    const file = writeResults('writes.md', 'Write throughput: recordEvents vs single mutations vs raw UNWIND', 'npm run bench:writes', env.machine, body);
-    process.stdout.write(`\n${table(['mode', 'events/s (median)', 'min', 'max', 'ratio to raw UNWIND'], rows)}\n\nwritten to ${file}\n`);
+    const file = writeResults('writes.md', 'Write throughput: recordEvents (set-based) vs the per-event path vs single mutations vs raw UNWIND', 'npm run bench:writes', env.machine, body);
+    process.stdout.write(`\n${table(header, rows)}\n\nwritten to ${file}\n`);
   } finally {
     await env.close();
   }

@@ -1,0 +1,37 @@
+import type { RecordPurchaseInput, RecordReviewInput } from '../../schema/generated/types';
+import { checkOrderState, ORDER_OWNER, parsePurchase, parseReview, RECORD_PURCHASE, RECORD_REVIEW } from '../commerce';
+import { checkCustomersExist } from '../customers';
+import { existenceOf } from './customerKinds';
+import { byIndex, bulkKind } from './kind';
+
+// Purchases and reviews in bulk: the same checks and statements as graph/commerce.ts.
+
+export const purchases = bulkKind({
+  parse: (input: RecordPurchaseInput, now: number) => parsePurchase(input, now),
+  needs: (row) => ({ products: [row.productId] }),
+  access: (row, facts) => {
+    const product = facts.product(row.productId);
+    return { reads: product.reads, writes: [`c:${row.customerId}`, `order:${row.orderId}`, ...product.writes] };
+  },
+  read: (tx, rows) => byIndex(rows, () => tx.run(ORDER_OWNER, { rows: rows.map(({ index, parsed }) => ({ index, customerId: parsed.customerId, orderId: parsed.orderId })) })),
+  decide: (row, state) => checkOrderState(row, state),
+  write: async (tx, rows) => {
+    const written = await byIndex(rows, () => tx.run(RECORD_PURCHASE, { rows: rows.map(({ index, parsed }) => ({ ...parsed, index })) }));
+    return new Map([...written].map(([index, row]) => [index, row.purchase]));
+  },
+});
+
+export const reviews = bulkKind({
+  parse: (input: RecordReviewInput, now: number) => parseReview(input, now),
+  needs: (row) => ({ products: [row.productId] }),
+  access: (row, facts) => {
+    const product = facts.product(row.productId);
+    return { reads: product.reads, writes: [`c:${row.customerId}`, ...product.writes] };
+  },
+  read: (tx, rows) => existenceOf(tx, rows, (row) => ({ customerId: row.customerId })),
+  decide: (row, existing) => checkCustomersExist(existing, { customerId: row.customerId }),
+  write: async (tx, rows) => {
+    const written = await byIndex(rows, () => tx.run(RECORD_REVIEW, { rows: rows.map(({ index, parsed }) => ({ ...parsed, index })) }));
+    return new Map([...written].map(([index, row]) => [index, row.review]));
+  },
+});

@@ -1,0 +1,91 @@
+import { CHAINS_ABOVE } from '../referrals';
+import { lockCustomers, LockKey } from '../locks';
+import { Tx } from '../neo4j';
+
+/**
+ * The credited referrals as the events of one batch see them, for the cycle rule.
+ *
+ * A customer has at most one credited referrer, so the credited graph is a forest and "would crediting
+ * referrer → invitee close a cycle" is "is the invitee above the referrer". A batch decides many credits
+ * at once: the chains above a level's referrers are read in one statement and the level's new credits are
+ * added here in batch order, so that two credits of one level that close a cycle together through older
+ * chains are caught (the later one is refused). Each credit made by the batch carries the index of its
+ * event: event i sees only credits of events before i, even when a later event's credit was written in
+ * an earlier level (levels follow shared customers, not the chains above them).
+ *
+ * The other way round, an earlier event's credit decided in a later level than event i, is invisible when
+ * i is judged. Every verdict is recorded with its level, so `verdictsHold` can tell whether that happened
+ * and, only then, judge them again against the complete forest; the runner redoes such a batch one by one.
+ */
+export class Forest {
+  private readonly parent = new Map<string, string>();
+  /** The index of the event that made each credit of this batch, by invitee. */
+  private readonly creditedBy = new Map<string, number>();
+  private readonly creditLevels: Array<{ index: number; level: number }> = [];
+  private readonly verdicts: Array<{ index: number; level: number; referrerId: string; inviteeId: string; closes: boolean }> = [];
+  /** The level being judged. */
+  level = 0;
+
+  private readonly locked = new Set<LockKey>();
+
+  /**
+   * Reads the chains above `referrerIds` as the database holds them now (earlier levels included). With
+   * `lock` (a level that credits), write-locks every customer on them in sorted order and reads again
+   * until nothing new appears, as lockCreditChain in graph/referrals.ts does for one sign-up: while the
+   * locks are held nobody can credit into these chains, so the verdicts stay true until commit.
+   */
+  async load(tx: Tx, referrerIds: Iterable<string>, lock = false): Promise<void> {
+    const ids = [...new Set(referrerIds)];
+    if (ids.length === 0) return;
+    for (;;) {
+      const unlocked = new Set<LockKey>();
+      for (const { chain, keys } of await tx.run(CHAINS_ABOVE, { ids })) {
+        for (let i = 0; i + 1 < chain.length; i++) this.parent.set(chain[i], chain[i + 1]);
+        for (const key of keys) if (!this.locked.has(key)) unlocked.add(key);
+      }
+      if (!lock || unlocked.size === 0) return;
+      await lockCustomers(tx, unlocked);
+      for (const key of unlocked) this.locked.add(key);
+    }
+  }
+
+  /** The credit of event `index`: `inviteeId` now sits below `referrerId`. */
+  credit(index: number, referrerId: string, inviteeId: string): void {
+    this.parent.set(inviteeId, referrerId);
+    this.creditedBy.set(inviteeId, index);
+    this.creditLevels.push({ index, level: this.level });
+  }
+
+  /** As wouldCloseCycle in graph/referrals.ts, seen from event `index`: is the invitee the referrer or above it? */
+  closesCycle(index: number, referrerId: string, inviteeId: string): boolean {
+    const closes = this.walk(index, referrerId, inviteeId);
+    this.verdicts.push({ index, level: this.level, referrerId, inviteeId, closes });
+    return closes;
+  }
+
+  /**
+   * Whether every verdict was given with every earlier credit in view: true at once unless an earlier
+   * event's credit came in a later level than a judged event; otherwise judged again on the chains as
+   * the database now holds them (every credit of the batch written), seen from each event.
+   */
+  async verdictsHold(tx: Tx): Promise<boolean> {
+    const late = this.verdicts.filter((verdict) => this.creditLevels.some((credit) => credit.index < verdict.index && credit.level > verdict.level));
+    if (late.length === 0) return true;
+    await this.load(tx, late.map((verdict) => verdict.referrerId));
+    return late.every((verdict) => this.walk(verdict.index, verdict.referrerId, verdict.inviteeId) === verdict.closes);
+  }
+
+  private walk(index: number, referrerId: string, inviteeId: string): boolean {
+    const seen = new Set<string>();
+    for (let node: string | undefined = referrerId; node !== undefined && !seen.has(node); node = this.parentSeenBy(index, node)) {
+      if (node === inviteeId) return true;
+      seen.add(node);
+    }
+    return false;
+  }
+
+  private parentSeenBy(index: number, child: string): string | undefined {
+    const by = this.creditedBy.get(child);
+    return by !== undefined && by > index ? undefined : this.parent.get(child);
+  }
+}

@@ -1,0 +1,45 @@
+import type { Tx } from '../neo4j';
+import type { Forest } from './forest';
+import type { Access, PlanFacts } from './plan';
+
+/** One event of a batch once its input passed the checks that need no database. */
+export interface Planned<P> {
+  index: number;
+  parsed: P;
+}
+
+/** What a bulk step's rules see of the graph: the row's own state, and the credited chains. */
+export interface Judge {
+  /** As wouldCloseCycle, seen from this event (the batch's earlier credits included, later ones not). */
+  closesCycle(referrerId: string, inviteeId: string): boolean;
+  /** This event credits `referrerId` with `inviteeId`: later events of the batch see the credit. */
+  credit(referrerId: string, inviteeId: string): void;
+}
+
+/**
+ * How one kind of event is written in bulk. Each function reuses the single-event writer's parts:
+ * `parse` its checks that need no database, `read` its state query over many rows, `decide` its rules
+ * on that state (throwing the same DomainError), `write` its statement over many rows.
+ */
+export interface BulkKind<I, P, S, D, R> {
+  parse(input: I, now: number): P;
+  /** What the planner reads before the batch (one query for all events): codes, customers' emails, products. */
+  needs?(parsed: P): { codes?: string[]; customers?: string[]; products?: string[] };
+  access(parsed: P, facts: PlanFacts): Access;
+  read(tx: Tx, rows: Planned<P>[], facts: PlanFacts): Promise<Map<number, S>>;
+  /** The referrers whose chains the cycle rule walks for this row. */
+  referrers?(parsed: P, state: S, facts: PlanFacts): string[];
+  decide(parsed: P, state: S, judge: Judge, facts: PlanFacts): D;
+  write(tx: Tx, rows: Array<Planned<P> & { decided: D }>): Promise<Map<number, R>>;
+}
+
+export const bulkKind = <I, P, S, D, R>(kind: BulkKind<I, P, S, D, R>) => kind;
+
+/** Runs `query` over `rows` (skipped when there are none) and maps its rows by `index`. */
+export async function byIndex<T extends { index: number }>(rows: readonly unknown[], run: () => Promise<T[]>): Promise<Map<number, T>> {
+  if (rows.length === 0) return new Map();
+  return new Map((await run()).map((row) => [row.index, row]));
+}
+
+/** Forest is used by the runner; re-exported for kinds that need its type. */
+export type { Forest };

@@ -1,0 +1,119 @@
+import type { IssueReferralCodeInput, RecordInviteInput, RecordReferralClickInput, RecordSignupInput } from '../../schema/generated/types';
+import { ATTRIBUTION_CANDIDATES, Candidate, pickAttribution } from '../attribution';
+import { checkTouch, EMAIL_OWNER, parseClick, parseInvite, RECORD_TOUCH, TouchRequest } from '../invites';
+import { CampaignRecord } from '../model';
+import { Tx } from '../neo4j';
+import { checkIssueState, codeRecord, ISSUE_CODE, parseIssueCode } from '../referralCodes';
+import { CAMPAIGN_AND_REFERRER, sourceFrom } from '../referrals';
+import { lockCustomers } from '../locks';
+import { checkCode, checkSignupState, Credit, CREDIT_REFERRAL, creditByCode, ENSURE_CUSTOMER, parseSignup, SIGN_UP, SIGNUP_STATE } from '../signup';
+import { byIndex, bulkKind, Planned } from './kind';
+import { PlanFacts } from './plan';
+
+// Invites, clicks, sign-ups and codes in bulk: the same checks and statements as the single writers.
+
+type SourceState = { campaign: CampaignRecord | null; referrerExists: boolean };
+
+/** The referrer an invite, click or code sign-up names, when it can be told before its rules run. */
+const referrerOf = (request: TouchRequest['source'], facts: PlanFacts) =>
+  'code' in request ? facts.codes.get(request.code)?.ownerId : request.referrerId;
+
+function touches(parse: (input: never, now: number) => TouchRequest) {
+  return bulkKind({
+    parse,
+    needs: (request: TouchRequest) => ({ codes: 'code' in request.source ? [request.source.code] : [], customers: [request.invitee.id] }),
+    access: (request, facts) => {
+      const referrer = referrerOf(request.source, facts);
+      const { invitee } = request;
+      const emails = facts.emailChange(invitee.id, invitee.email, true);
+      if (invitee.email === null) facts.created(invitee.id);
+      return { reads: referrer === undefined ? [] : [`c:${referrer}`], writes: [`c:${invitee.id}`, ...emails] };
+    },
+    read: async (tx: Tx, rows: Planned<TouchRequest>[]) => {
+      const byIds = rows.flatMap(({ index, parsed }) => ('code' in parsed.source ? [] : [{ index, ...parsed.source }]));
+      const withEmail = rows.flatMap(({ index, parsed }) => (parsed.invitee.email ? [{ index, email: parsed.invitee.email }] : []));
+      const sources = await byIndex(byIds, () => tx.run(CAMPAIGN_AND_REFERRER, { rows: byIds }));
+      const owners = await byIndex(withEmail, () => tx.run(EMAIL_OWNER, { rows: withEmail }));
+      return new Map(rows.map(({ index }) => [index, { source: sources.get(index) as SourceState | undefined, emailOwner: owners.get(index)?.id ?? null }]));
+    },
+    referrers: (request, _state, facts) => {
+      const referrer = referrerOf(request.source, facts);
+      return referrer === undefined ? [] : [referrer];
+    },
+    decide: (request, state, judge, facts) => {
+      const owner = 'code' in request.source ? facts.codes.get(request.source.code) : undefined;
+      const source = sourceFrom(request.source, { owner, state: state.source });
+      const inviteeId = request.invitee.id;
+      return checkTouch(request, source, source.referrerId !== inviteeId && judge.closesCycle(source.referrerId, inviteeId), state.emailOwner);
+    },
+    write: async (tx, rows) => {
+      const written = await byIndex(rows, () => tx.run(RECORD_TOUCH, { rows: rows.map(({ index, decided }) => ({ ...decided, index })) }));
+      return new Map([...written].map(([index, row]) => [index, row.referral]));
+    },
+  });
+}
+
+export const invites = touches(parseInvite as (input: RecordInviteInput, now: number) => TouchRequest);
+export const clicks = touches(parseClick as (input: RecordReferralClickInput, now: number) => TouchRequest);
+
+interface SignupState {
+  signedUpAt: number | null;
+  emailTaken: boolean;
+  candidates: Candidate[];
+}
+
+export const signups = bulkKind({
+  parse: (input: RecordSignupInput, now: number) => parseSignup(input, now),
+  needs: (request) => ({ codes: request.code ? [request.code] : [], customers: [request.id] }),
+  access: (request, facts) => {
+    const emails = facts.emailChange(request.id, request.email);
+    if (request.email === null) facts.created(request.id);
+    return { reads: [], writes: [`c:${request.id}`, ...emails] };
+  },
+  read: async (tx, rows) => {
+    // As recordSignup: each customer exists and is write-locked before the state that decides is read.
+    const ensured = await tx.run(ENSURE_CUSTOMER, { rows: rows.map(({ index, parsed }) => ({ index, id: parsed.id, at: parsed.at })) });
+    await lockCustomers(tx, ensured.map((row) => row.key));
+    const states = await byIndex(rows, () => tx.run(SIGNUP_STATE, { rows: rows.map(({ index, parsed }) => ({ index, id: parsed.id, email: parsed.email })) }));
+    const uncoded = rows.filter(({ parsed }) => !parsed.code).map(({ index, parsed }) => ({ index, id: parsed.id, at: parsed.at }));
+    const candidates = uncoded.length === 0 ? [] : await tx.run(ATTRIBUTION_CANDIDATES, { rows: uncoded });
+    return new Map(rows.map(({ index }): [number, SignupState] => [index, { ...states.get(index)!, candidates: candidates.filter((c) => c.index === index) }]));
+  },
+  referrers: (request, state, facts) => {
+    if (!request.code) return state.candidates.map((candidate) => candidate.referrerId);
+    const owner = facts.codes.get(request.code)?.ownerId;
+    return owner === undefined ? [] : [owner];
+  },
+  decide: (request, state, judge, facts): Credit | null => {
+    checkSignupState(state, request.id);
+    let credited: Credit | null = null;
+    if (request.code) {
+      const source = sourceFrom({ code: request.code }, { owner: facts.codes.get(request.code) });
+      checkCode(request, source);
+      credited = creditByCode(request, source, judge.closesCycle(source.referrerId, request.id));
+    } else {
+      const candidate = pickAttribution(state.candidates).find((c) => !judge.closesCycle(c.referrerId, request.id));
+      if (candidate) credited = { referrerId: candidate.referrerId, campaignId: candidate.campaignId, code: null };
+    }
+    if (credited) judge.credit(credited.referrerId, request.id);
+    return credited;
+  },
+  write: async (tx, rows) => {
+    const customers = await byIndex(rows, () => tx.run(SIGN_UP, { rows: rows.map(({ index, parsed }) => ({ ...parsed, index })) }));
+    const credits = rows.flatMap(({ index, parsed, decided }) => (decided ? [{ ...decided, id: parsed.id, at: parsed.at, index }] : []));
+    const referrals = await byIndex(credits, () => tx.run(CREDIT_REFERRAL, { rows: credits }));
+    return new Map(rows.map(({ index }) => [index, { customer: customers.get(index)!.customer, referral: referrals.get(index)?.referral ?? null }]));
+  },
+});
+
+export const referralCodes = bulkKind({
+  parse: (input: IssueReferralCodeInput, now: number) => parseIssueCode(input, now),
+  access: (row) => ({ reads: [`c:${row.customerId}`], writes: [`code:${row.customerId}|${row.campaignId}`] }),
+  read: (tx, rows) =>
+    byIndex(rows, () => tx.run(CAMPAIGN_AND_REFERRER, { rows: rows.map(({ index, parsed }) => ({ index, campaignId: parsed.campaignId, referrerId: parsed.customerId })) })),
+  decide: (row, state) => checkIssueState(row, state),
+  write: async (tx, rows) => {
+    const written = await byIndex(rows, () => tx.run(ISSUE_CODE, { rows: rows.map(({ index, parsed }) => ({ ...parsed, index })) }));
+    return new Map(rows.map(({ index, parsed }) => [index, codeRecord(parsed, written.get(index)!.code)]));
+  },
+});

@@ -1,0 +1,163 @@
+import type { EventKind } from '../../schema/generated/types';
+import { IdempotencyLedger } from '../idempotency';
+import { Tx } from '../neo4j';
+import { follows, connectCustomers, upsertCustomers } from './customerKinds';
+import { purchases, reviews } from './commerceKinds';
+import { Forest } from './forest';
+import { BulkKind, Judge, Planned } from './kind';
+import { levels, PlanFacts } from './plan';
+import { clicks, invites, referralCodes, signups } from './referralKinds';
+
+// The registry is heterogeneous by design: each entry is typed where it is defined (graph/batch/*Kinds.ts).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyBulkKind = BulkKind<any, any, any, any, any>;
+
+const BULK: Record<EventKind, AnyBulkKind> = {
+  UPSERT_CUSTOMER: upsertCustomers,
+  CONNECT_CUSTOMERS: connectCustomers,
+  FOLLOW: follows,
+  RECORD_INVITE: invites,
+  RECORD_REFERRAL_CLICK: clicks,
+  RECORD_SIGNUP: signups,
+  RECORD_PURCHASE: purchases,
+  RECORD_REVIEW: reviews,
+  ISSUE_REFERRAL_CODE: referralCodes,
+};
+
+/**
+ * A credit was judged without an earlier event's credit in view (see Forest.verdictsHold): the batch
+ * rolls back and is written one by one instead. Rare: it takes a sign-up whose credit lands in a later
+ * level than an event after it whose chain it changes.
+ */
+export class OutOfOrderCredit extends Error {
+  constructor() {
+    super('a credited referral was judged out of batch order; the batch is to be written one event at a time');
+    this.name = 'OutOfOrderCredit';
+  }
+}
+
+export interface BatchEvent {
+  kind: EventKind;
+  input: unknown;
+}
+
+interface PlannedEvent extends Planned<unknown> {
+  kind: EventKind;
+  input: unknown;
+  /** The idempotency key this event uses first in the batch, and its input's hash. */
+  key?: { key: string; inputHash: string };
+}
+
+interface Failure {
+  index: number;
+  error: unknown;
+}
+
+export interface BulkOutcome {
+  replayed: boolean[];
+}
+
+/**
+ * A batch written set-based, with the same outcome as writing its events one by one in order: the same
+ * graph, the same replays, and on failure the same first failing event (and nothing written).
+ *
+ * 1. In batch order, each event's idempotency key is decided (replay, conflict or first use) and its
+ *    input checked without the database; the first failure here ends the plan.
+ * 2. One read of what planning needs (codes' owners, customers' current emails, which products exist),
+ *    then each event gets a level (graph/batch/plan.ts): after the earlier events it depends on.
+ * 3. Level by level: each kind's events are read in one statement per state query, judged in batch order
+ *    (the credited chains of the level's referrers read in one statement, see forest.ts), and written
+ *    with one UNWIND statement per kind. An event failing its rules stops every later event (by index)
+ *    from running, while earlier ones still run: the failure reported is the first, as one by one.
+ * 4. The first uses' results are stored for their keys (one statement, by the ledger).
+ */
+export async function writeInBulk(
+  tx: Tx,
+  ledger: IdempotencyLedger,
+  events: readonly BatchEvent[],
+  now: number,
+  subjectsOf: (kind: EventKind, input: unknown, result: unknown) => string[],
+  report: (index: number, error: unknown) => unknown,
+): Promise<BulkOutcome> {
+  const replayed = events.map(() => false);
+  const planned: PlannedEvent[] = [];
+  let failure: Failure | undefined;
+  for (const [index, { kind, input }] of events.entries()) {
+    try {
+      const key = (input as { idempotencyKey?: string }).idempotencyKey;
+      const use = key === undefined ? undefined : ledger.reserve('idempotencyKey', key, kind, input);
+      if (use?.replayed) {
+        replayed[index] = true;
+        continue;
+      }
+      const parsed = BULK[kind].parse(input, now);
+      planned.push({ index, kind, input, parsed, key: use && key !== undefined ? { key, inputHash: use.inputHash } : undefined });
+    } catch (error) {
+      failure = { index, error };
+      break;
+    }
+  }
+
+  const needs = planned.map((event) => BULK[event.kind].needs?.(event.parsed) ?? {});
+  const facts = await PlanFacts.read(
+    tx,
+    needs.flatMap((need) => need.customers ?? []),
+    needs.flatMap((need) => need.products ?? []),
+    needs.flatMap((need) => need.codes ?? []),
+  );
+  const levelOf = levels(planned.map((event) => BULK[event.kind].access(event.parsed, facts)));
+  const byLevel: PlannedEvent[][] = [];
+  for (const [position, event] of planned.entries()) (byLevel[levelOf[position]] ??= []).push(event);
+
+  const before = (index: number) => failure === undefined || index < failure.index;
+  const forest = new Forest();
+  const results = new Map<number, unknown>();
+  for (const level of byLevel) {
+    const live = level.filter((event) => before(event.index));
+    if (live.length === 0) continue;
+    forest.level += 1;
+    const groups = groupByKind(live);
+    const states = new Map<number, unknown>();
+    for (const [kind, rows] of groups) for (const [index, state] of await BULK[kind].read(tx, rows, facts)) states.set(index, state);
+    const credits = live.some((event) => event.kind === 'RECORD_SIGNUP');
+    await forest.load(tx, live.flatMap((event) => BULK[event.kind].referrers?.(event.parsed, states.get(event.index), facts) ?? []), credits);
+
+    const decided = new Map<number, unknown>();
+    for (const event of live) {
+      try {
+        decided.set(event.index, BULK[event.kind].decide(event.parsed, states.get(event.index), judgeAt(forest, event.index), facts));
+      } catch (error) {
+        if (before(event.index)) failure = { index: event.index, error };
+      }
+    }
+    for (const [kind, rows] of groups) {
+      const ready = rows.filter((row) => decided.has(row.index) && before(row.index)).map((row) => ({ ...row, decided: decided.get(row.index) }));
+      if (ready.length === 0) continue;
+      for (const [index, result] of await BULK[kind].write(tx, ready)) results.set(index, result);
+    }
+  }
+  if (!(await forest.verdictsHold(tx))) throw new OutOfOrderCredit();
+  if (failure) throw report(failure.index, failure.error);
+
+  for (const event of planned) {
+    if (!event.key) continue;
+    const result = results.get(event.index);
+    ledger.remember(event.key.key, event.key.inputHash, result, subjectsOf(event.kind, event.input, result));
+  }
+  return { replayed };
+}
+
+function groupByKind(events: readonly PlannedEvent[]): Map<EventKind, PlannedEvent[]> {
+  const groups = new Map<EventKind, PlannedEvent[]>();
+  for (const event of events) {
+    const group = groups.get(event.kind) ?? [];
+    group.push(event);
+    groups.set(event.kind, group);
+  }
+  return groups;
+}
+
+const judgeAt = (forest: Forest, index: number): Judge => ({
+  closesCycle: (referrerId, inviteeId) => forest.closesCycle(index, referrerId, inviteeId),
+  credit: (referrerId, inviteeId) => forest.credit(index, referrerId, inviteeId),
+});
