@@ -29,6 +29,8 @@ export function throttledProgress(stream: NodeJS.WriteStream = process.stdout, i
     const time = now();
     if (!startedAt.has(what)) startedAt.set(what, time);
     const finished = done >= total;
+    // A loader reports 0 before its first batch so that the rate counts that batch too.
+    if (done === 0 && !finished) return;
     if (!finished && time - lastWrite < intervalMs) return;
     lastWrite = time;
     const line = `  ${what}: ${progressLine(done, total, (time - startedAt.get(what)!) / 1000)}`;
