@@ -75,6 +75,8 @@ export async function adminImport(homeDir: string, files: ImportCsvFiles, option
     child.once('exit', resolve);
   });
   if (code !== 0) throw new Error(`neo4j-admin database import failed (exit ${code}):\n${output.join('').slice(-3000)}`);
+  // Something (an `npm start`) may have created the database while the tool ran: then leave both alone.
+  if (!localStoreIsFresh(homeDir)) throw new Error(`${databaseDir(homeDir)} appeared while the import ran; the imported store is left in ${staging}`);
   fs.mkdirSync(path.dirname(transactionsDir(homeDir)), { recursive: true });
   fs.mkdirSync(path.dirname(databaseDir(homeDir)), { recursive: true });
   fs.rmSync(transactionsDir(homeDir), { recursive: true, force: true });
