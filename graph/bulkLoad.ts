@@ -52,6 +52,7 @@ export async function loadInBatches<T, R extends object = Row>(
   extra: Record<string, unknown> = {},
 ): Promise<R[]> {
   const returned: R[] = [];
+  progress?.(0, rows.length);
   for (let start = 0; start < rows.length; start += batchSize) {
     returned.push(...(await graph.write(query, { rows: rows.slice(start, start + batchSize), ...extra })));
     progress?.(Math.min(start + batchSize, rows.length), rows.length);

@@ -52,7 +52,14 @@ const CHANNELS = ['email', 'sms', 'whatsapp', 'link'];
 const FIRST = ['Ada', 'Ben', 'Chloe', 'Dev', 'Ema', 'Finn', 'Gia', 'Hugo', 'Ines', 'Jon', 'Kai', 'Lena', 'Milo', 'Nora', 'Omar', 'Pia'];
 const LAST = ['Alves', 'Brown', 'Chen', 'Diaz', 'Evans', 'Fischer', 'Garcia', 'Haas', 'Ito', 'Jensen', 'Kim', 'Lopez', 'Moreau', 'Novak'];
 
-export function generateSyntheticGraph(size: number, seed: number): SyntheticGraph {
+export interface SyntheticOptions {
+  /** Friends each newcomer draws among earlier customers (3 by default); repeats of a draw are dropped, so a few get fewer. */
+  knowsPerCustomer?: number;
+}
+
+export function generateSyntheticGraph(size: number, seed: number, options: SyntheticOptions = {}): SyntheticGraph {
+  const knowsPerCustomer = options.knowsPerCustomer ?? 3;
+  if (!Number.isInteger(knowsPerCustomer) || knowsPerCustomer < 0) throw new Error(`knowsPerCustomer must be a whole number ≥ 0, got ${knowsPerCustomer}`);
   const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)];
   const campaigns = [
@@ -66,7 +73,7 @@ export function generateSyntheticGraph(size: number, seed: number): SyntheticGra
   const purchases: SyntheticGraph['purchases'] = [];
   const reviews: SyntheticGraph['reviews'] = [];
 
-  // Preferential attachment: each newcomer befriends ~3 earlier people, chosen in proportion to their degree.
+  // Preferential attachment: each newcomer befriends ~knowsPerCustomer earlier people, chosen in proportion to their degree.
   const degreeBag: number[] = [];
   // Referrers are drawn in proportion to (referrals made + 1) among signed-up customers: a few advocates refer many.
   const referrerBag: number[] = [];
@@ -78,7 +85,7 @@ export function generateSyntheticGraph(size: number, seed: number): SyntheticGra
     customers.push(customer);
 
     const friends = new Set<number>();
-    for (let m = 0; m < Math.min(3, i); m++) {
+    for (let m = 0; m < Math.min(knowsPerCustomer, i); m++) {
       const j = degreeBag.length > 0 && random() < 0.9 ? degreeBag[Math.floor(random() * degreeBag.length)] : Math.floor(random() * i);
       if (j !== i && !friends.has(j)) friends.add(j);
     }

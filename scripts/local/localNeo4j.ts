@@ -10,7 +10,10 @@ const TARGET = path.join(BUILD_DIR, 'target');
 const STAMP = path.join(TARGET, 'grapevine-build.stamp');
 
 // Neo4j 5 on Java 17 reflects into these JDK internals (page cache, Netty).
-const JVM_OPENS = ['java.base/java.nio', 'java.base/java.io', 'java.base/sun.nio.ch', 'java.base/java.lang', 'java.base/java.util'];
+export const JVM_OPENS = ['java.base/java.nio', 'java.base/java.io', 'java.base/sun.nio.ch', 'java.base/java.lang', 'java.base/java.util'];
+
+/** The local build's classes and jars: Neo4j, GDS, APOC and the import tool. */
+export const LOCAL_NEO4J_CLASSPATH = `${path.join(TARGET, 'classes')}${path.delimiter}${path.join(TARGET, 'lib', '*')}`;
 
 export interface LocalNeo4jOptions {
   homeDir: string;
@@ -58,7 +61,7 @@ export async function startLocalNeo4j(options: LocalNeo4jOptions): Promise<Local
     ...JVM_OPENS.map((module) => `--add-opens=${module}=ALL-UNNAMED`),
     '-Dio.netty.tryReflectionSetAccessible=true',
     '-cp',
-    `${path.join(TARGET, 'classes')}${path.delimiter}${path.join(TARGET, 'lib', '*')}`,
+    LOCAL_NEO4J_CLASSPATH,
     'grapevine.LocalNeo4j',
     path.resolve(options.homeDir),
     String(options.boltPort),

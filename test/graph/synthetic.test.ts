@@ -35,4 +35,21 @@ describe('the seeded synthetic referral network', () => {
     expect(converted).toBeGreaterThan(0);
     expect(graph.reviews.length).toBeGreaterThan(0);
   });
+
+  test('knowsPerCustomer sets how many friends each newcomer draws, seeded, and leaves everything else as it was', () => {
+    const dense = generateSyntheticGraph(5_000, 7, { knowsPerCustomer: 10 });
+    expect(dense).toEqual(generateSyntheticGraph(5_000, 7, { knowsPerCustomer: 10 }));
+    // Repeated draws of one friend are dropped, so a few newcomers end with fewer than 10.
+    expect(dense.knows.length).toBeGreaterThan(0.98 * 10 * 5_000);
+    expect(dense.knows.length).toBeLessThanOrEqual(10 * 5_000);
+    const pairs = new Set(dense.knows.map(([a, b]) => (a < b ? `${a} ${b}` : `${b} ${a}`)));
+    expect(pairs.size).toBe(dense.knows.length);
+    expect(dense.knows.every(([a, b]) => a !== b)).toBe(true);
+  });
+
+  test('the default of three friends per newcomer gives the same graph as before the option existed', () => {
+    const byDefault = generateSyntheticGraph(2_000, 11);
+    expect(generateSyntheticGraph(2_000, 11, { knowsPerCustomer: 3 })).toEqual(byDefault);
+    expect(byDefault.knows.length).toBe(5_965);
+  });
 });

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cypher } from '../../graph/neo4j';
+import { freePort } from '../../scripts/local/processes';
 import { requireEnv, testGraph, uniquePrefix } from '../support/services';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -108,4 +109,34 @@ describe('npm run import -- --edges', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/usage: npm run import -- --edges FILE/);
   });
+});
+
+describe('npm run import -- --synthetic into a local store of its own', () => {
+  // Synthetic ids (c1, c2, …) are not prefixed, so these runs use a local Neo4j in a scratch folder, never the
+  // shared one: the first writes the new store with the import tool, the second goes through the driver.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'grapevine-synthetic-'));
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  async function runSynthetic(args: string[]) {
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOCAL_NEO4J_BOLT_PORT: String(await freePort()), LOCAL_NEO4J_HEAP: '1g', LOCAL_REDIS_PORT: String(await freePort()) };
+    delete env.NEO4J_URI;
+    delete env.REDIS_URL;
+    return spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/import.ts', ...args], { cwd: ROOT, env, encoding: 'utf8' });
+  }
+
+  test('the first run writes a new store with the import tool, and a re-run adds nothing twice', async () => {
+    const args = ['--synthetic', '400', '--seed', '3', '--knows-per-customer', '6'];
+    const first = await runSynthetic(args);
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/into a new store with neo4j-admin database import: 400 customers, \d+ connections/);
+    const connections = Number(/400 customers, (\d+) connections/.exec(first.stdout)![1]);
+    expect(connections).toBeGreaterThan(5 * 400);
+    expect(first.stdout).toContain(`the graph now holds 400 customers and ${connections} connections`);
+
+    const again = await runSynthetic(args);
+    expect(again.stderr).toBe('');
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(/through the driver \(MERGE, so nothing is added twice\)/);
+    expect(again.stdout).toContain(`the graph now holds 400 customers and ${connections} connections`);
+  }, 900_000);
 });
