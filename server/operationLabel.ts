@@ -16,17 +16,23 @@ export function operationLabel(document: DocumentNode, operation: OperationDefin
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
   const fields = new Set<string>();
-  const collect = (selectionSet: SelectionSetNode, seen: Set<string>) => {
+  // Each fragment is read once, however often it is spread: only the names of root fields matter here,
+  // so a fragment bomb (fragments spreading the next twice) costs linear time, not exponential.
+  const visited = new Set<string>();
+  const pending: SelectionSetNode[] = [operation.selectionSet];
+  for (let selectionSet = pending.pop(); selectionSet; selectionSet = pending.pop()) {
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) fields.add(selection.name.value);
-      else if (selection.kind === Kind.INLINE_FRAGMENT) collect(selection.selectionSet, seen);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) pending.push(selection.selectionSet);
       else {
         const fragment = fragments.get(selection.name.value);
-        if (fragment && !seen.has(fragment.name.value)) collect(fragment.selectionSet, new Set([...seen, fragment.name.value]));
+        if (fragment && !visited.has(fragment.name.value)) {
+          visited.add(fragment.name.value);
+          pending.push(fragment.selectionSet);
+        }
       }
     }
-  };
-  collect(operation.selectionSet, new Set());
+  }
   const sorted = [...fields].sort();
   if (sorted.length === 0) return INVALID_OPERATION;
   return `${operation.operation}:${sorted[0]}${sorted.length > 1 ? '+more' : ''}`;
