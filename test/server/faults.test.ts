@@ -28,7 +28,12 @@ const BATCH = 'mutation($events: [EventInput!]!) { recordEvents(events: $events)
 const UPSERT = 'mutation($input: UpsertCustomerInput!) { upsertCustomer(input: $input) { id } }';
 const CONNECT = 'mutation($input: ConnectCustomersInput!) { connectCustomers(input: $input) { strength } }';
 const CUSTOMER = 'query($id: ID!) { customer(id: $id) { id purchases(first: 5) { totalCount } } }';
-const SEPARATION = 'query($from: ID!, $to: ID!) { degreesOfSeparation(from: $from, to: $to) { degrees } }';
+// A cached analytics answer that a KNOWS between the two customers changes: how many customers are one hop from `from`.
+const PROFILE = `
+  query($from: ID!) {
+    separationProfile(customerId: $from, via: [KNOWS], maxHops: 1) { hops customers }
+  }
+`;
 
 const ORDERS = cypher<{ orderId: string; copies: number }>(
   'test.faults.orders',
@@ -254,7 +259,7 @@ describe('faults: the local Neo4j and Redis die under traffic', () => {
     const [a, b] = [`${prefix}-a`, `${prefix}-b`];
     for (const id of [a, b]) expect((await post(app, KEYS.service, UPSERT, { input: { id } })).status).toBe(200);
     // Cached while Redis is up: a and b are not connected.
-    for (let i = 0; i < 2; i += 1) expect((await post(app, KEYS.service, SEPARATION, { from: a, to: b })).body.data?.degreesOfSeparation.degrees ?? null).toBeNull();
+    for (let i = 0; i < 2; i += 1) expect((await post(app, KEYS.service, PROFILE, { from: a })).body.data?.separationProfile[0].customers).toBe(0);
 
     const restartedOnce = services.redis!.restarted(1);
     process.kill(redisServerPid(services.redis!.current.child.pid!), 'SIGKILL');
@@ -265,14 +270,14 @@ describe('faults: the local Neo4j and Redis die under traffic', () => {
 
     const during: Answer[] = [];
     during.push(await post(app, KEYS.service, CONNECT, { input: { customerId: a, otherId: b, strength: 1, idempotencyKey: key(prefix) } }));
-    during.push(await post(app, KEYS.service, SEPARATION, { from: a, to: b }));
+    during.push(await post(app, KEYS.service, PROFILE, { from: a }));
     during.push(await post(app, KEYS.service, CUSTOMER, { id: a }));
     for (const answer of during) {
       expect(answer.ms).toBeLessThan(ANSWER_BOUND_MS);
       expect(answer.status).toBe(200);
       expect(answer.body.errors).toBeUndefined();
     }
-    expect(during[1].body.data!.degreesOfSeparation.degrees).toBe(1);
+    expect(during[1].body.data!.separationProfile[0].customers).toBe(1);
 
     const limited = [];
     for (let i = 0; i < 7; i += 1) limited.push(await post(limitedApp, limitedKey, CUSTOMER, { id: a }));
@@ -282,8 +287,8 @@ describe('faults: the local Neo4j and Redis die under traffic', () => {
     await restartedOnce;
     await eventually('readyz 200 after Redis is back', async () => ((await timedGet(app, '/readyz')).status === 200 ? true : undefined));
     expect(said.some((line) => /local Redis restarted/.test(line))).toBe(true);
-    const after = await post(app, KEYS.service, SEPARATION, { from: a, to: b });
-    expect(after.body.data!.degreesOfSeparation.degrees).toBe(1);
+    const after = await post(app, KEYS.service, PROFILE, { from: a });
+    expect(after.body.data!.separationProfile[0].customers).toBe(1);
   });
 
   test('Redis cut off while keeping its data: a cached answer from before a write made meanwhile is not served once it is reachable again', async () => {
@@ -298,9 +303,9 @@ describe('faults: the local Neo4j and Redis die under traffic', () => {
       const prefix = uniquePrefix('faults-cut');
       const [a, b] = [`${prefix}-a`, `${prefix}-b`];
       for (const id of [a, b]) expect((await post(partitionedApp, KEYS.service, UPSERT, { input: { id } })).status).toBe(200);
-      expect((await post(partitionedApp, KEYS.service, SEPARATION, { from: a, to: b })).body.data!.degreesOfSeparation.degrees).toBeNull();
+      expect((await post(partitionedApp, KEYS.service, PROFILE, { from: a })).body.data!.separationProfile[0].customers).toBe(0);
       const versionBefore = await direct.get('grapevine:graph-version');
-      expect((await direct.keys('grapevine:analytics:*degreesOfSeparation*')).length).toBeGreaterThan(0);
+      expect((await direct.keys('grapevine:analytics:*separationProfile*')).length).toBeGreaterThan(0);
 
       await proxy.cut();
       const write = await post(partitionedApp, KEYS.service, CONNECT, { input: { customerId: a, otherId: b, strength: 1, idempotencyKey: key(prefix) } });
@@ -310,8 +315,8 @@ describe('faults: the local Neo4j and Redis die under traffic', () => {
 
       await proxy.restore();
       await eventually('the API reconnecting to Redis', async () => (partitionedStore.redis.status === 'ready' ? true : undefined));
-      const after = await post(partitionedApp, KEYS.service, SEPARATION, { from: a, to: b });
-      expect(after.body.data!.degreesOfSeparation.degrees).toBe(1);
+      const after = await post(partitionedApp, KEYS.service, PROFILE, { from: a });
+      expect(after.body.data!.separationProfile[0].customers).toBe(1);
       expect(await direct.get('grapevine:graph-version')).not.toBe(versionBefore);
     } finally {
       direct.disconnect();
