@@ -27,9 +27,9 @@ import { requestErrorStatusPlugin } from './plugins/requestErrorStatusPlugin';
 import { schemaVisibilityPlugin } from './plugins/schemaVisibilityPlugin';
 import { serviceUnavailablePlugin } from './plugins/serviceUnavailablePlugin';
 import { buildResolvers } from './resolvers';
-import { boundedStringify } from './responseSize';
+import { boundedStringify } from './bounds/responseSize';
 import { loadTypeDefs } from './schema';
-import { WholeGraphGate } from './wholeGraphGate';
+import { WholeGraphGate } from './bounds/wholeGraphGate';
 
 export interface AppDeps {
   config: Pick<

@@ -12,6 +12,6 @@ export interface RequestContext {
   graph: Graph;
   cache: AnalyticsCache;
   loaders: Loaders;
-  /** Runs a whole-graph computation within the caller's key's share (server/wholeGraphGate.ts). */
+  /** Runs a whole-graph computation within the caller's key's share (server/bounds/wholeGraphGate.ts). */
   wholeGraph<T>(work: () => Promise<T>): Promise<T>;
 }

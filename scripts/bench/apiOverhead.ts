@@ -2,7 +2,7 @@ import { buildASTSchema, parse, validate } from 'graphql';
 import Redis from 'ioredis';
 import { customersByIds } from '../../graph/customers';
 import { cypher } from '../../graph/neo4j';
-import { measureOperation } from '../../server/limits';
+import { measureOperation } from '../../server/bounds/limits';
 import { loadTypeDefs } from '../../server/schema';
 import { BenchEnv, percentile, table, timeIt } from './common';
 

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { GraphQLError, parse } from 'graphql';
 import type { Config } from '../config';
-import { checkDocumentBounds } from '../documentBounds';
+import { checkDocumentBounds } from '../bounds/documentBounds';
 import { errorBody } from './locals';
 
 type BoundsConfig = Pick<Config, 'MAX_QUERY_TOKENS' | 'MAX_QUERY_SELECTIONS' | 'MAX_QUERY_DEPTH'>;

@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import { ERROR_CODES } from '../../graph/errors';
 import type { Config } from '../config';
 import type { RequestContext } from '../context';
-import { checkOperationSize, measureOperation } from '../limits';
+import { checkOperationSize, measureOperation } from '../bounds/limits';
 
 type LimitsConfig = Pick<Config, 'MAX_QUERY_DEPTH' | 'MAX_QUERY_COST' | 'MAX_ROOT_FIELDS'>;
 

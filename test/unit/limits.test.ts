@@ -1,6 +1,6 @@
 import { buildSchema, GraphQLError, Kind, OperationDefinitionNode, parse } from 'graphql';
-import { checkDocumentBounds } from '../../server/documentBounds';
-import { checkOperationSize, measureOperation, OperationLimits } from '../../server/limits';
+import { checkDocumentBounds } from '../../server/bounds/documentBounds';
+import { checkOperationSize, measureOperation, OperationLimits } from '../../server/bounds/limits';
 import { loadTypeDefs } from '../../server/schema';
 
 const schema = buildSchema(loadTypeDefs().join('\n'));

@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { WholeGraphGate } from '../../server/wholeGraphGate';
+import { WholeGraphGate } from '../../server/bounds/wholeGraphGate';
 
 /** A computation the test finishes when it chooses. */
 function pending<T>() {

@@ -1,5 +1,5 @@
 import type { FormattedExecutionResult } from 'graphql';
-import { ERROR_CODES } from '../graph/errors';
+import { ERROR_CODES } from '../../graph/errors';
 
 /**
  * Apollo's `stringifyResult`: serializes the answer once, as Apollo would, and refuses one larger than

@@ -1,5 +1,5 @@
 import { DocumentNode, GraphQLError, Kind, SelectionSetNode } from 'graphql';
-import { ERROR_CODES } from '../graph/errors';
+import { ERROR_CODES } from '../../graph/errors';
 import { queryTooDeep } from './limits';
 
 export interface DocumentBounds {

@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { ERROR_CODES } from '../graph/errors';
+import { ERROR_CODES } from '../../graph/errors';
 
 /**
  * At most `perKey` whole-graph computations (rankings, the referral funnel) in flight per API key, so

@@ -13,7 +13,7 @@ import {
   isObjectType,
 } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values';
-import { ERROR_CODES } from '../graph/errors';
+import { ERROR_CODES } from '../../graph/errors';
 import { costOfEnumValue, costOfField } from './costDirective';
 
 export interface OperationSize {
