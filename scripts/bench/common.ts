@@ -42,24 +42,7 @@ export async function startBenchEnv(name: string, neo4jHeap = '6g', pageCacheMb 
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   const machine = await describeMachine(graph, neo4jHeap, pageCacheMb);
 
-  const gql = <T>(query: string, variables?: Record<string, unknown>) =>
-    new Promise<T>((resolve, reject) => {
-      const body = JSON.stringify({ query, variables });
-      const request = http.request(
-        { host: '127.0.0.1', port, path: '/graphql', method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'content-length': Buffer.byteLength(body) } },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => {
-            const parsed = JSON.parse(Buffer.concat(chunks).toString()) as { data?: T; errors?: unknown[] };
-            if (parsed.errors) reject(new Error(JSON.stringify(parsed.errors).slice(0, 500)));
-            else resolve(parsed.data as T);
-          });
-        },
-      );
-      request.on('error', reject);
-      request.end(body);
-    });
+  const gql = graphqlPoster(port, key, agent);
 
   return {
     graph,
@@ -113,4 +96,37 @@ export function writeResults(file: string, title: string, command: string, machi
 export function table(header: string[], rows: Array<Array<string | number>>): string {
   const line = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** A GraphQL request that did not come back as HTTP 200 with data and no `errors`. */
+export class RequestError extends Error {}
+
+/** GraphQL POSTs over a keep-alive agent; anything but HTTP 200 with no `errors` rejects with a RequestError. */
+export function graphqlPoster(port: number, key: string, agent: http.Agent) {
+  return <T>(query: string, variables?: Record<string, unknown>) =>
+    new Promise<T>((resolve, reject) => {
+      const body = JSON.stringify({ query, variables });
+      const request = http.request(
+        { host: '127.0.0.1', port, path: '/graphql', method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'content-length': Buffer.byteLength(body) } },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('error', reject);
+          response.on('end', () => {
+            const text = Buffer.concat(chunks).toString();
+            let parsed: { data?: T; errors?: unknown } | undefined;
+            try {
+              parsed = JSON.parse(text) as { data?: T; errors?: unknown };
+            } catch {
+              parsed = undefined;
+            }
+            if (response.statusCode !== 200 || !parsed || parsed.errors) {
+              reject(new RequestError(`HTTP ${response.statusCode}: ${JSON.stringify(parsed?.errors ?? text).slice(0, 600)}`));
+            } else resolve(parsed.data as T);
+          });
+        },
+      );
+      request.on('error', reject);
+      request.end(body);
+    });
 }

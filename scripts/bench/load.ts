@@ -12,7 +12,7 @@ import { connectGraph } from '../../graph/neo4j';
 import { generateSyntheticGraph, seededRandom, SyntheticGraph } from '../../graph/synthetic';
 import { freePort } from '../local/processes';
 import { scratchServices } from '../local/scratch';
-import { describeMachine, percentile, ROOT, say, table, timeIt, writeResults } from './common';
+import { describeMachine, graphqlPoster, percentile, RequestError, ROOT, say, table, timeIt, writeResults } from './common';
 
 // `npm run bench:load`: a mixed load of concurrent clients (customer reads with nested lists, degrees of
 // separation, influencer reach, recordEvents batches) against the API running in its own process, so that
@@ -120,37 +120,6 @@ function cpuSecondsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
 
-class RequestError extends Error {}
-
-/** One GraphQL POST over a keep-alive connection; an HTTP status other than 200 or any `errors` is a RequestError. */
-function poster(port: number, key: string, agent: http.Agent) {
-  return (query: string, variables: Record<string, unknown>) =>
-    new Promise<void>((resolve, reject) => {
-      const body = JSON.stringify({ query, variables });
-      const request = http.request(
-        { host: '127.0.0.1', port, path: '/graphql', method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'content-length': Buffer.byteLength(body) } },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', reject);
-          response.on('end', () => {
-            const text = Buffer.concat(chunks).toString();
-            let errors: unknown;
-            try {
-              errors = (JSON.parse(text) as { errors?: unknown }).errors;
-            } catch {
-              errors = `unparsable body: ${text.slice(0, 200)}`;
-            }
-            if (response.statusCode !== 200 || errors) reject(new RequestError(`HTTP ${response.statusCode}: ${JSON.stringify(errors ?? text).slice(0, 600)}`));
-            else resolve();
-          });
-        },
-      );
-      request.on('error', reject);
-      request.end(body);
-    });
-}
-
 interface Tally {
   latencies: number[];
   requests: number;
@@ -197,7 +166,7 @@ async function main() {
     const idleRss = memoryOf(apiPid).rss;
 
     const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
-    const post = poster(api.port, key, agent);
+    const post = graphqlPoster(api.port, key, agent);
     const run = `load-${crypto.randomBytes(4).toString('hex')}-`; // what the writes create is new on every run
     let batchNumber = 0;
 
