@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { serviceInfo } from '../../graph/serviceInfo';
 import { applyMigrations } from '../../graph/migrations';
-import { connectGraph, Graph } from '../../graph/neo4j';
+import { connectGraph, Graph, QueryObserver } from '../../graph/neo4j';
 import { createApp } from '../../server/app';
 import { connectRedis } from '../../server/cache/store';
 import { loadConfig } from '../../server/config';
@@ -28,9 +28,10 @@ export interface BenchEnv {
 }
 
 /** A real server on a loopback port, backed by NEO4J_URI/REDIS_URL or throwaway local services. */
-export async function startBenchEnv(name: string, neo4jHeap = '6g', pageCacheMb = 4096): Promise<BenchEnv> {
+/** `observe` sees every statement the bench and its server run, with its duration (see connectGraph). */
+export async function startBenchEnv(name: string, neo4jHeap = '6g', pageCacheMb = 4096, observe?: QueryObserver): Promise<BenchEnv> {
   const services: ScratchServices = await scratchServices(path.join(ROOT, '.test-data', `bench-${name}-${process.pid}`), { heap: neo4jHeap, pageCacheMb, say });
-  const graph = connectGraph({ uri: services.neo4jUri, user: process.env.NEO4J_USER ?? 'neo4j', password: process.env.NEO4J_PASSWORD ?? '' });
+  const graph = connectGraph({ uri: services.neo4jUri, user: process.env.NEO4J_USER ?? 'neo4j', password: process.env.NEO4J_PASSWORD ?? '' }, observe);
   await applyMigrations(graph);
   const store = connectRedis(services.redisUrl);
   const key = crypto.randomBytes(24).toString('base64url');

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { EventInput } from '../../schema/generated/types';
 import { LOAD_CAMPAIGNS, LOAD_CUSTOMERS, LOAD_KNOWS, LOAD_PRODUCTS, LOAD_PURCHASES, LOAD_REFERRALS, loadInBatches } from '../../graph/bulkLoad';
 import { recordEventsOneByOne } from '../../graph/events';
+import type { QueryObserver } from '../../graph/neo4j';
 import { median, percentile, say, startBenchEnv, table, timeIt, writeResults } from './common';
 
 // `npm run bench:writes`: events per second recorded through recordEvents (set-based, batches of 1,000),
@@ -13,6 +14,7 @@ const BATCH_UNITS = Number(process.env.BENCH_BATCH_UNITS ?? 1000); // 5 events a
 const SINGLE_UNITS = Number(process.env.BENCH_SINGLE_UNITS ?? 400);
 const ONE_BY_ONE_UNITS = Number(process.env.BENCH_ONE_BY_ONE_UNITS ?? 200);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
+const WARM_ROUNDS = ROUNDS > 1 ? ROUNDS - 1 : 1;
 const EVENTS_PER_UNIT = 5;
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 5, 1);
@@ -46,8 +48,35 @@ const MUTATION_FOR: Record<string, [string, string]> = {
   connectCustomers: ['ConnectCustomersInput', 'strength'],
 };
 
+/** Time per named statement (and commit), per mode: where a mode's time goes inside Neo4j round trips. */
+class StatementProfile {
+  mode = 'setup';
+  private readonly byMode = new Map<string, Map<string, { calls: number; seconds: number }>>();
+
+  readonly observe: QueryObserver = (name, seconds) => {
+    const statements = this.byMode.get(this.mode) ?? new Map<string, { calls: number; seconds: number }>();
+    this.byMode.set(this.mode, statements);
+    const entry = statements.get(name) ?? { calls: 0, seconds: 0 };
+    entry.calls += 1;
+    entry.seconds += seconds;
+    statements.set(name, entry);
+  };
+
+  /** One table for `mode`: calls and time per unit of work (a batch, a mutation), slowest first. */
+  table(mode: string, units: number, unit: string): string {
+    const statements = [...(this.byMode.get(mode) ?? new Map<string, { calls: number; seconds: number }>()).entries()].sort((a, b) => b[1].seconds - a[1].seconds);
+    const total = statements.reduce((sum, [, entry]) => sum + entry.seconds, 0);
+    const rows = statements.map(([name, entry]) => [
+      name, (entry.calls / units).toFixed(2), ((entry.seconds * 1000) / entry.calls).toFixed(2), ((entry.seconds * 1000) / units).toFixed(2), `${((100 * entry.seconds) / total).toFixed(0)}%`,
+    ]);
+    rows.push(['all', (statements.reduce((sum, [, entry]) => sum + entry.calls, 0) / units).toFixed(2), '', ((total * 1000) / units).toFixed(2), '100%']);
+    return table(['statement', `calls per ${unit}`, 'ms per call (mean)', `ms per ${unit}`, 'share'], rows);
+  }
+}
+
 async function main() {
-  const env = await startBenchEnv('writes');
+  const profile = new StatementProfile();
+  const env = await startBenchEnv('writes', undefined, undefined, profile.observe);
   try {
     await env.graph.write(LOAD_CAMPAIGNS, { rows: [{ id: CAMPAIGN, name: 'Bench', startsAt: T0 - DAY, endsAt: T0 + 365 * DAY, attributionWindowDays: 30, attributionModel: 'LAST_TOUCH' }] });
     await env.graph.write(LOAD_PRODUCTS, { rows: [{ id: PRODUCT, name: 'Bench product' }] });
@@ -105,6 +134,8 @@ async function main() {
     for (let round = 1; round <= ROUNDS; round++) {
       for (const mode of Object.keys(modes) as Array<keyof typeof modes>) {
         const prefix = `bw-${crypto.randomBytes(4).toString('hex')}`;
+        // The first round plans every statement on a fresh store: the profile counts the warm rounds only.
+        profile.mode = round === 1 && ROUNDS > 1 ? `${mode} (warm-up)` : mode;
         const { ms, value: events } = await timeIt(() => modes[mode](prefix));
         rates[mode].push((events / ms) * 1000);
         say(`round ${round} ${mode}: ${events} events in ${(ms / 1000).toFixed(2)}s = ${((events / ms) * 1000).toFixed(0)} events/s`);
@@ -124,6 +155,13 @@ async function main() {
       `rawUnwind writes the same final graph for ${BATCH_UNITS} units with UNWIND batches of 1,000 rows through the driver, with no validation, idempotency or attribution. `,
       `${ROUNDS} rounds, modes interleaved in each round; the median is quoted.\n\n`,
       table(header, rows),
+      `\n\n## Where the time goes: time per named statement\n\n`,
+      `Every statement's time as the driver sees it (send to last record, so it includes waiting for locks), plus each transaction's commit, summed over ${ROUNDS > 1 ? 'the rounds after the first (warm)' : 'the one round'}. `,
+      `With ${CLIENTS} concurrent clients the per-mutation sums overlap in wall time.\n\n`,
+      `recordEvents, per batch of 1,000 events:\n\n`,
+      profile.table('recordEvents', WARM_ROUNDS * Math.ceil((BATCH_UNITS * EVENTS_PER_UNIT) / 1000), 'batch'),
+      `\n\nsingleMutations, per mutation:\n\n`,
+      profile.table('singleMutations', WARM_ROUNDS * SINGLE_UNITS * EVENTS_PER_UNIT, 'mutation'),
     ].join('');
     const file = writeResults('writes.md', 'Write throughput: recordEvents (set-based) vs the per-event path vs single mutations vs raw UNWIND', 'npm run bench:writes', env.machine, body);
     process.stdout.write(`\n${table(header, rows)}\n\nwritten to ${file}\n`);
