@@ -1,0 +1,51 @@
+import { DAY_MS } from '../../graph/model';
+import type { Graph } from '../../graph/neo4j';
+import type { SnapshotRequest, SnapshotStore } from '../cache/snapshots';
+import type { Logger } from '../logger';
+import { computeSnapshot, DEFAULT_QUESTIONS, questionFor, SnapshotQuestion } from '../wholeGraphSnapshots';
+import type { JobSpec } from './scheduler';
+
+/** Non-default questions are kept fresh while asked within this long. */
+export const REQUESTED_WITHIN_MS = DAY_MS;
+/** At most this many non-default questions are refreshed per run, the most recently asked first. */
+export const MAX_REQUESTED_REFRESHED = 200;
+
+export interface RefreshOptions {
+  signal?: AbortSignal;
+  /** Refreshes only the questions this accepts (tests refresh their own, not the whole dev graph's). */
+  include?: (request: SnapshotRequest) => boolean;
+}
+
+/**
+ * Recomputes the default snapshots and those asked for within the last day, one at a time, each replacing
+ * its snapshot when done. A question that fails keeps its previous snapshot; the others still refresh.
+ */
+export async function refreshSnapshots(graph: Graph, snapshots: SnapshotStore, log: Logger, options: RefreshOptions = {}): Promise<number> {
+  const requested = await snapshots.requestedSince(Date.now() - REQUESTED_WITHIN_MS, MAX_REQUESTED_REFRESHED);
+  const questions = [...DEFAULT_QUESTIONS, ...requested.map(questionFor).filter((question): question is SnapshotQuestion<unknown> => question !== undefined)];
+  let refreshed = 0;
+  for (const question of questions) {
+    if (options.signal?.aborted) break;
+    if (options.include && !options.include(question.request)) continue;
+    try {
+      await snapshots.put(question.request, await computeSnapshot(graph, question));
+      refreshed += 1;
+    } catch (error) {
+      log.warn({ snapshot: question.request.name, err: error }, 'snapshot not refreshed: the previous one is served meanwhile');
+    }
+  }
+  return refreshed;
+}
+
+/** Keeps whole-graph answers (rankings, the referral funnel) fresh in the background. */
+export function snapshotRefreshJob(graph: Graph, snapshots: SnapshotStore, everyMs: number, log: Logger): JobSpec {
+  return {
+    name: 'snapshot-refresh',
+    everyMs,
+    leaseMs: 60 * 1000,
+    async run(signal) {
+      const refreshed = await refreshSnapshots(graph, snapshots, log, { signal });
+      log.debug({ refreshed }, 'snapshots refreshed');
+    },
+  };
+}
