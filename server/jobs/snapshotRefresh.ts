@@ -38,13 +38,19 @@ export async function refreshSnapshots(graph: Graph, snapshots: SnapshotStore, l
 }
 
 /** Keeps whole-graph answers (rankings, the referral funnel) fresh in the background. */
-export function snapshotRefreshJob(graph: Graph, snapshots: SnapshotStore, everyMs: number, log: Logger): JobSpec {
+export function snapshotRefreshJob(
+  graph: Graph,
+  snapshots: SnapshotStore,
+  everyMs: number,
+  log: Logger,
+  options: Pick<RefreshOptions, 'include'> & { name?: string } = {},
+): JobSpec {
   return {
-    name: 'snapshot-refresh',
+    name: options.name ?? 'snapshot-refresh',
     everyMs,
     leaseMs: 60 * 1000,
     async run(signal) {
-      const refreshed = await refreshSnapshots(graph, snapshots, log, { signal });
+      const refreshed = await refreshSnapshots(graph, snapshots, log, { signal, include: options.include });
       log.debug({ refreshed }, 'snapshots refreshed');
     },
   };

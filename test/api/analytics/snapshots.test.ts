@@ -1,4 +1,7 @@
-import { SNAPSHOT_REQUESTS_KEY } from '../../../server/cache/snapshots';
+import { SNAPSHOT_REQUESTS_KEY, snapshotStoreFor } from '../../../server/cache/snapshots';
+import { JobScheduler } from '../../../server/jobs/scheduler';
+import { snapshotRefreshJob } from '../../../server/jobs/snapshotRefresh';
+import { createLogger } from '../../../server/logger';
 import { CAMPAIGN, INVITE, iso, key, ok, SIGNUP, UPSERT } from '../../support/builders';
 import { startTestApi, TestApi, uniquePrefix } from '../../support/services';
 import { refreshSnapshotsOf } from '../../support/snapshots';
@@ -82,6 +85,27 @@ describe('rankings and the referral funnel are served from snapshots with their 
     const top = await ok(secondInstance, RANKING, { campaign, limit: 1 });
     expect(top.influencerRanking).toEqual({ asOf: fresh.influencerRanking.asOf, entries: [fresh.influencerRanking.entries[0]] });
     expect(top.topInfluencers).toEqual([fresh.influencerRanking.entries[0]]);
+  });
+
+  test('the scheduler runs the refresh job in the background, and a write shows once it has run', async () => {
+    const before = await conversion();
+    await invite('r', 'e', 6);
+    expect(await conversion()).toEqual(before);
+    // The job as startJobs schedules it, on a short interval and kept to this test's questions (the defaults span the dev graph).
+    const scheduler = new JobScheduler(api.store.redis, createLogger('silent'));
+    const name = `snapshot-refresh-${p}`;
+    scheduler.scheduleJob(snapshotRefreshJob(api.graph, snapshotStoreFor(api.store), 50, createLogger('silent'), { name, include: (request) => JSON.stringify(request.args).includes(p) }));
+    const startedAt = Date.now();
+    scheduler.start();
+    try {
+      while (((await scheduler.lastFinishedAt(name)) ?? 0) < startedAt) await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      await scheduler.stop();
+    }
+    const after = await conversion(secondInstance);
+    expect(after.overall.invited.count).toBe(before.overall.invited.count + 1);
+    expect(Date.parse(after.asOf)).toBeGreaterThanOrEqual(startedAt);
+    await api.store.redis.del(`grapevine:job:${name}:lastFinishedAt`);
   });
 
   test('the questions asked are registered for the refresh job, and no email or name reaches Redis', async () => {
