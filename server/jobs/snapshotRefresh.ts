@@ -28,13 +28,33 @@ export async function refreshSnapshots(graph: Graph, snapshots: SnapshotStore, l
     if (options.signal?.aborted) break;
     if (options.include && !options.include(question.request)) continue;
     try {
-      await snapshots.put(question.request, await computeSnapshot(graph, question));
+      const snapshot = await untilAborted(computeSnapshot(graph, question), options.signal);
+      await snapshots.put(question.request, snapshot);
       refreshed += 1;
     } catch (error) {
+      if (options.signal?.aborted) break;
       log.warn({ snapshot: question.request.name, err: error }, 'snapshot not refreshed: the previous one is served meanwhile');
     }
   }
   return refreshed;
+}
+
+/**
+ * The computation's result, or a rejection as soon as `signal` aborts: a whole-graph query can run for
+ * many seconds, and shutdown (or a lost lease) must not wait for it. The abandoned query ends when its
+ * transaction times out or the driver closes; its answer is never stored.
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  work.catch(() => {
+    // Rejected after it was abandoned: nobody is waiting for it any more.
+  });
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const abandon = () => reject(signal.reason);
+    signal.addEventListener('abort', abandon, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abandon));
+  });
 }
 
 /** Keeps whole-graph answers (rankings, the referral funnel) fresh in the background. */
