@@ -4,6 +4,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { Graph } from '../graph/neo4j';
 import { AnalyticsCache } from './cache/analyticsCache';
+import { snapshotStoreFor } from './cache/snapshots';
 import type { KeyValueStore } from './cache/store';
 import type { ApiKey, Config } from './config';
 import type { RequestContext } from './context';
@@ -30,6 +31,7 @@ import { buildResolvers } from './resolvers';
 import { boundedStringify } from './bounds/responseSize';
 import { loadTypeDefs } from './schema';
 import { WholeGraphGate } from './bounds/wholeGraphGate';
+import { SnapshotServer } from './wholeGraphSnapshots';
 
 export interface AppDeps {
   config: Pick<
@@ -69,6 +71,7 @@ export interface App {
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config, graph, store, log, metrics } = deps;
   const cache = new AnalyticsCache(store, config.CACHE_TTL_SECONDS);
+  const snapshots = new SnapshotServer(graph, snapshotStoreFor(store));
   const production = config.NODE_ENV === 'production';
   const wholeGraphGate = new WholeGraphGate(config.WHOLE_GRAPH_CONCURRENCY_PER_KEY, config.WHOLE_GRAPH_WAIT_MS);
 
@@ -116,7 +119,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       context: async ({ res }) => {
         const { caller, requestId, log: requestLog } = locals(res);
         const wholeGraph = <T>(work: () => Promise<T>) => wholeGraphGate.run(caller!.keyId, work);
-        return { caller: caller!, requestId, log: requestLog, graph, cache, loaders: createLoaders(graph), wholeGraph };
+        return { caller: caller!, requestId, log: requestLog, graph, cache, snapshots, loaders: createLoaders(graph), wholeGraph };
       },
     }),
   );

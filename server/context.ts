@@ -3,6 +3,7 @@ import type { Graph } from '../graph/neo4j';
 import type { AnalyticsCache } from './cache/analyticsCache';
 import type { Caller } from './auth';
 import type { Loaders } from './loaders';
+import type { SnapshotServer } from './wholeGraphSnapshots';
 
 /** Built once per request and passed down; nothing per request is global. */
 export interface RequestContext {
@@ -12,6 +13,8 @@ export interface RequestContext {
   graph: Graph;
   cache: AnalyticsCache;
   loaders: Loaders;
+  /** Whole-graph answers served from snapshots refreshed in the background (server/wholeGraphSnapshots.ts). */
+  snapshots: SnapshotServer;
   /** Runs a whole-graph computation within the caller's key's share (server/bounds/wholeGraphGate.ts). */
   wholeGraph<T>(work: () => Promise<T>): Promise<T>;
 }

@@ -433,6 +433,15 @@ export type InfluencerRanking = {
   score: Scalars['Float']['output'];
 };
 
+/** A ranking served from its snapshot, with the moment it reflects. */
+export type InfluencerRankingSnapshot = {
+  __typename?: 'InfluencerRankingSnapshot';
+  /** When the ranking was computed: it reflects the graph as of then; writes since are not in it yet. */
+  asOf: Scalars['DateTime']['output'];
+  /** The customers who rank highest, best first. */
+  entries: Array<InfluencerRanking>;
+};
+
 /** How far a customer's referrals and social ties spread. */
 export type InfluencerReach = {
   __typename?: 'InfluencerReach';
@@ -820,6 +829,14 @@ export type Query = {
    */
   exportCustomer: Scalars['JSON']['output'];
   /**
+   * The customers who rank highest by a measure, best first, with the moment the ranking reflects (`asOf`);
+   * customers who score 0 on a referral measure are left out. Served from a snapshot, not computed per call: the ranking without a campaign is refreshed in the
+   * background every SNAPSHOT_REFRESH_SECONDS (60 by default); a campaign's ranking is computed once on its
+   * first request, then refreshed the same way while it is asked for (within the last day).
+   * BAD_USER_INPUT: a malformed `campaignId`, `limit` out of range.
+   */
+  influencerRanking: InfluencerRankingSnapshot;
+  /**
    * How far a customer's referrals and social ties spread. NOT_FOUND: `customerId`. BAD_USER_INPUT: a malformed id,
    * `maxDepth` out of range.
    */
@@ -834,7 +851,10 @@ export type Query = {
   /** A referral code; null when there is no such code. Any role. */
   referralCode: Maybe<ReferralCode>;
   /**
-   * The referral funnel, overall and per generation. BAD_USER_INPUT: a malformed id or channel, `filter.to` not
+   * The referral funnel, overall and per generation, with the moment it reflects (`asOf`). Served from a
+   * snapshot, not computed per call: the funnel without a filter is refreshed in the background every
+   * SNAPSHOT_REFRESH_SECONDS (60 by default); a filtered funnel is computed once on its first request, then
+   * refreshed the same way while it is asked for (within the last day). BAD_USER_INPUT: a malformed id or channel, `filter.to` not
    * after `filter.from`, `filter.generation` below 1.
    */
   referralConversion: ReferralConversion;
@@ -847,7 +867,8 @@ export type Query = {
   serviceInfo: ServiceInfo;
   /**
    * The customers who rank highest by a measure, best first; customers who score 0 on a referral measure are left
-   * out. BAD_USER_INPUT: a malformed `campaignId`, `limit` out of range.
+   * out. The entries of `influencerRanking`, from the same snapshot: ask that field for their `asOf`.
+   * BAD_USER_INPUT: a malformed `campaignId`, `limit` out of range.
    */
   topInfluencers: Array<InfluencerRanking>;
 };
@@ -906,6 +927,18 @@ export type QueryDegreesOfSeparationManyArgs = {
  */
 export type QueryExportCustomerArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
+export type QueryInfluencerRankingArgs = {
+  by: InfluenceMeasure;
+  campaignId?: InputMaybe<Scalars['ID']['input']>;
+  limit: Scalars['Int']['input'];
 };
 
 
@@ -1168,6 +1201,8 @@ export type ReferralConnection = {
 /** The referral funnel, overall and per generation. */
 export type ReferralConversion = {
   __typename?: 'ReferralConversion';
+  /** When the funnel was computed: it reflects the graph as of then; writes since are not in it yet. */
+  asOf: Scalars['DateTime']['output'];
   /** The same referrals per generation, in increasing order; generations with none are left out. */
   byGeneration: Array<GenerationConversion>;
   /** All referrals the filter lets through. */

@@ -109,6 +109,7 @@ export type ResolversTypes = {
   ID: ResolverTypeWrapper<Types.Scalars['ID']['output']>;
   InfluenceMeasure: Types.InfluenceMeasure;
   InfluencerRanking: ResolverTypeWrapper<Omit<Types.InfluencerRanking, 'customer'> & { customer: ResolversTypes['Customer'] }>;
+  InfluencerRankingSnapshot: ResolverTypeWrapper<Omit<Types.InfluencerRankingSnapshot, 'entries'> & { entries: Array<ResolversTypes['InfluencerRanking']> }>;
   InfluencerReach: ResolverTypeWrapper<Omit<Types.InfluencerReach, 'customer'> & { customer: ResolversTypes['Customer'] }>;
   Int: ResolverTypeWrapper<Types.Scalars['Int']['output']>;
   InviteeInput: Types.InviteeInput;
@@ -172,6 +173,7 @@ export type ResolversParentTypes = {
   HopCount: Types.HopCount;
   ID: Types.Scalars['ID']['output'];
   InfluencerRanking: Omit<Types.InfluencerRanking, 'customer'> & { customer: ResolversParentTypes['Customer'] };
+  InfluencerRankingSnapshot: Omit<Types.InfluencerRankingSnapshot, 'entries'> & { entries: Array<ResolversParentTypes['InfluencerRanking']> };
   InfluencerReach: Omit<Types.InfluencerReach, 'customer'> & { customer: ResolversParentTypes['Customer'] };
   Int: Types.Scalars['Int']['output'];
   InviteeInput: Types.InviteeInput;
@@ -324,6 +326,11 @@ export type InfluencerRankingResolvers<ContextType = RequestContext, ParentType 
   score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
+export type InfluencerRankingSnapshotResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['InfluencerRankingSnapshot'] = ResolversParentTypes['InfluencerRankingSnapshot']> = {
+  asOf?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  entries?: Resolver<Array<ResolversTypes['InfluencerRanking']>, ParentType, ContextType>;
+};
+
 export type InfluencerReachResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['InfluencerReach'] = ResolversParentTypes['InfluencerReach']> = {
   customer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
   directReferrals?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -397,6 +404,7 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   degreesOfSeparation?: Resolver<ResolversTypes['Separation'], ParentType, ContextType, RequireFields<Types.QueryDegreesOfSeparationArgs, 'from' | 'maxHops' | 'to' | 'via'>>;
   degreesOfSeparationMany?: Resolver<Array<ResolversTypes['Separation']>, ParentType, ContextType, RequireFields<Types.QueryDegreesOfSeparationManyArgs, 'from' | 'maxHops' | 'to' | 'via'>>;
   exportCustomer?: Resolver<ResolversTypes['JSON'], ParentType, ContextType, RequireFields<Types.QueryExportCustomerArgs, 'id'>>;
+  influencerRanking?: Resolver<ResolversTypes['InfluencerRankingSnapshot'], ParentType, ContextType, RequireFields<Types.QueryInfluencerRankingArgs, 'by' | 'limit'>>;
   influencerReach?: Resolver<ResolversTypes['InfluencerReach'], ParentType, ContextType, RequireFields<Types.QueryInfluencerReachArgs, 'customerId' | 'maxDepth'>>;
   product?: Resolver<Types.Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<Types.QueryProductArgs, 'id'>>;
   referralChain?: Resolver<ResolversTypes['ReferralChain'], ParentType, ContextType, RequireFields<Types.QueryReferralChainArgs, 'customerId' | 'maxDepth'>>;
@@ -443,6 +451,7 @@ export type ReferralConnectionResolvers<ContextType = RequestContext, ParentType
 };
 
 export type ReferralConversionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ReferralConversion'] = ResolversParentTypes['ReferralConversion']> = {
+  asOf?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   byGeneration?: Resolver<Array<ResolversTypes['GenerationConversion']>, ParentType, ContextType>;
   overall?: Resolver<ResolversTypes['ConversionFunnel'], ParentType, ContextType>;
 };
@@ -515,6 +524,7 @@ export type Resolvers<ContextType = RequestContext> = {
   GenerationReach?: GenerationReachResolvers<ContextType>;
   HopCount?: HopCountResolvers<ContextType>;
   InfluencerRanking?: InfluencerRankingResolvers<ContextType>;
+  InfluencerRankingSnapshot?: InfluencerRankingSnapshotResolvers<ContextType>;
   InfluencerReach?: InfluencerReachResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;

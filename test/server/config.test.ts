@@ -31,6 +31,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ MAX_QUERY_TOKENS: 'many' })).toThrow(/MAX_QUERY_TOKENS must be a number/);
   });
 
+  test('SNAPSHOT_REFRESH_SECONDS defaults to a minute and must be a positive whole number', () => {
+    expect(loadConfig({}).SNAPSHOT_REFRESH_SECONDS).toBe(60);
+    expect(loadConfig({ SNAPSHOT_REFRESH_SECONDS: '15' }).SNAPSHOT_REFRESH_SECONDS).toBe(15);
+    expect(() => loadConfig({ SNAPSHOT_REFRESH_SECONDS: '0' })).toThrow(/SNAPSHOT_REFRESH_SECONDS must be positive/);
+    expect(() => loadConfig({ SNAPSHOT_REFRESH_SECONDS: '1.5' })).toThrow(/SNAPSHOT_REFRESH_SECONDS must be a whole number/);
+  });
+
   test('API_KEYS is a list of key:role with known roles and long keys', () => {
     expect(parseApiKeys('aaaaaaaaaaaaaaaa:service, bbbbbbbbbbbbbbbb:admin')).toEqual([
       { key: 'aaaaaaaaaaaaaaaa', role: 'service' },
