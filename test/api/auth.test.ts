@@ -31,14 +31,22 @@ describe('authentication and roles', () => {
 
   test('a marketer or community key writing events gets FORBIDDEN', async () => {
     for (const role of ['marketer', 'community'] as const) {
-      const body = await api.gql(role, 'mutation { upsertCustomer(input: { id: "auth-forbidden" }) { id } }');
+      const body = await api.gql(role, `
+        mutation {
+          upsertCustomer(input: { id: "auth-forbidden" }) { id }
+        }
+      `);
       expect(body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
       expect(body.data).toBeNull();
     }
   });
 
   test('only an admin key may erase a customer', async () => {
-    const body = await api.gql('service', 'mutation { eraseCustomer(id: "nobody") { erased } }');
+    const body = await api.gql('service', `
+      mutation {
+        eraseCustomer(id: "nobody") { erased }
+      }
+    `);
     expect(body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });
 });

@@ -7,7 +7,11 @@ import { GraphQLBody, startTestApi, TestApi, uniquePrefix } from '../support/ser
 const ROUNDS = 5;
 const WRITERS = 50;
 
-const BATCH = 'mutation($events: [EventInput!]!) { recordEvents(events: $events) { index kind replayed } }';
+const BATCH = `
+  mutation($events: [EventInput!]!) {
+    recordEvents(events: $events) { index kind replayed }
+  }
+`;
 
 const PURCHASES_OF_ORDER = cypher<{ n: number }>('test.purchasesOfOrder', 'MATCH ()-[p:PURCHASED {orderId: $orderId}]->() RETURN count(p) AS n');
 const CREDITS_OF = cypher<{ credits: number; signedUpAt: number | null; referrerId: string | null }>(
@@ -148,7 +152,14 @@ describe('the rules that say "one" hold under concurrent writes', () => {
         expect((await api.graph.read(CREDITS_AMONG, { ids: [id(`a${i}`), id(`b${i}`)] }))[0].credits).toBe(1);
         expect([bodies[2 * i], bodies[2 * i + 1]].filter(succeeded)).toHaveLength(1);
       }
-      const chain = await api.gql('marketer', 'query($id: ID!) { referralChain(customerId: $id) { root { id } cycleDetected } }', { id: id('a0') });
+      const chain = await api.gql('marketer', `
+        query($id: ID!) {
+          referralChain(customerId: $id) {
+            root { id }
+            cycleDetected
+          }
+        }
+      `, { id: id('a0') });
       expect(chain.errors).toBeUndefined();
       expect(chain.data!.referralChain.cycleDetected).toBe(false);
     }
@@ -234,7 +245,19 @@ describe('the rules that say "one" hold under concurrent writes', () => {
       ),
       { a: id('a'), b: id('b'), c: id('c'), below: id('below'), campaign: id('camp') },
     );
-    const CHAIN = 'query($id: ID!) { referralChain(customerId: $id) { upward { id } root { id } downward { customer { id } depth } cycleDetected } }';
+    const CHAIN = `
+      query($id: ID!) {
+        referralChain(customerId: $id) {
+          upward { id }
+          root { id }
+          downward {
+            customer { id }
+            depth
+          }
+          cycleDetected
+        }
+      }
+    `;
     const fromRing = await api.gql('marketer', CHAIN, { id: id('a') });
     expect(fromRing.errors).toBeUndefined();
     expect(fromRing.data!.referralChain.cycleDetected).toBe(true);

@@ -2,7 +2,11 @@ import { cypher } from '../../graph/neo4j';
 import { failure, givenCustomers, iso, key, ok } from '../support/builders';
 import { startTestApi, TestApi, uniquePrefix } from '../support/services';
 
-const BATCH = 'mutation($events: [EventInput!]!) { recordEvents(events: $events) { index kind replayed } }';
+const BATCH = `
+  mutation($events: [EventInput!]!) {
+    recordEvents(events: $events) { index kind replayed }
+  }
+`;
 const COUNT = cypher('test.countPrefix', 'MATCH (c:Customer) WHERE c.id STARTS WITH $prefix RETURN count(c) AS n');
 
 describe('recordEvents', () => {
@@ -32,12 +36,28 @@ describe('recordEvents', () => {
       'UPSERT_CUSTOMER', 'CONNECT_CUSTOMERS', 'FOLLOW', 'RECORD_INVITE', 'RECORD_REFERRAL_CLICK', 'RECORD_SIGNUP', 'RECORD_PURCHASE', 'RECORD_REVIEW',
     ]);
     expect(first.recordEvents.every((r: { replayed: boolean }) => !r.replayed)).toBe(true);
-    const c = await ok(api, 'query($id: ID!) { customer(id: $id) { stage referredBy { status referrer { id } } } }', { id: id('c') });
+    const c = await ok(api, `
+      query($id: ID!) {
+        customer(id: $id) {
+          stage
+          referredBy {
+            status
+            referrer { id }
+          }
+        }
+      }
+    `, { id: id('c') });
     expect(c.customer).toEqual({ stage: 'BUYER', referredBy: { status: 'CONVERTED', referrer: { id: id('a') } } });
 
     const replay = await ok(api, BATCH, { events });
     expect(replay.recordEvents.slice(1).every((r: { replayed: boolean }) => r.replayed)).toBe(true);
-    const purchases = await ok(api, 'query($id: ID!) { customer(id: $id) { purchases { totalCount } } }', { id: id('c') });
+    const purchases = await ok(api, `
+      query($id: ID!) {
+        customer(id: $id) {
+          purchases { totalCount }
+        }
+      }
+    `, { id: id('c') });
     expect(purchases.customer.purchases.totalCount).toBe(1);
   });
 
@@ -90,7 +110,11 @@ describe('recordEvents', () => {
     const explicitNull = await api.gql('service', BATCH, { events: [{ ...upsert, follow: null }] });
     expect(failure(explicitNull)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'events[0]' });
     // Written in the query text instead of a variable, the same mistake fails validation.
-    const literal = await api.gql('service', `mutation { recordEvents(events: [{ upsertCustomer: { id: "${prefix}-c" } }, {}]) { index } }`);
+    const literal = await api.gql('service', `
+      mutation {
+        recordEvents(events: [{ upsertCustomer: { id: "${prefix}-c" } }, {}]) { index }
+      }
+    `);
     expect(failure(literal)).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', message: 'OneOf Input Object "EventInput" must specify exactly one key.' });
     expect(await customersWith(prefix)).toBe(0);
   });

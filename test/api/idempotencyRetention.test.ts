@@ -9,7 +9,11 @@ import { requireEnv, startTestApi, TestApi, uniquePrefix } from '../support/serv
 
 const HOUR_MS = 60 * 60 * 1000;
 const RETENTION_HOURS = 168;
-const CONNECT = 'mutation($input: ConnectCustomersInput!) { connectCustomers(input: $input) { strength } }';
+const CONNECT = `
+  mutation($input: ConnectCustomersInput!) {
+    connectCustomers(input: $input) { strength }
+  }
+`;
 
 const KEY_STATE = cypher<{ exists: boolean; pending: boolean | null; about: string[] }>(
   'test.idempotencyKeyState',
@@ -85,7 +89,11 @@ describe('idempotency keys are kept for a retention, then purged', () => {
     await ok(api, CONNECT, { input: { customerId: id('b'), otherId: id('c'), strength: 0.5, idempotencyKey: aboutOthers } });
     expect((await keyState(aboutBoth)).about.sort()).toEqual([id('b'), id('d')]);
 
-    await ok(api, `mutation($id: ID!) { eraseCustomer(id: $id) { erased } }`, { id: id('d') }, 'admin');
+    await ok(api, `
+      mutation($id: ID!) {
+        eraseCustomer(id: $id) { erased }
+      }
+    `, { id: id('d') }, 'admin');
 
     expect((await keyState(aboutBoth)).exists).toBe(false);
     expect(await keyState(aboutOthers)).toMatchObject({ exists: true, about: expect.arrayContaining([id('b'), id('c')]) });

@@ -67,11 +67,34 @@ async function post(api: ApiProcess, key: string, query: string, variables: Reco
   return { status: response.status, body: (await response.json()) as { data?: any; errors?: Array<{ message: string; extensions?: { code?: string } }> } };
 }
 
-const SEPARATION = 'query($from: ID!, $to: ID!) { degreesOfSeparation(from: $from, to: $to, via: [KNOWS]) { degrees path { id } } }';
-const CUSTOMER = 'query($id: ID!) { customer(id: $id) { id name } }';
-const UPSERT = 'mutation($input: UpsertCustomerInput!) { upsertCustomer(input: $input) { id } }';
-const CONNECT = 'mutation($input: ConnectCustomersInput!) { connectCustomers(input: $input) { strength } }';
-const RECORD_EVENTS = 'mutation($events: [EventInput!]!) { recordEvents(events: $events) { index } }';
+const SEPARATION = `
+  query($from: ID!, $to: ID!) {
+    degreesOfSeparation(from: $from, to: $to, via: [KNOWS]) {
+      degrees
+      path { id }
+    }
+  }
+`;
+const CUSTOMER = `
+  query($id: ID!) {
+    customer(id: $id) { id name }
+  }
+`;
+const UPSERT = `
+  mutation($input: UpsertCustomerInput!) {
+    upsertCustomer(input: $input) { id }
+  }
+`;
+const CONNECT = `
+  mutation($input: ConnectCustomersInput!) {
+    connectCustomers(input: $input) { strength }
+  }
+`;
+const RECORD_EVENTS = `
+  mutation($events: [EventInput!]!) {
+    recordEvents(events: $events) { index }
+  }
+`;
 
 describe('two API processes sharing one Neo4j and one Redis', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'grapevine-multi-'));

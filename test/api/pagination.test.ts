@@ -16,12 +16,38 @@ interface ListKind {
   add(api: TestApi, ownerId: string, name: string, rank: number): Promise<void>;
 }
 
-const CONNECT = 'mutation($input: ConnectCustomersInput!) { connectCustomers(input: $input) { strength } }';
-const FOLLOW = 'mutation($input: FollowInput!) { follow(input: $input) { follower { id } } }';
-const INVITE = 'mutation($input: RecordInviteInput!) { recordInvite(input: $input) { status } }';
-const PURCHASE = 'mutation($input: RecordPurchaseInput!) { recordPurchase(input: $input) { orderId } }';
-const REVIEW = 'mutation($input: RecordReviewInput!) { recordReview(input: $input) { rating } }';
-const CAMPAIGN = 'mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }';
+const CONNECT = `
+  mutation($input: ConnectCustomersInput!) {
+    connectCustomers(input: $input) { strength }
+  }
+`;
+const FOLLOW = `
+  mutation($input: FollowInput!) {
+    follow(input: $input) {
+      follower { id }
+    }
+  }
+`;
+const INVITE = `
+  mutation($input: RecordInviteInput!) {
+    recordInvite(input: $input) { status }
+  }
+`;
+const PURCHASE = `
+  mutation($input: RecordPurchaseInput!) {
+    recordPurchase(input: $input) { orderId }
+  }
+`;
+const REVIEW = `
+  mutation($input: RecordReviewInput!) {
+    recordReview(input: $input) { rating }
+  }
+`;
+const CAMPAIGN = `
+  mutation($input: CreateCampaignInput!) {
+    createCampaign(input: $input) { id }
+  }
+`;
 
 const customer = async (api: TestApi, id: string) => void (await ok(api, UPSERT, { input: { id } }));
 
@@ -110,8 +136,17 @@ describe('keyset pagination stays stable while a list changes', () => {
   }
 
   async function page(kind: ListKind, ownerId: string, after: string | null) {
-    const query = `query($id: ID!, $after: String) { ${kind.owner}(id: $id) { ${kind.field}(first: 2, after: $after) {
-      totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor ${kind.node} } } } }`;
+    const query = `
+      query($id: ID!, $after: String) {
+        ${kind.owner}(id: $id) {
+          ${kind.field}(first: 2, after: $after) {
+            totalCount
+            pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+            edges { cursor ${kind.node} }
+          }
+        }
+      }
+    `;
     return (await ok(api, query, { id: ownerId, after }))[kind.owner][kind.field];
   }
 
@@ -152,7 +187,13 @@ describe('keyset pagination stays stable while a list changes', () => {
     const ownerId = await givenOwner(kind, prefix);
     for (const [index, rank] of INITIAL_RANKS.entries()) await kind.add(api, ownerId, `${prefix}-item${index}`, rank);
     const first = await page(kind, ownerId, null);
-    const query = 'query($id: ID!, $after: String) { customer(id: $id) { following(first: 2, after: $after) { totalCount } } }';
+    const query = `
+      query($id: ID!, $after: String) {
+        customer(id: $id) {
+          following(first: 2, after: $after) { totalCount }
+        }
+      }
+    `;
     expect(failure(await api.gql('service', query, { id: ownerId, after: first.pageInfo.endCursor }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
     const forged = Buffer.from(JSON.stringify({ l: 'connections', k: ['not a number', 'x'] })).toString('base64url');
     expect(failure(await api.gql('service', query.replace('following', 'connections'), { id: ownerId, after: forged }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });

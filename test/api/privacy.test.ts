@@ -1,9 +1,23 @@
 import { failure, givenCustomers, INVITE, ISSUE_CODE, iso, key, ok, PURCHASE, REVIEW, SIGNUP } from '../support/builders';
 import { startTestApi, TestApi, uniquePrefix } from '../support/services';
 
-const EXPORT = 'query($id: ID!) { exportCustomer(id: $id) }';
-const CONNECT = 'mutation($input: ConnectCustomersInput!) { connectCustomers(input: $input) { strength } }';
-const FOLLOW = 'mutation($input: FollowInput!) { follow(input: $input) { follower { id } } }';
+const EXPORT = `
+  query($id: ID!) {
+    exportCustomer(id: $id)
+  }
+`;
+const CONNECT = `
+  mutation($input: ConnectCustomersInput!) {
+    connectCustomers(input: $input) { strength }
+  }
+`;
+const FOLLOW = `
+  mutation($input: FollowInput!) {
+    follow(input: $input) {
+      follower { id }
+    }
+  }
+`;
 
 describe('data-subject access: exportCustomer', () => {
   let api: TestApi;

@@ -29,7 +29,14 @@ describe('campaigns, codes, invites, clicks and sign-ups', () => {
     expect(code).toMatch(/^[2-9A-HJKMNP-Z]{10}$/);
     expect(await issue(id('a'), id('camp'))).toBe(code);
     expect(await issue(id('b'), id('camp'))).not.toBe(code);
-    const found = await ok(api, 'query($code: String!) { referralCode(code: $code) { owner { id } campaign { id } } }', { code });
+    const found = await ok(api, `
+      query($code: String!) {
+        referralCode(code: $code) {
+          owner { id }
+          campaign { id }
+        }
+      }
+    `, { code });
     expect(found.referralCode).toEqual({ owner: { id: id('a') }, campaign: { id: id('camp') } });
     const unknown = await api.gql('service', ISSUE_CODE, { input: { customerId: id('ghost'), campaignId: id('camp'), idempotencyKey: key('x') } });
     expect(failure(unknown)).toMatchObject({ code: 'NOT_FOUND', field: 'input.customerId' });
@@ -115,7 +122,17 @@ describe('campaigns, codes, invites, clicks and sign-ups', () => {
     expect(signup.recordSignup.referral).toMatchObject({ status: 'SIGNED_UP', referrer: { id: id('b') } });
     const again = await api.gql('service', SIGNUP, { input: { customerId: id('n'), at: iso(5), idempotencyKey: key('s') } });
     expect(failure(again)).toMatchObject({ code: 'CONFLICT', field: 'input.customerId' });
-    const a = await ok(api, 'query($id: ID!) { customer(id: $id) { referrals { edges { node { status } } } } }', { id: id('a') });
+    const a = await ok(api, `
+      query($id: ID!) {
+        customer(id: $id) {
+          referrals {
+            edges {
+              node { status }
+            }
+          }
+        }
+      }
+    `, { id: id('a') });
     expect(a.customer.referrals.edges[0].node.status).toBe('REJECTED');
   });
 

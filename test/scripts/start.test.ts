@@ -35,7 +35,11 @@ describe('npm start against an existing Neo4j and Redis', () => {
       const inFlight = fetch(`http://127.0.0.1:${port}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
-        body: JSON.stringify({ query: 'mutation($events: [EventInput!]!) { recordEvents(events: $events) { index } }', variables: { events } }),
+        body: JSON.stringify({ query: `
+          mutation($events: [EventInput!]!) {
+            recordEvents(events: $events) { index }
+          }
+        `, variables: { events } }),
       });
       await new Promise((resolve) => setTimeout(resolve, 300));
       child.kill('SIGTERM');

@@ -23,11 +23,34 @@ jest.setTimeout(600_000);
 /** No answer may hang: a correctness bound on fail-fast, far above any normal answer, not a performance claim. */
 const ANSWER_BOUND_MS = 10_000;
 
-const PURCHASE = 'mutation($input: RecordPurchaseInput!) { recordPurchase(input: $input) { orderId } }';
-const BATCH = 'mutation($events: [EventInput!]!) { recordEvents(events: $events) { index replayed } }';
-const UPSERT = 'mutation($input: UpsertCustomerInput!) { upsertCustomer(input: $input) { id } }';
-const CONNECT = 'mutation($input: ConnectCustomersInput!) { connectCustomers(input: $input) { strength } }';
-const CUSTOMER = 'query($id: ID!) { customer(id: $id) { id purchases(first: 5) { totalCount } } }';
+const PURCHASE = `
+  mutation($input: RecordPurchaseInput!) {
+    recordPurchase(input: $input) { orderId }
+  }
+`;
+const BATCH = `
+  mutation($events: [EventInput!]!) {
+    recordEvents(events: $events) { index replayed }
+  }
+`;
+const UPSERT = `
+  mutation($input: UpsertCustomerInput!) {
+    upsertCustomer(input: $input) { id }
+  }
+`;
+const CONNECT = `
+  mutation($input: ConnectCustomersInput!) {
+    connectCustomers(input: $input) { strength }
+  }
+`;
+const CUSTOMER = `
+  query($id: ID!) {
+    customer(id: $id) {
+      id
+      purchases(first: 5) { totalCount }
+    }
+  }
+`;
 // A cached analytics answer that a KNOWS between the two customers changes: how many customers are one hop from `from`.
 const PROFILE = `
   query($from: ID!) {

@@ -1,9 +1,33 @@
 import { CAMPAIGN, INVITE, iso, key, ok, PURCHASE, SIGNUP } from '../../support/builders';
 import { startTestApi, TestApi, uniquePrefix } from '../../support/services';
 
-const REFERRED_BY = 'query($id: ID!) { customer(id: $id) { stage purchases { totalCount } referredBy { status signedUpAt firstPurchaseAt } } }';
-const CONVERSION = `query($filter: ConversionFilter) { referralConversion(filter: $filter) { overall {
-  referrals referrers signedUp { count } converted { count rate } repeatBuyers { count rate } medianHoursToConversion invitesPerReferrer kFactor } } }`;
+const REFERRED_BY = `
+  query($id: ID!) {
+    customer(id: $id) {
+      stage
+      purchases { totalCount }
+      referredBy { status signedUpAt firstPurchaseAt }
+    }
+  }
+`;
+const UPSERT_ID = `
+  mutation($input: UpsertCustomerInput!) {
+    upsertCustomer(input: $input) { id }
+  }
+`;
+const CONVERSION = `
+  query($filter: ConversionFilter) {
+    referralConversion(filter: $filter) {
+      overall {
+        referrals referrers
+        signedUp { count }
+        converted { count rate }
+        repeatBuyers { count rate }
+        medianHoursToConversion invitesPerReferrer kFactor
+      }
+    }
+  }
+`;
 
 /**
  * Rule under test: a credited referral converts on the invitee's first purchase at or after the credited sign-up,
@@ -32,7 +56,7 @@ describe('a referral converts on the first purchase at or after the credited sig
   beforeAll(async () => {
     api = await startTestApi();
     await ok(api, CAMPAIGN, { input: { id: campaign, name: 'Conversion after sign-up', startsAt: iso(1, 0), endsAt: '2099-01-01T00:00:00Z', attributionWindowDays: 30 } });
-    await ok(api, 'mutation($input: UpsertCustomerInput!) { upsertCustomer(input: $input) { id } }', { input: { id: id('r') } });
+    await ok(api, UPSERT_ID, { input: { id: id('r') } });
     for (const invitee of ['a', 'b', 'c', 'd', 'e', 'f']) {
       await ok(api, INVITE, { input: { referrerId: id('r'), campaignId: campaign, invitee: { id: id(invitee) }, channel: 'email', at: iso(1), idempotencyKey: key('i') } });
     }
@@ -77,7 +101,20 @@ describe('a referral converts on the first purchase at or after the credited sig
 
   test('a purchase by an invitee who never signed up converts nothing, and one at the sign-up instant converts', async () => {
     await buy('e', 2, 7);
-    const invite = await ok(api, 'query($id: ID!) { customer(id: $id) { referrals { edges { node { status firstPurchaseAt invitee { id } } } } } }', { id: id('r') });
+    const invite = await ok(api, `
+      query($id: ID!) {
+        customer(id: $id) {
+          referrals {
+            edges {
+              node {
+                status firstPurchaseAt
+                invitee { id }
+              }
+            }
+          }
+        }
+      }
+    `, { id: id('r') });
     const toE = invite.customer.referrals.edges.map((edge: { node: { invitee: { id: string } } }) => edge.node).find((node: { invitee: { id: string } }) => node.invitee.id === id('e'));
     expect(toE).toMatchObject({ status: 'INVITED', firstPurchaseAt: null });
     await signup('f');
@@ -99,7 +136,13 @@ describe('a referral converts on the first purchase at or after the credited sig
   });
 
   test('purchase totals and the tree below still count purchases made before the sign-up', async () => {
-    const reach = (await ok(api, 'query($id: ID!) { influencerReach(customerId: $id) { downstreamCustomers downstreamConverted downstreamPurchaseTotal } }', { id: id('r') })).influencerReach;
+    const reach = (await ok(api, `
+      query($id: ID!) {
+        influencerReach(customerId: $id) {
+          downstreamCustomers downstreamConverted downstreamPurchaseTotal
+        }
+      }
+    `, { id: id('r') })).influencerReach;
     // Customers below r: a, b, c, d, f (e never signed up). Spent: a 30, b 120, c 210, d 10, f 9.
     expect(reach).toEqual({ downstreamCustomers: 5, downstreamConverted: 4, downstreamPurchaseTotal: 379 });
   });
@@ -115,7 +158,7 @@ describe('a credited sign-up and a later-dated purchase recorded at the same tim
   beforeAll(async () => {
     api = await startTestApi();
     await ok(api, CAMPAIGN, { input: { id: campaign, name: 'Race', startsAt: iso(1, 0), endsAt: '2099-01-01T00:00:00Z', attributionWindowDays: 30 } });
-    await ok(api, 'mutation($input: UpsertCustomerInput!) { upsertCustomer(input: $input) { id } }', { input: { id: id('r') } });
+    await ok(api, UPSERT_ID, { input: { id: id('r') } });
     for (const invitee of invitees) {
       await ok(api, INVITE, { input: { referrerId: id('r'), campaignId: campaign, invitee: { id: id(invitee) }, channel: 'email', at: iso(1), idempotencyKey: key('i') } });
     }

@@ -2,7 +2,14 @@ import { PAGERANK_SETTINGS } from '../../../graph/analytics/influence';
 import { CAMPAIGN, INVITE, iso, key, ok, UPSERT } from '../../support/builders';
 import { startTestApi, TestApi, uniquePrefix } from '../../support/services';
 
-const TOP = 'query($by: InfluenceMeasure!, $campaign: ID) { topInfluencers(by: $by, campaignId: $campaign, limit: 10) { rank score customer { id } } }';
+const TOP = `
+  query($by: InfluenceMeasure!, $campaign: ID) {
+    topInfluencers(by: $by, campaignId: $campaign, limit: 10) {
+      rank score
+      customer { id }
+    }
+  }
+`;
 
 const REFERRED: Array<[string, string]> = [['a', 'b'], ['b', 'c'], ['a', 'd'], ['e', 'a']];
 const KNOWS: Array<[string, string]> = [['c', 'd'], ['d', 'e'], ['a', 'c']];
@@ -43,10 +50,20 @@ describe('topInfluencers by PageRank and social reach', () => {
       await ok(api, INVITE, { input: { referrerId: id(from), campaignId: campaign, invitee: { id: id(to) }, channel: 'email', at: iso(2), idempotencyKey: key('i') } });
     }
     for (const [a, b] of KNOWS) {
-      await ok(api, 'mutation($input: ConnectCustomersInput!) { connectCustomers(input: $input) { strength } }', { input: { customerId: id(a), otherId: id(b), idempotencyKey: key('k') } });
+      await ok(api, `
+        mutation($input: ConnectCustomersInput!) {
+          connectCustomers(input: $input) { strength }
+        }
+      `, { input: { customerId: id(a), otherId: id(b), idempotencyKey: key('k') } });
     }
     for (const [a, b] of FOLLOWS) {
-      await ok(api, 'mutation($input: FollowInput!) { follow(input: $input) { follower { id } } }', { input: { followerId: id(a), followedId: id(b), idempotencyKey: key('f') } });
+      await ok(api, `
+        mutation($input: FollowInput!) {
+          follow(input: $input) {
+            follower { id }
+          }
+        }
+      `, { input: { followerId: id(a), followedId: id(b), idempotencyKey: key('f') } });
     }
   });
   afterAll(() => api.close());
@@ -73,12 +90,22 @@ describe('topInfluencers by PageRank and social reach', () => {
 
   test('influencerReach counts distinct customers within 1, 2 and 3 social hops', async () => {
     // Undirected KNOWS+FOLLOWS from a: c at 1 hop; d at 2; b and e at 3.
-    const reach = await ok(api, 'query($id: ID!) { influencerReach(customerId: $id) { socialReach { hops customers } } }', { id: id('a') });
+    const reach = await ok(api, `
+      query($id: ID!) {
+        influencerReach(customerId: $id) {
+          socialReach { hops customers }
+        }
+      }
+    `, { id: id('a') });
     expect(reach.influencerReach.socialReach).toEqual([{ hops: 1, customers: 1 }, { hops: 2, customers: 2 }, { hops: 3, customers: 4 }]);
   });
 
   test('limit is bounded and PageRank leaves no projection behind', async () => {
-    const tooMany = await api.gql('marketer', 'query { topInfluencers(by: PAGERANK, limit: 1000) { rank } }');
+    const tooMany = await api.gql('marketer', `
+      query {
+        topInfluencers(by: PAGERANK, limit: 1000) { rank }
+      }
+    `);
     expect(tooMany.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'limit' });
     const [row] = await api.graph.read({ name: 'test.projections', text: "CALL gds.graph.list() YIELD graphName WHERE graphName STARTS WITH 'grapevine-pagerank-' RETURN count(*) AS n" });
     expect(row.n).toBe(0);

@@ -2,8 +2,32 @@ import { CAMPAIGN, CLICK, INVITE, iso, key, ok, PURCHASE, SIGNUP, UPSERT } from 
 import { startTestApi, TestApi, uniquePrefix } from '../../support/services';
 import { refreshSnapshotsOf } from '../../support/snapshots';
 
-const FUNNEL = 'overall { referrals referrers invited { count rate } clicked { count rate } signedUp { count rate } converted { count rate } repeatBuyers { count rate } medianHoursToConversion invitesPerReferrer kFactor }';
-const CONVERSION = `query($filter: ConversionFilter) { referralConversion(filter: $filter) { ${FUNNEL} byGeneration { generation funnel { referrals converted { count } kFactor medianHoursToConversion } } } }`;
+const FUNNEL = `
+  overall {
+    referrals referrers
+    invited { count rate }
+    clicked { count rate }
+    signedUp { count rate }
+    converted { count rate }
+    repeatBuyers { count rate }
+    medianHoursToConversion invitesPerReferrer kFactor
+  }
+`;
+const CONVERSION = `
+  query($filter: ConversionFilter) {
+    referralConversion(filter: $filter) {
+      ${FUNNEL}
+      byGeneration {
+        generation
+        funnel {
+          referrals
+          converted { count }
+          kFactor medianHoursToConversion
+        }
+      }
+    }
+  }
+`;
 
 /**
  * A hand-built campaign. Root r invites a, b, c (email) and d (sms) on day 1–2; a and b click, b and c sign up,
@@ -69,18 +93,44 @@ describe('referral analytics on a hand-built campaign', () => {
   });
 
   test('influencerReach counts the tree below per generation, its conversions and purchases', async () => {
-    const reach = (await ok(api, 'query($id: ID!) { influencerReach(customerId: $id) { customer { id } invitesSent directReferrals downstreamCustomers downstreamConverted downstreamPurchaseTotal generations { generation customers converted } socialReach { hops customers } } }', { id: id('r') })).influencerReach;
+    const reach = (await ok(api, `
+      query($id: ID!) {
+        influencerReach(customerId: $id) {
+          customer { id }
+          invitesSent directReferrals downstreamCustomers downstreamConverted downstreamPurchaseTotal
+          generations { generation customers converted }
+          socialReach { hops customers }
+        }
+      }
+    `, { id: id('r') })).influencerReach;
     expect(reach).toEqual({
       customer: { id: id('r') }, invitesSent: 4, directReferrals: 2, downstreamCustomers: 3, downstreamConverted: 2, downstreamPurchaseTotal: 50,
       generations: [{ generation: 1, customers: 2, converted: 1 }, { generation: 2, customers: 1, converted: 1 }],
       socialReach: [{ hops: 1, customers: 0 }, { hops: 2, customers: 0 }, { hops: 3, customers: 0 }],
     });
-    const shallow = (await ok(api, 'query($id: ID!) { influencerReach(customerId: $id, maxDepth: 1) { downstreamCustomers } }', { id: id('r') })).influencerReach;
+    const shallow = (await ok(api, `
+      query($id: ID!) {
+        influencerReach(customerId: $id, maxDepth: 1) { downstreamCustomers }
+      }
+    `, { id: id('r') })).influencerReach;
     expect(shallow.downstreamCustomers).toBe(2);
   });
 
   test('referralChain lists the chain up to the root advocate and the tree below, flagging a cut', async () => {
-    const CHAIN = 'query($id: ID!, $depth: Int) { referralChain(customerId: $id, maxDepth: $depth) { customer { id } upward { id } root { id } downward { customer { id } depth referrerId status } truncated } }';
+    const CHAIN = `
+      query($id: ID!, $depth: Int) {
+        referralChain(customerId: $id, maxDepth: $depth) {
+          customer { id }
+          upward { id }
+          root { id }
+          downward {
+            customer { id }
+            depth referrerId status
+          }
+          truncated
+        }
+      }
+    `;
     const fromE = (await ok(api, CHAIN, { id: id('e') })).referralChain;
     expect(fromE).toEqual({ customer: { id: id('e') }, upward: [{ id: id('b') }, { id: id('r') }], root: { id: id('r') }, downward: [], truncated: false });
     const fromR = (await ok(api, CHAIN, { id: id('r') })).referralChain;
@@ -98,7 +148,14 @@ describe('referral analytics on a hand-built campaign', () => {
   });
 
   test('topInfluencers ranks referrers by tree size and by conversions within a campaign', async () => {
-    const TOP = 'query($by: InfluenceMeasure!, $campaign: ID) { topInfluencers(by: $by, campaignId: $campaign) { rank score customer { id } } }';
+    const TOP = `
+      query($by: InfluenceMeasure!, $campaign: ID) {
+        topInfluencers(by: $by, campaignId: $campaign) {
+          rank score
+          customer { id }
+        }
+      }
+    `;
     expect((await ok(api, TOP, { by: 'REFERRAL_REACH', campaign })).topInfluencers).toEqual([
       { rank: 1, score: 3, customer: { id: id('r') } },
       { rank: 2, score: 1, customer: { id: id('b') } },

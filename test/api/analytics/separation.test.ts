@@ -3,8 +3,19 @@ import { failure } from '../../support/builders';
 import { bfsDistances, EGO_FACEBOOK, importEgoFacebook, readAdjacency } from '../../support/egoFacebook';
 import { startTestApi, TestApi, uniquePrefix } from '../../support/services';
 
-const SEPARATION = 'query($from: ID!, $to: ID!, $via: [ConnectionKind!], $maxHops: Int) { degreesOfSeparation(from: $from, to: $to, via: $via, maxHops: $maxHops) { degrees path { id } } }';
-const PROFILE = 'query($id: ID!, $maxHops: Int) { separationProfile(customerId: $id, via: [KNOWS], maxHops: $maxHops) { hops customers } }';
+const SEPARATION = `
+  query($from: ID!, $to: ID!, $via: [ConnectionKind!], $maxHops: Int) {
+    degreesOfSeparation(from: $from, to: $to, via: $via, maxHops: $maxHops) {
+      degrees
+      path { id }
+    }
+  }
+`;
+const PROFILE = `
+  query($id: ID!, $maxHops: Int) {
+    separationProfile(customerId: $id, via: [KNOWS], maxHops: $maxHops) { hops customers }
+  }
+`;
 
 describe('degrees of separation on ego-Facebook, against a breadth-first search computed here', () => {
   const prefix = `${uniquePrefix('fb')}-`;

@@ -72,7 +72,11 @@ describe('degreesOfSeparationMany on ego-Facebook, against a breadth-first searc
     const to = Array.from({ length: 10 }, pick);
     const many = (await api.gql('marketer', MANY, { from, to, via: ['KNOWS'] })).data?.degreesOfSeparationMany as Separation[];
     for (const [index, target] of to.entries()) {
-      const single = await api.gql('marketer', 'query($f: ID!, $t: ID!) { degreesOfSeparation(from: $f, to: $t, via: [KNOWS]) { degrees } }', { f: from, t: target });
+      const single = await api.gql('marketer', `
+        query($f: ID!, $t: ID!) {
+          degreesOfSeparation(from: $f, to: $t, via: [KNOWS]) { degrees }
+        }
+      `, { f: from, t: target });
       expect({ target, degrees: many[index].degrees }).toEqual({ target, degrees: single.data?.degreesOfSeparation.degrees });
     }
   });

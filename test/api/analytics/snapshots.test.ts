@@ -6,7 +6,18 @@ import { CAMPAIGN, INVITE, iso, key, ok, SIGNUP, UPSERT } from '../../support/bu
 import { startTestApi, TestApi, uniquePrefix } from '../../support/services';
 import { refreshSnapshotsOf } from '../../support/snapshots';
 
-const CONVERSION = 'query($filter: ConversionFilter) { referralConversion(filter: $filter) { asOf overall { referrals invited { count } signedUp { count } } } }';
+const CONVERSION = `
+  query($filter: ConversionFilter) {
+    referralConversion(filter: $filter) {
+      asOf
+      overall {
+        referrals
+        invited { count }
+        signedUp { count }
+      }
+    }
+  }
+`;
 const RANKING = `query($campaign: ID, $limit: Int!) {
   influencerRanking(by: REFERRAL_REACH, campaignId: $campaign, limit: $limit) { asOf entries { rank score customer { id } } }
   topInfluencers(by: REFERRAL_REACH, campaignId: $campaign, limit: $limit) { rank score customer { id } }
