@@ -2,6 +2,7 @@ import { referralConversion, ReferralConversionRecord } from '../graph/analytics
 import { MAX_TOP_LIMIT, RankingRecord, topInfluencers } from '../graph/analytics/influence';
 import type { Graph } from '../graph/neo4j';
 import type { ConversionFilter, InfluenceMeasure } from '../schema/generated/types';
+import { SingleFlight } from './cache/singleFlight';
 import { Snapshot, snapshotKey, SnapshotRequest, SnapshotStore } from './cache/snapshots';
 
 /**
@@ -64,7 +65,7 @@ export async function computeSnapshot<T>(graph: Graph, question: SnapshotQuestio
  * answer is computed and not stored.
  */
 export class SnapshotServer {
-  private readonly inFlight = new Map<string, Promise<Snapshot<unknown>>>();
+  private readonly singleFlight = new SingleFlight();
 
   constructor(
     private readonly graph: Graph,
@@ -78,22 +79,14 @@ export class SnapshotServer {
       this.noteRequested(key, question.request);
       return stored;
     }
-    const running = this.inFlight.get(key);
-    if (running) return running as Promise<Snapshot<T>>;
-    const computing = (async () => {
+    return this.singleFlight.run(key, async () => {
       const snapshot = await gate(() => computeSnapshot(this.graph, question));
       await this.snapshots.put(question.request, snapshot).catch(() => {
         // Not stored this time; the answer itself is right.
       });
       this.noteRequested(key, question.request);
       return snapshot;
-    })();
-    this.inFlight.set(key, computing);
-    try {
-      return await computing;
-    } finally {
-      this.inFlight.delete(key); // after the store holds the snapshot, so a later caller finds it there
-    }
+    });
   }
 
   private noteRequested(key: string, request: SnapshotRequest): void {

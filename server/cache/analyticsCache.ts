@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { SingleFlight } from './singleFlight';
 import { KeyValueStore } from './store';
 
 /** The one key holding the graph's version; every acknowledged write moves it. */
@@ -24,7 +25,7 @@ export class AnalyticsCache {
   private owed = 0;
   private paid = 0;
   private bumping: Promise<boolean> | undefined;
-  private readonly inFlight = new Map<string, Promise<unknown>>();
+  private readonly singleFlight = new SingleFlight();
 
   constructor(
     private readonly store: KeyValueStore,
@@ -50,21 +51,13 @@ export class AnalyticsCache {
     if (key === undefined) return compute();
     const hit = await this.store.get(key).catch(() => null);
     if (hit !== null) return JSON.parse(hit) as T;
-    const running = this.inFlight.get(key);
-    if (running) return running as Promise<T>;
-    const computing = (async () => {
+    return this.singleFlight.run(key, async () => {
       const value = await compute();
       await this.store.set(key, JSON.stringify(value), this.ttlSeconds).catch(() => {
         // Not cached this time; the answer itself is right.
       });
       return value;
-    })();
-    this.inFlight.set(key, computing);
-    try {
-      return await computing;
-    } finally {
-      this.inFlight.delete(key); // after the store holds the answer, so a later caller finds it there
-    }
+    });
   }
 
   /** The key for this question at the current version; throws when the store cannot be trusted now. */
