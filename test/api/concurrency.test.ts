@@ -1,17 +1,11 @@
 import { cypher } from '../../graph/neo4j';
-import { failure, givenCustomers, ISSUE_CODE, iso, key, ok, PURCHASE, SIGNUP, UPSERT } from '../support/builders';
+import { BATCH, ISSUE_CODE, PURCHASE, SIGNUP, UPSERT, failure, givenCustomers, iso, key, ok } from '../support/builders';
 import { GraphQLBody, startTestApi, TestApi, uniquePrefix } from '../support/services';
 
 // Each rule that says "one" is raced by WRITERS concurrent conflicting requests, ROUNDS times with fresh ids,
 // and then checked by reading the graph back: a race the database does not stop shows up as a second row.
 const ROUNDS = 5;
 const WRITERS = 50;
-
-const BATCH = `
-  mutation($events: [EventInput!]!) {
-    recordEvents(events: $events) { index kind replayed }
-  }
-`;
 
 const PURCHASES_OF_ORDER = cypher<{ n: number }>('test.purchasesOfOrder', 'MATCH ()-[p:PURCHASED {orderId: $orderId}]->() RETURN count(p) AS n');
 const CREDITS_OF = cypher<{ credits: number; signedUpAt: number | null; referrerId: string | null }>(

@@ -1,12 +1,7 @@
 import { cypher } from '../../graph/neo4j';
-import { failure, givenCustomers, iso, key, ok } from '../support/builders';
+import { BATCH, failure, givenCustomers, iso, key, ok } from '../support/builders';
 import { startTestApi, TestApi, uniquePrefix } from '../support/services';
 
-const BATCH = `
-  mutation($events: [EventInput!]!) {
-    recordEvents(events: $events) { index kind replayed }
-  }
-`;
 const COUNT = cypher('test.countPrefix', 'MATCH (c:Customer) WHERE c.id STARTS WITH $prefix RETURN count(c) AS n');
 
 describe('recordEvents', () => {

@@ -4,16 +4,11 @@ import { cypher } from '../../graph/neo4j';
 import { idempotencyPurgeJob } from '../../server/jobs/idempotencyPurge';
 import { JobScheduler } from '../../server/jobs/scheduler';
 import { createLogger } from '../../server/logger';
-import { failure, key, ok, UPSERT } from '../support/builders';
+import { CONNECT, UPSERT, failure, key, ok } from '../support/builders';
 import { requireEnv, startTestApi, TestApi, uniquePrefix } from '../support/services';
 
 const HOUR_MS = 60 * 60 * 1000;
 const RETENTION_HOURS = 168;
-const CONNECT = `
-  mutation($input: ConnectCustomersInput!) {
-    connectCustomers(input: $input) { strength }
-  }
-`;
 
 const KEY_STATE = cypher<{ exists: boolean; pending: boolean | null; about: string[] }>(
   'test.idempotencyKeyState',

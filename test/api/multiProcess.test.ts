@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../scripts/local/processes';
 import { requireEnv, uniquePrefix } from '../support/services';
+import { CONNECT, UPSERT_ID } from '../support/builders';
 
 // Two API processes (`tsx scripts/start.ts`, as a load balancer would run them) against one Neo4j and
 // one Redis: what one process counts, writes or invalidates, the other sees.
@@ -80,16 +81,6 @@ const CUSTOMER = `
     customer(id: $id) { id name }
   }
 `;
-const UPSERT = `
-  mutation($input: UpsertCustomerInput!) {
-    upsertCustomer(input: $input) { id }
-  }
-`;
-const CONNECT = `
-  mutation($input: ConnectCustomersInput!) {
-    connectCustomers(input: $input) { strength }
-  }
-`;
 const RECORD_EVENTS = `
   mutation($events: [EventInput!]!) {
     recordEvents(events: $events) { index }
@@ -132,7 +123,7 @@ describe('two API processes sharing one Neo4j and one Redis', () => {
   test('a write through A is seen by a read through B, including an analytics answer B had cached', async () => {
     const prefix = uniquePrefix('multi');
     const [x, y] = [`${prefix}-x`, `${prefix}-y`];
-    for (const id of [x, y]) expect((await post(a, KEYS.writer, UPSERT, { input: { id, name: `before ${id}` } })).body.errors).toBeUndefined();
+    for (const id of [x, y]) expect((await post(a, KEYS.writer, UPSERT_ID, { input: { id, name: `before ${id}` } })).body.errors).toBeUndefined();
 
     expect((await post(b, KEYS.writer, CUSTOMER, { id: x })).body.data.customer).toEqual({ id: x, name: `before ${x}` });
     for (let i = 0; i < 2; i++) {
@@ -141,7 +132,7 @@ describe('two API processes sharing one Neo4j and one Redis', () => {
     }
 
     expect((await post(a, KEYS.writer, CONNECT, { input: { customerId: x, otherId: y, idempotencyKey: `${prefix}-connect` } })).body.errors).toBeUndefined();
-    expect((await post(a, KEYS.writer, UPSERT, { input: { id: x, name: `after ${x}` } })).body.errors).toBeUndefined();
+    expect((await post(a, KEYS.writer, UPSERT_ID, { input: { id: x, name: `after ${x}` } })).body.errors).toBeUndefined();
 
     expect((await post(b, KEYS.writer, SEPARATION, { from: x, to: y })).body.data.degreesOfSeparation).toEqual({ degrees: 1, path: [{ id: x }, { id: y }] });
     expect((await post(b, KEYS.writer, CUSTOMER, { id: x })).body.data.customer).toEqual({ id: x, name: `after ${x}` });

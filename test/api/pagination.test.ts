@@ -1,4 +1,4 @@
-import { failure, iso, key, ok, UPSERT } from '../support/builders';
+import { CONNECT, FOLLOW, UPSERT, failure, iso, key, ok } from '../support/builders';
 import { startTestApi, TestApi, uniquePrefix } from '../support/services';
 
 // Keyset cursors: a page starts strictly after its cursor's position in the list's order, so a list that
@@ -16,18 +16,6 @@ interface ListKind {
   add(api: TestApi, ownerId: string, name: string, rank: number): Promise<void>;
 }
 
-const CONNECT = `
-  mutation($input: ConnectCustomersInput!) {
-    connectCustomers(input: $input) { strength }
-  }
-`;
-const FOLLOW = `
-  mutation($input: FollowInput!) {
-    follow(input: $input) {
-      follower { id }
-    }
-  }
-`;
 const INVITE = `
   mutation($input: RecordInviteInput!) {
     recordInvite(input: $input) { status }

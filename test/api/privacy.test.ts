@@ -1,21 +1,9 @@
-import { failure, givenCustomers, INVITE, ISSUE_CODE, iso, key, ok, PURCHASE, REVIEW, SIGNUP } from '../support/builders';
+import { CONNECT, FOLLOW, INVITE, ISSUE_CODE, PURCHASE, REVIEW, SIGNUP, failure, givenCustomers, iso, key, ok } from '../support/builders';
 import { startTestApi, TestApi, uniquePrefix } from '../support/services';
 
 const EXPORT = `
   query($id: ID!) {
     exportCustomer(id: $id)
-  }
-`;
-const CONNECT = `
-  mutation($input: ConnectCustomersInput!) {
-    connectCustomers(input: $input) { strength }
-  }
-`;
-const FOLLOW = `
-  mutation($input: FollowInput!) {
-    follow(input: $input) {
-      follower { id }
-    }
   }
 `;
 

@@ -13,7 +13,7 @@ import { connectRedis, RedisStore } from '../../server/cache/store';
 import { loadConfig } from '../../server/config';
 import { createLogger } from '../../server/logger';
 import { createMetrics } from '../../server/metrics';
-import { key, iso } from '../support/builders';
+import { BATCH, CONNECT, UPSERT_ID, iso, key } from '../support/builders';
 import { KEYS, uniquePrefix } from '../support/services';
 
 // Faults on real children: a dedicated local Neo4j and Redis, started and supervised as `npm start`
@@ -26,21 +26,6 @@ const ANSWER_BOUND_MS = 10_000;
 const PURCHASE = `
   mutation($input: RecordPurchaseInput!) {
     recordPurchase(input: $input) { orderId }
-  }
-`;
-const BATCH = `
-  mutation($events: [EventInput!]!) {
-    recordEvents(events: $events) { index replayed }
-  }
-`;
-const UPSERT = `
-  mutation($input: UpsertCustomerInput!) {
-    upsertCustomer(input: $input) { id }
-  }
-`;
-const CONNECT = `
-  mutation($input: ConnectCustomersInput!) {
-    connectCustomers(input: $input) { strength }
   }
 `;
 const CUSTOMER = `
@@ -185,7 +170,7 @@ describe('faults: the local Neo4j and Redis die under traffic', () => {
   test('Neo4j killed mid-stream: answers stay prompt, failures are only 503 SERVICE_UNAVAILABLE with Retry-After, the supervisor restarts it, the API recovers, and replays lose and double nothing', async () => {
     const prefix = uniquePrefix('faults');
     const customers = Array.from({ length: 5 }, (_, i) => `${prefix}-c${i}`);
-    for (const id of customers) expect((await post(app, KEYS.service, UPSERT, { input: { id } })).status).toBe(200);
+    for (const id of customers) expect((await post(app, KEYS.service, UPSERT_ID, { input: { id } })).status).toBe(200);
     // A fresh Neo4j compiles each query on first use; that is slow on a busy machine, and not what is measured.
     await post(app, KEYS.service, PURCHASE, { input: { customerId: customers[0], productId: `${prefix}-warm`, orderId: `${prefix}-warm`, amount: 1, currency: 'EUR', idempotencyKey: key(prefix) } });
     await post(app, KEYS.service, BATCH, { events: [{ upsertCustomer: { id: customers[0] } }] });
@@ -280,7 +265,7 @@ describe('faults: the local Neo4j and Redis die under traffic', () => {
   test('Redis killed: reads and writes go on, rate limits hold in the process, readiness says 503 then 200, and no answer from before an outage write is served after it', async () => {
     const prefix = uniquePrefix('faults-redis');
     const [a, b] = [`${prefix}-a`, `${prefix}-b`];
-    for (const id of [a, b]) expect((await post(app, KEYS.service, UPSERT, { input: { id } })).status).toBe(200);
+    for (const id of [a, b]) expect((await post(app, KEYS.service, UPSERT_ID, { input: { id } })).status).toBe(200);
     // Cached while Redis is up: a and b are not connected.
     for (let i = 0; i < 2; i += 1) expect((await post(app, KEYS.service, PROFILE, { from: a })).body.data?.separationProfile[0].customers).toBe(0);
 
@@ -325,7 +310,7 @@ describe('faults: the local Neo4j and Redis die under traffic', () => {
     try {
       const prefix = uniquePrefix('faults-cut');
       const [a, b] = [`${prefix}-a`, `${prefix}-b`];
-      for (const id of [a, b]) expect((await post(partitionedApp, KEYS.service, UPSERT, { input: { id } })).status).toBe(200);
+      for (const id of [a, b]) expect((await post(partitionedApp, KEYS.service, UPSERT_ID, { input: { id } })).status).toBe(200);
       expect((await post(partitionedApp, KEYS.service, PROFILE, { from: a })).body.data!.separationProfile[0].customers).toBe(0);
       const versionBefore = await direct.get('grapevine:graph-version');
       expect((await direct.keys('grapevine:analytics:*separationProfile*')).length).toBeGreaterThan(0);

@@ -120,3 +120,27 @@ export async function givenCustomers(api: TestApi, prefix: string, names: string
   });
   return (name: string) => `${prefix}-${name}`;
 }
+
+// Documents several test files send as they are.
+export const CONNECT = `
+  mutation($input: ConnectCustomersInput!) {
+    connectCustomers(input: $input) { strength }
+  }
+`;
+export const FOLLOW = `
+  mutation($input: FollowInput!) {
+    follow(input: $input) {
+      follower { id }
+    }
+  }
+`;
+export const BATCH = `
+  mutation($events: [EventInput!]!) {
+    recordEvents(events: $events) { index kind replayed }
+  }
+`;
+export const UPSERT_ID = `
+  mutation($input: UpsertCustomerInput!) {
+    upsertCustomer(input: $input) { id }
+  }
+`;

@@ -1,4 +1,4 @@
-import { CAMPAIGN, INVITE, iso, key, ok, PURCHASE, SIGNUP } from '../../support/builders';
+import { CAMPAIGN, INVITE, PURCHASE, SIGNUP, UPSERT_ID, iso, key, ok } from '../../support/builders';
 import { startTestApi, TestApi, uniquePrefix } from '../../support/services';
 
 const REFERRED_BY = `
@@ -8,11 +8,6 @@ const REFERRED_BY = `
       purchases { totalCount }
       referredBy { status signedUpAt firstPurchaseAt }
     }
-  }
-`;
-const UPSERT_ID = `
-  mutation($input: UpsertCustomerInput!) {
-    upsertCustomer(input: $input) { id }
   }
 `;
 const CONVERSION = `
