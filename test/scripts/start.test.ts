@@ -6,14 +6,19 @@ import { freePort } from '../../scripts/local/processes';
 import { requireEnv, testGraph, uniquePrefix } from '../support/services';
 
 const ROOT = path.resolve(__dirname, '..', '..');
+/**
+ * Exactly what `npm start` runs. Not the `tsx` CLI: it relays SIGTERM to a child process and SIGKILLs that child
+ * when it has not acknowledged the signal within 30 ms, which a service busy with a request can fail to do.
+ */
+const START_ARGS = ['--import', 'tsx', 'scripts/start.ts'];
 
 describe('npm start against an existing Neo4j and Redis', () => {
   test('generates and prints an admin key, serves requests, and on SIGTERM finishes in-flight work before exiting 0', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'grapevine-start-'));
     const port = await freePort();
-    const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/start.ts'], {
+    const child = spawn(process.execPath, START_ARGS, {
       cwd: ROOT,
-      env: { ...process.env, NEO4J_URI: requireEnv('NEO4J_URI'), REDIS_URL: requireEnv('REDIS_URL'), PORT: String(port), DATA_DIR: dataDir, DEMO_DATA: 'off', API_KEYS: '' },
+      env: { ...process.env, NEO4J_URI: requireEnv('NEO4J_URI'), REDIS_URL: requireEnv('REDIS_URL'), PORT: String(port), DATA_DIR: dataDir, DEMO_DATA: 'off', API_KEYS: '', LOG_LEVEL: 'debug' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -34,14 +39,19 @@ describe('npm start against an existing Neo4j and Redis', () => {
       const events = Array.from({ length: 1000 }, (_, i) => ({ upsertCustomer: { id: `${prefix}-${i}` } }));
       const inFlight = fetch(`http://127.0.0.1:${port}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}`, 'x-request-id': prefix },
         body: JSON.stringify({ query: `
           mutation($events: [EventInput!]!) {
             recordEvents(events: $events) { index }
           }
         `, variables: { events } }),
       });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Signal only once the server has the request: a connection it has not read yet is not in flight.
+      const received = Date.now() + 30_000;
+      const requestArrived = () => output.split('\n').some((line) => line.includes(prefix) && line.includes('request received'));
+      while (!requestArrived() && Date.now() < received) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       child.kill('SIGTERM');
       const response = await inFlight;
       expect(response.status).toBe(200);
@@ -62,7 +72,7 @@ describe('npm start against an existing Neo4j and Redis', () => {
   });
 
   test('refuses to start with a message naming a bad variable', async () => {
-    const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/start.ts'], {
+    const child = spawn(process.execPath, START_ARGS, {
       cwd: ROOT,
       env: { ...process.env, PORT: 'not-a-port' },
       stdio: ['ignore', 'pipe', 'pipe'],
