@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { scratchServices } from './local/scratch';
+import { scratchServices, ScratchServices } from './local/scratch';
 
 // `npm test`: type-checks, then runs the whole jest suite against a real Neo4j and a real Redis,
 // started here on free ports in a scratch folder unless NEO4J_URI / REDIS_URL name existing ones.
@@ -14,9 +14,29 @@ async function main(): Promise<number> {
   const typecheck = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['--noEmit', '-p', ROOT], { stdio: 'inherit' });
   if (typecheck.status !== 0) return typecheck.status ?? 1;
 
-  const services = await scratchServices(path.join(ROOT, '.test-data', `run-${process.pid}`), { heap: '3g', pageCacheMb: 1024, say });
+  // Two pairs: the shared one every test keys its data in, and an exclusive one that tests of whole-graph answers
+  // wipe and use alone (test/support/exclusive.ts). They start side by side.
+  const started = await Promise.allSettled([
+    scratchServices(path.join(ROOT, '.test-data', `run-${process.pid}`), { heap: '3g', pageCacheMb: 1024, say }),
+    process.env.NEO4J_EXCLUSIVE_URI && process.env.REDIS_EXCLUSIVE_URL
+      ? { neo4jUri: process.env.NEO4J_EXCLUSIVE_URI, redisUrl: process.env.REDIS_EXCLUSIVE_URL, stop: async () => {} }
+      : scratchServices(path.join(ROOT, '.test-data', `exclusive-${process.pid}`), { heap: '1g', pageCacheMb: 256, say, ignoreGivenUris: true }),
+  ]);
+  const failed = started.find((outcome) => outcome.status === 'rejected');
+  if (failed) {
+    // Stop whichever pair did start before reporting the one that did not.
+    await Promise.all(started.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value.stop() : undefined)));
+    throw failed.reason;
+  }
+  const [services, exclusive] = started.map((outcome) => (outcome as PromiseFulfilledResult<ScratchServices>).value);
   try {
-    const env = { ...process.env, NEO4J_URI: services.neo4jUri, REDIS_URL: services.redisUrl };
+    const env = {
+      ...process.env,
+      NEO4J_URI: services.neo4jUri,
+      REDIS_URL: services.redisUrl,
+      NEO4J_EXCLUSIVE_URI: exclusive.neo4jUri,
+      REDIS_EXCLUSIVE_URL: exclusive.redisUrl,
+    };
     const resultsFile = path.join(ROOT, '.test-data', `jest-results-${process.pid}.json`);
     // With NEO4J_URI and REDIS_URL given, nothing else has made the folder.
     fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
@@ -31,7 +51,7 @@ async function main(): Promise<number> {
     }
     return code;
   } finally {
-    await services.stop();
+    await Promise.all([services.stop(), exclusive.stop()]);
   }
 }
 

@@ -17,12 +17,18 @@ export function requireEnv(name: 'NEO4J_URI' | 'REDIS_URL'): string {
   return value;
 }
 
-export function testGraph(): Graph {
-  return connectGraph({ uri: requireEnv('NEO4J_URI'), user: process.env.NEO4J_USER ?? 'neo4j', password: process.env.NEO4J_PASSWORD ?? '' });
+export function testGraph(uri = requireEnv('NEO4J_URI')): Graph {
+  return connectGraph({ uri, user: process.env.NEO4J_USER ?? 'neo4j', password: process.env.NEO4J_PASSWORD ?? '' });
 }
 
-export function testStore(): RedisStore {
-  return connectRedis(requireEnv('REDIS_URL'));
+export function testStore(url = requireEnv('REDIS_URL')): RedisStore {
+  return connectRedis(url);
+}
+
+/** The Neo4j and Redis a test API talks to; the shared ones unless a test has its own (test/support/exclusive.ts). */
+export interface TestServiceUris {
+  neo4jUri: string;
+  redisUrl: string;
 }
 
 /** A prefix that makes this test's ids its own, so tests share one database without meeting. */
@@ -51,12 +57,12 @@ export interface GraphQLBody {
   errors?: Array<{ message: string; extensions?: { code?: string; field?: string } }>;
 }
 
-export async function startTestApi(overrides: Record<string, string> = {}): Promise<TestApi> {
+export async function startTestApi(overrides: Record<string, string> = {}, uris?: TestServiceUris): Promise<TestApi> {
   // A generous rate limit unless a test sets one: the suite makes many calls a minute with the same keys.
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '1000000', ...overrides });
-  const graph = testGraph();
+  const graph = testGraph(uris?.neo4jUri);
   await applyMigrations(graph);
-  const store = testStore();
+  const store = testStore(uris?.redisUrl);
   const apiKeys: ApiKey[] = (Object.keys(KEYS) as TestRole[]).map((role) => ({ key: KEYS[role], role }));
   const app = await createApp({ config, apiKeys, graph, store, log: createLogger(config.LOG_LEVEL), metrics: createMetrics() });
   return {
