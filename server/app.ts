@@ -10,6 +10,7 @@ import type { ApiKey, Config } from './config';
 import type { RequestContext } from './context';
 import { createErrorFormatter } from './errors';
 import { authenticate } from './http/authenticate';
+import { csvExport } from './http/csvExport';
 import { documentBounds } from './http/documentBounds';
 import { errorHandler } from './http/errorHandler';
 import { locals } from './http/locals';
@@ -53,6 +54,7 @@ export interface AppDeps {
     | 'WHOLE_GRAPH_WAIT_MS'
     | 'PROBE_TIMEOUT_SECONDS'
     | 'RETRY_AFTER_SECONDS'
+    | 'EXPORT_MAX_ROWS'
   >;
   apiKeys: ApiKey[];
   graph: Graph;
@@ -109,20 +111,21 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(probes(graph, store, config.PROBE_TIMEOUT_SECONDS * 1000));
   // With METRICS_PORT set, /metrics is served there only (server/runtime.ts), not on this port.
   if (config.METRICS_PORT === undefined) app.use(metricsEndpoint(metrics, { apiKeys: deps.apiKeys, metricsKey: config.METRICS_KEY }));
-  app.use('/graphql', authenticate(deps.apiKeys));
-  app.use('/graphql', rateLimit(store, config.RATE_LIMIT_PER_MINUTE));
-  app.use('/graphql', express.json({ limit: config.MAX_BODY_BYTES }));
-  app.use('/graphql', documentBounds(config));
-  app.use(
-    '/graphql',
-    expressMiddleware(apollo, {
-      context: async ({ res }) => {
-        const { caller, requestId, log: requestLog } = locals(res);
-        const wholeGraph = <T>(work: () => Promise<T>) => wholeGraphGate.run(caller!.keyId, work);
-        return { caller: caller!, requestId, log: requestLog, graph, cache, snapshots, loaders: createLoaders(graph), wholeGraph };
-      },
-    }),
-  );
+  const contextFor = (res: express.Response): RequestContext => {
+    const { caller, requestId, log: requestLog } = locals(res);
+    const wholeGraph = <T>(work: () => Promise<T>) => wholeGraphGate.run(caller!.keyId, work);
+    return { caller: caller!, requestId, log: requestLog, graph, cache, snapshots, loaders: createLoaders(graph), wholeGraph };
+  };
+  // /graphql and its CSV twin /export.csv pass the same gates: key, rate limit, body size, document bounds.
+  for (const path of ['/graphql', '/export.csv']) {
+    app.use(path, authenticate(deps.apiKeys));
+    app.use(path, rateLimit(store, config.RATE_LIMIT_PER_MINUTE));
+    app.use(path, express.json({ limit: config.MAX_BODY_BYTES }));
+    app.use(path, documentBounds(config));
+  }
+  app.use('/graphql', expressMiddleware(apollo, { context: async ({ res }) => contextFor(res) }));
+  app.get('/export.csv', csvExport(apollo, contextFor, config.EXPORT_MAX_ROWS));
+  app.post('/export.csv', csvExport(apollo, contextFor, config.EXPORT_MAX_ROWS));
   app.use(errorHandler(log, config.MAX_BODY_BYTES));
 
   return { app, stop: () => apollo.stop() };

@@ -98,6 +98,7 @@ const envSchema = z.object({
   MAX_QUERY_SELECTIONS: positiveInt('MAX_QUERY_SELECTIONS', 500),
   MAX_ROOT_FIELDS: positiveInt('MAX_ROOT_FIELDS', 20),
   MAX_RESPONSE_BYTES: positiveInt('MAX_RESPONSE_BYTES', 5 * 1024 * 1024),
+  EXPORT_MAX_ROWS: positiveInt('EXPORT_MAX_ROWS', 10_000),
   WHOLE_GRAPH_CONCURRENCY_PER_KEY: positiveInt('WHOLE_GRAPH_CONCURRENCY_PER_KEY', 2),
   WHOLE_GRAPH_WAIT_MS: z.coerce
     .number({ error: 'WHOLE_GRAPH_WAIT_MS must be a number' })
