@@ -1,6 +1,9 @@
 import { CAMPAIGN, CONNECT, failure, FOLLOW, INVITE, iso, key, ok, UPSERT } from '../../support/builders';
 import { startExclusiveTestApi } from '../../support/exclusive';
 import type { TestApi } from '../../support/services';
+import { snapshotStoreFor } from '../../../server/cache/snapshots';
+import { refreshSnapshots } from '../../../server/jobs/snapshotRefresh';
+import { createLogger } from '../../../server/logger';
 
 // Seeding ranks the whole graph: an empty Neo4j of its own, and the expected plans computed here from the
 // ties below, by plain greedy and by brute force over every k-subset of customers.
@@ -145,5 +148,20 @@ describe('seedAdvocates chooses the advocates whose combined unique reach is lar
     expect(failure(await api.gql('admin', SEED, { k: 101 }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'k' });
     expect(failure(await api.gql('admin', SEED, { k: 2, campaign: 'bad id!' }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'campaignId' });
     expect(failure(await api.gql('admin', SEED, { k: 2, campaign: 'seed-no-such' }))).toMatchObject({ code: 'NOT_FOUND', field: 'campaignId' });
+  });
+
+  // Last: it adds a tie the expectations above do not know.
+  test('a plan is a snapshot: a new tie shows, with a later asOf, once the refresh job has run', async () => {
+    const before = (await ok(api, SEED, { k: 3 }, 'admin')).seedAdvocates;
+    for (const friend of ['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'h7', 'h8']) {
+      await ok(api, UPSERT, { input: { id: id(friend) } });
+      await ok(api, CONNECT, { input: { customerId: id('e'), otherId: id(friend), idempotencyKey: key('k') } });
+    }
+    expect((await ok(api, SEED, { k: 3 }, 'admin')).seedAdvocates).toEqual(before);
+    // The exclusive graph holds this test's data only, so every snapshot may be refreshed.
+    expect(await refreshSnapshots(api.graph, snapshotStoreFor(api.store), createLogger('silent'))).toBeGreaterThan(0);
+    const after = (await ok(api, SEED, { k: 3 }, 'admin')).seedAdvocates;
+    expect(after.picks[0]).toMatchObject({ customer: { id: id('e') } });
+    expect(Date.parse(after.asOf)).toBeGreaterThan(Date.parse(before.asOf));
   });
 });
