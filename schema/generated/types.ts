@@ -47,7 +47,7 @@ export type Advocate = {
   cursor: Scalars['String']['output'];
   /** The customer. */
   customer: Customer;
-  /** Days from their last purchase to `asOf`; null when they never bought. */
+  /** Days from their last purchase to when the ranking was computed (`asOf`); null when they never bought. */
   daysSinceLastPurchase: Maybe<Scalars['Float']['output']>;
   /**
    * Experience value: the mean, over their reviews, of their rating minus the product's average rating (all
