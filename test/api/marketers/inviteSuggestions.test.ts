@@ -1,4 +1,4 @@
-import { CONNECT, failure, iso, key, ok, PURCHASE, UPSERT } from '../../support/builders';
+import { CAMPAIGN, CONNECT, failure, INVITE, iso, key, ok, PURCHASE, UPSERT } from '../../support/builders';
 import { startTestApi, TestApi, uniquePrefix } from '../../support/services';
 
 const SUGGESTIONS = `
@@ -80,6 +80,15 @@ describe('inviteSuggestions ranks the contacts who have not bought by Adamic–A
   test('limit keeps the best suggestions', async () => {
     const data = await ok(api, SUGGESTIONS, { id: id('me'), limit: 2 }, 'admin');
     expect(data.inviteSuggestions.map((s: { customer: { id: string } }) => s.customer.id)).toEqual(expected().slice(0, 2).map((s) => s.customer.id));
+  });
+
+  test('a contact the customer has already invited is still suggested, marked alreadyInvited', async () => {
+    await ok(api, CAMPAIGN, { input: { id: `${p}-camp`, name: 'Invites', startsAt: iso(1, 0), endsAt: '2099-01-01T00:00:00Z' } });
+    await ok(api, INVITE, { input: { referrerId: id('me'), campaignId: `${p}-camp`, invitee: { id: id('d') }, channel: 'email', at: iso(4), idempotencyKey: key('i') } });
+    const data = await ok(api, SUGGESTIONS, { id: id('me'), limit: 10 }, 'admin');
+    const invited = data.inviteSuggestions.filter((s: { alreadyInvited: boolean }) => s.alreadyInvited).map((s: { customer: { id: string } }) => s.customer.id);
+    expect(invited).toEqual([id('d')]);
+    expect(data.inviteSuggestions.map((s: { customer: { id: string } }) => s.customer.id)).toEqual(expected().map((s) => s.customer.id));
   });
 
   test('a marketer may ask, but never sees an email; the service role may not ask', async () => {
