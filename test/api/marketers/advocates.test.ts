@@ -1,6 +1,9 @@
 import { CAMPAIGN, CONNECT, failure, FOLLOW, INVITE, iso, key, ok, PURCHASE, REVIEW, SIGNUP, UPSERT } from '../../support/builders';
 import { startExclusiveTestApi } from '../../support/exclusive';
 import type { TestApi } from '../../support/services';
+import { snapshotStoreFor } from '../../../server/cache/snapshots';
+import { refreshSnapshots } from '../../../server/jobs/snapshotRefresh';
+import { createLogger } from '../../../server/logger';
 
 // A whole-graph ranking: checked on an empty Neo4j of its own, against the score computed here from the
 // table of reviews, purchases, ties and referrals below, by the formula the SDL states.
@@ -211,5 +214,20 @@ describe('advocates rank customers by the reasons a referral request to them wil
     expect(failure(await ask({ campaignId: 'adv-no-such-campaign' }))).toMatchObject({ code: 'NOT_FOUND', field: 'filter.campaignId' });
     expect(failure(await ask({ campaignId: 'not an id' }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.campaignId' });
     expect(failure(await api.gql('admin', UNTAPPED, { limit: 101 }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'limit' });
+  });
+
+  // Last: it writes what the tables above do not hold.
+  test('the ranking is a snapshot: a new NPS answer shows, with a later asOf, once the refresh job has run', async () => {
+    const before = (await ok(api, ADVOCATES, { filter: { limit: 100 } }, 'admin')).advocates;
+    expect(before.find((a: Answer) => a.customer.id === id('n1')).recommend).toBeNull();
+    await ok(api, REVIEW, { input: { customerId: id('n1'), productId: 'adv-A', rating: 5, recommend: 10, at: iso(21), idempotencyKey: key('r') } });
+    expect((await ok(api, ADVOCATES, { filter: { limit: 100 } }, 'admin')).advocates).toEqual(before);
+    // The exclusive graph holds this test's data only, so every snapshot may be refreshed.
+    await refreshSnapshots(api.graph, snapshotStoreFor(api.store), createLogger('silent'));
+    const after = (await ok(api, ADVOCATES, { filter: { limit: 100 } }, 'admin')).advocates;
+    expect(after.find((a: Answer) => a.customer.id === id('n1'))).toMatchObject({ recommend: 10, promoter: true, reviewCount: 1 });
+    expect(Date.parse(after[0].asOf)).toBeGreaterThan(Date.parse(before[0].asOf));
+    const untapped = (await ok(api, UNTAPPED, {}, 'admin')).untappedAdvocates.map((a: Answer) => a.customer.id);
+    expect(untapped.sort()).toEqual([id('n1'), id('p1')]);
   });
 });
