@@ -27,6 +27,8 @@ export function createAuthenticator(apiKeys: ApiKey[]): (authorization: string |
 export const PERMISSIONS = {
   readEntities: ['service', 'marketer', 'community', 'admin'],
   readAnalytics: ['service', 'marketer', 'community', 'admin'],
+  /** Marketer analytics (advocates, seeding, invite suggestions, reviews by trust): people who run campaigns. */
+  readMarketing: ['marketer', 'community', 'admin'],
   readPersonalData: ['service', 'admin'],
   writeEvents: ['service', 'admin'],
   eraseCustomers: ['admin'],

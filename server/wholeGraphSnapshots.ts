@@ -1,5 +1,7 @@
+import { AdvocateFilterArgs, AdvocateRanking, advocateRanking } from '../graph/analytics/advocates';
 import { referralConversion, ReferralConversionRecord } from '../graph/analytics/conversion';
 import { MAX_TOP_LIMIT, RankingRecord, topInfluencers } from '../graph/analytics/influence';
+import { seedPlan, SeedPlanRecord } from '../graph/analytics/seeding';
 import type { Graph } from '../graph/neo4j';
 import type { ConversionFilter, InfluenceMeasure } from '../schema/generated/types';
 import { SingleFlight } from './cache/singleFlight';
@@ -37,10 +39,26 @@ export function conversionQuestion(filter: ConversionFilter | null | undefined):
   return { request: { name: 'referralConversion', args }, compute: (graph) => referralConversion(graph, args.filter) };
 }
 
+/** The advocates ranking (graph/analytics/advocates.ts) for one filter; `limit` and `after` slice it. */
+export function advocatesQuestion(filter: AdvocateFilterArgs): SnapshotQuestion<AdvocateRanking> {
+  const args = { campaignId: filter.campaignId, minRecommend: filter.minRecommend, stage: filter.stage, untapped: filter.untapped };
+  return { request: { name: 'advocates', args }, compute: (graph) => advocateRanking(graph, args) };
+}
+
+/** The seeding plan for k = MAX_SEED_K (graph/analytics/seeding.ts); a smaller k takes its first picks. */
+export function seedQuestion(campaignId: string | null): SnapshotQuestion<SeedPlanRecord> {
+  const args = { campaignId };
+  return { request: { name: 'seedAdvocates', args }, compute: (graph) => seedPlan(graph, args.campaignId) };
+}
+
+const UNFILTERED_ADVOCATES: AdvocateFilterArgs = { campaignId: null, minRecommend: null, stage: null, untapped: false };
+
 /** The question a registered request asks, or undefined for one this version no longer knows. */
 export function questionFor(request: SnapshotRequest): SnapshotQuestion<unknown> | undefined {
   if (request.name === 'topInfluencers') return rankingQuestion(request.args.by as InfluenceMeasure, request.args.campaignId as string | null);
   if (request.name === 'referralConversion') return conversionQuestion(request.args.filter as ConversionFilter | null);
+  if (request.name === 'advocates') return advocatesQuestion(request.args as unknown as AdvocateFilterArgs);
+  if (request.name === 'seedAdvocates') return seedQuestion(request.args.campaignId as string | null);
   return undefined;
 }
 
@@ -48,6 +66,9 @@ export function questionFor(request: SnapshotRequest): SnapshotQuestion<unknown>
 export const DEFAULT_QUESTIONS: ReadonlyArray<SnapshotQuestion<unknown>> = [
   ...INFLUENCE_MEASURES.map((by) => rankingQuestion(by, null)),
   conversionQuestion(null),
+  advocatesQuestion(UNFILTERED_ADVOCATES),
+  advocatesQuestion({ ...UNFILTERED_ADVOCATES, untapped: true }),
+  seedQuestion(null),
 ];
 const DEFAULT_KEYS = new Set(DEFAULT_QUESTIONS.map((question) => snapshotKey(question.request)));
 

@@ -132,7 +132,7 @@ const EXACT_BATCH = 100;
  * Exact top-k two-hop reach without computing it for everyone: candidates are taken in order of
  * their upper bound and measured exactly, until the k-th best exact reach beats every bound left.
  */
-async function topBySocialReach(graph: Graph, campaignId: string | null, limit: number): Promise<RankingRecord[]> {
+export async function topBySocialReach(graph: Graph, campaignId: string | null, limit: number): Promise<RankingRecord[]> {
   const best: RankingRecord[] = [];
   const better = (a: RankingRecord, b: RankingRecord) => b.score - a.score || (a.customerId < b.customerId ? -1 : 1);
   for (let skip = 0; ; skip += BOUND_PAGE) {

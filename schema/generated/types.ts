@@ -22,6 +22,74 @@ export type Scalars = {
 };
 
 /**
+ * A customer worth asking for a referral, with every reason for their place as a field of its own.
+ *
+ * The score, from 0 to 100, is 100 × (0.30·nps + 0.15·experience + 0.25·reach + 0.15·referral + 0.10·recency), each
+ * part from 0 to 1:
+ * - nps = `recommend` / 10 (0 without an answer);
+ * - experience = 0.5 + `experienceLift` / 4, clamped to 0..1 (0 without reviews): a review 2 stars above the
+ *   product's average or more counts fully, 2 below or more not at all;
+ * - reach = log10(1 + `reachWithin2Hops`) / 3, at most 1 (999 customers within two hops count fully);
+ * - referral = (`conversions` + 1) / (`invitesSent` + 2): the conversion rate smoothed towards 50%, so a customer
+ *   with no record counts as even and a proven converter rises towards their own rate;
+ * - recency = 0.5 ^ (`daysSinceLastPurchase` / 90): halves every 90 days (0 without a purchase).
+ * Ties are broken by customer id.
+ */
+export type Advocate = {
+  __typename?: 'Advocate';
+  /** When the ranking was computed: it reflects the graph as of then; writes since are not in it yet. */
+  asOf: Scalars['DateTime']['output'];
+  /** Referral record: `conversions` / `invitesSent`; 0 when they sent none. */
+  conversionRate: Scalars['Float']['output'];
+  /** Referral record: of those, invites whose invitee went on to a first purchase (status CONVERTED). */
+  conversions: Scalars['Int']['output'];
+  /** Opaque position of this advocate in the ranking; pass it as `filter.after` for the advocates after it. */
+  cursor: Scalars['String']['output'];
+  /** The customer. */
+  customer: Customer;
+  /** Days from their last purchase to when the ranking was computed (`asOf`); null when they never bought. */
+  daysSinceLastPurchase: Maybe<Scalars['Float']['output']>;
+  /**
+   * Experience value: the mean, over their reviews, of their rating minus the product's average rating (all
+   * reviews of it, theirs included), in stars; positive for delighted customers. Null without reviews.
+   */
+  experienceLift: Maybe<Scalars['Float']['output']>;
+  /** Referral record: invites they sent (in the filter's campaign when one is given), whatever became of them. */
+  invitesSent: Scalars['Int']['output'];
+  /** When they last bought; null when they never did. */
+  lastPurchaseAt: Maybe<Scalars['DateTime']['output']>;
+  /** True when `recommend` is 9 or 10 (an NPS promoter). */
+  promoter: Scalars['Boolean']['output'];
+  /** Social reach: distinct customers one hop away over KNOWS and FOLLOWS, either direction. */
+  reachWithin1Hop: Scalars['Int']['output'];
+  /** Social reach: distinct customers within two hops over KNOWS and FOLLOWS, either direction (themselves excluded). */
+  reachWithin2Hops: Scalars['Int']['output'];
+  /** Their latest NPS answer (`Review.recommend`, 0 to 10); null when they never answered. */
+  recommend: Maybe<Scalars['Int']['output']>;
+  /** How many reviews they wrote. */
+  reviewCount: Scalars['Int']['output'];
+  /** The score the ranking orders by, 0 to 100 (formula above). */
+  score: Scalars['Float']['output'];
+};
+
+/** Which customers `advocates` ranks. Every field is optional; those given must all hold. */
+export type AdvocateFilter = {
+  /** Return the advocates after this cursor (an `Advocate.cursor`); a cursor this API did not return is BAD_USER_INPUT (field `filter.after`). */
+  after?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * Only customers who sent a referral in this campaign, their referral record counted within it. NOT_FOUND
+   * (field `filter.campaignId`) when there is no such campaign.
+   */
+  campaignId?: InputMaybe<Scalars['ID']['input']>;
+  /** How many advocates to return, 1 to 100 (BAD_USER_INPUT, field `filter.limit`, outside); 20 when omitted. */
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  /** Only customers whose latest NPS answer (`Review.recommend`) is at least this, 0 to 10 (BAD_USER_INPUT outside). */
+  minRecommend?: InputMaybe<Scalars['Int']['input']>;
+  /** Only customers at exactly this funnel stage. */
+  stage?: InputMaybe<FunnelStage>;
+};
+
+/**
  * How a campaign picks the referrer credited with a sign-up without a code, among the open invites and clicks
  * into that customer within its attribution window.
  */
@@ -463,6 +531,24 @@ export type InfluencerReach = {
   socialReach: Array<HopCount>;
 };
 
+/** A contact a customer could invite, with the friends they share. */
+export type InviteSuggestion = {
+  __typename?: 'InviteSuggestion';
+  /** True when the customer has already sent this contact an invite (in any campaign). */
+  alreadyInvited: Scalars['Boolean']['output'];
+  /** The contact: someone the customer KNOWS who has not bought yet. */
+  customer: Customer;
+  /**
+   * Adamic–Adar index of the customer and the contact over KNOWS ties: the sum, over every customer both know,
+   * of 1 / ln(how many customers that shared contact KNOWS). Shared contacts who know few people count more.
+   */
+  score: Scalars['Float']['output'];
+  /** How many customers both know. */
+  sharedContactCount: Scalars['Int']['output'];
+  /** The customers both know, those who know the fewest people (who weigh most) first, then by id; at most 10. */
+  sharedContacts: Array<Customer>;
+};
+
 /** Who was invited: the id product code uses for them. Someone new becomes a STRANGER customer. */
 export type InviteeInput = {
   /** Email address; used only when the invitee is new. CONFLICT when another customer has it. */
@@ -743,10 +829,27 @@ export type Product = {
   name: Maybe<Scalars['String']['output']>;
   /** How many purchases of the product were recorded. */
   purchaseCount: Scalars['Int']['output'];
+  /**
+   * The product's rating weighted by how close each author is to the reader (see `ReaderRating`).
+   * MARKETER, COMMUNITY and ADMIN only. NOT_FOUND: `readerId`. BAD_USER_INPUT: a malformed id.
+   */
+  ratingFor: ReaderRating;
   /** How many customers reviewed the product (one review each). */
   reviewCount: Scalars['Int']['output'];
   /** Reviews of this product, latest first. */
   reviews: ReviewConnection;
+  /**
+   * The product's reviews ordered by their author's distance from the reader over KNOWS ties (the reader's own
+   * first, then connections, then two hops, then everyone else), latest first within each, then by author id.
+   * MARKETER, COMMUNITY and ADMIN only. NOT_FOUND: `readerId`. BAD_USER_INPUT: a malformed id, `first`, `after`.
+   */
+  reviewsFor: TrustedReviewConnection;
+};
+
+
+/** A product customers buy and review. It is created by the first purchase or review that names its id. */
+export type ProductRatingForArgs = {
+  readerId: Scalars['ID']['input'];
 };
 
 
@@ -754,6 +857,14 @@ export type Product = {
 export type ProductReviewsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first: Scalars['Int']['input'];
+};
+
+
+/** A product customers buy and review. It is created by the first purchase or review that names its id. */
+export type ProductReviewsForArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  readerId: Scalars['ID']['input'];
 };
 
 /** One order: a customer bought a product. */
@@ -800,6 +911,15 @@ export type PurchaseEdge = {
  */
 export type Query = {
   __typename?: 'Query';
+  /**
+   * Customers who have bought or reviewed, ranked by how much a referral request to them is likely to bring
+   * (score and its parts: see `Advocate`), best first. Served from a snapshot with its `asOf`: the unfiltered
+   * ranking is refreshed in the background every SNAPSHOT_REFRESH_SECONDS; a filtered one is computed on its first
+   * request, then refreshed while asked for. The ranking holds the best 500; pages stop there.
+   * MARKETER, COMMUNITY and ADMIN only. BAD_USER_INPUT: a malformed id, `filter.minRecommend`, `filter.limit`,
+   * `filter.after`. NOT_FOUND: `filter.campaignId`.
+   */
+  advocates: Array<Advocate>;
   /** A campaign by id; null when there is none. Any role. */
   campaign: Maybe<Campaign>;
   /** A customer by id; null when there is none (erased customers are gone). Any role. */
@@ -841,6 +961,13 @@ export type Query = {
    * `maxDepth` out of range.
    */
   influencerReach: InfluencerReach;
+  /**
+   * For a customer about to invite friends: the customers they KNOW who have not bought yet (stage before BUYER,
+   * erased customers left out), best first by Adamic–Adar over KNOWS ties, then by shared contacts, then by id.
+   * Contacts with no shared contact score 0 and come last. Computed per call.
+   * MARKETER, COMMUNITY and ADMIN only. NOT_FOUND: `customerId`. BAD_USER_INPUT: a malformed id, `limit`.
+   */
+  inviteSuggestions: Array<InviteSuggestion>;
   /** A product by id; null when there is none. Any role. */
   product: Maybe<Product>;
   /**
@@ -859,6 +986,16 @@ export type Query = {
    */
   referralConversion: ReferralConversion;
   /**
+   * The k customers whose combined unique two-hop reach (over KNOWS and FOLLOWS, either direction) is largest,
+   * chosen greedily with lazy evaluation (CELF): each pick is the candidate adding the most customers no earlier
+   * pick reaches, so two advocates in one circle of friends are not both chosen. The greedy choice reaches at
+   * least 63% (1 − 1/e) of the best possible k. Candidates are the 200 customers with the largest reach (within
+   * the campaign when given), so a request never ranks the whole graph. Served from a snapshot computed for
+   * k = 100 (the picks for a smaller k are its first k), refreshed like the rankings.
+   * MARKETER, COMMUNITY and ADMIN only. BAD_USER_INPUT: `k` outside 1 to 100, a malformed id. NOT_FOUND: `campaignId`.
+   */
+  seedAdvocates: SeedPlan;
+  /**
    * How many distinct customers are exactly 1, 2, … `maxHops` hops from a customer (zeros included).
    * NOT_FOUND: `customerId`. BAD_USER_INPUT: a malformed id, an empty `via`, `maxHops` out of range.
    */
@@ -871,6 +1008,22 @@ export type Query = {
    * BAD_USER_INPUT: a malformed `campaignId`, `limit` out of range.
    */
   topInfluencers: Array<InfluencerRanking>;
+  /**
+   * The `advocates` ranking restricted to promoters (latest NPS answer 9 or 10) who reach someone (a KNOWS or FOLLOWS
+   * tie) and have never sent a referral: the people a campaign should ask first. Served from a snapshot like
+   * `advocates`. MARKETER, COMMUNITY and ADMIN only. BAD_USER_INPUT: `limit`.
+   */
+  untappedAdvocates: Array<Advocate>;
+};
+
+
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
+export type QueryAdvocatesArgs = {
+  filter?: InputMaybe<AdvocateFilter>;
 };
 
 
@@ -958,6 +1111,17 @@ export type QueryInfluencerReachArgs = {
  * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
  * Analytics answers are cached, but never served from before a write whose response the caller has seen.
  */
+export type QueryInviteSuggestionsArgs = {
+  customerId: Scalars['ID']['input'];
+  limit?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
 export type QueryProductArgs = {
   id: Scalars['ID']['input'];
 };
@@ -999,6 +1163,17 @@ export type QueryReferralConversionArgs = {
  * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
  * Analytics answers are cached, but never served from before a write whose response the caller has seen.
  */
+export type QuerySeedAdvocatesArgs = {
+  campaignId?: InputMaybe<Scalars['ID']['input']>;
+  k: Scalars['Int']['input'];
+};
+
+
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
 export type QuerySeparationProfileArgs = {
   customerId: Scalars['ID']['input'];
   maxHops: Scalars['Int']['input'];
@@ -1015,6 +1190,38 @@ export type QueryTopInfluencersArgs = {
   by: InfluenceMeasure;
   campaignId?: InputMaybe<Scalars['ID']['input']>;
   limit: Scalars['Int']['input'];
+};
+
+
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
+export type QueryUntappedAdvocatesArgs = {
+  limit?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/**
+ * A product's rating as one reader should weigh it. Trust weights by the author's distance from the reader
+ * over KNOWS ties: 4 for the reader's own review and their connections' (distance 0 or 1), 2 for two hops,
+ * 1 for everyone else. A review rewritten more than 3 times counts less: its weight is multiplied by
+ * 3 / `revisions`.
+ */
+export type ReaderRating = {
+  __typename?: 'ReaderRating';
+  /** How many of the reader's connections (KNOWS) bought the product. */
+  connectionsWhoBought: Scalars['Int']['output'];
+  /** How many of the reader's connections (KNOWS) both bought and reviewed the product. */
+  connectionsWhoBoughtAndReviewed: Scalars['Int']['output'];
+  /** How many of the reader's connections (KNOWS) reviewed the product. */
+  connectionsWhoReviewed: Scalars['Int']['output'];
+  /** Mean rating of all the product's reviews, 1 to 5; null without reviews. */
+  plainAverage: Maybe<Scalars['Float']['output']>;
+  /** How many reviews the product has. */
+  reviewCount: Scalars['Int']['output'];
+  /** Σ weight × rating / Σ weight over all the product's reviews, weights as above; null without reviews. */
+  trustWeightedAverage: Maybe<Scalars['Float']['output']>;
 };
 
 /**
@@ -1281,6 +1488,34 @@ export type Role =
   /** Product code: records events and customers, reads entities including `Customer.email`. */
   | 'SERVICE';
 
+/** One advocate chosen by `seedAdvocates`, in the order chosen. */
+export type SeedPick = {
+  __typename?: 'SeedPick';
+  /** The customer chosen. */
+  customer: Customer;
+  /** Customers within two hops of this pick whom no earlier pick reaches: what choosing them adds. */
+  marginalReach: Scalars['Int']['output'];
+  /** Customers within two hops of this pick, whoever else reaches them. */
+  reach: Scalars['Int']['output'];
+};
+
+/** The advocates to seed a campaign with, and what the choice adds over the naive one. */
+export type SeedPlan = {
+  __typename?: 'SeedPlan';
+  /** When the plan was computed: it reflects the graph as of then; writes since are not in it yet. */
+  asOf: Scalars['DateTime']['output'];
+  /** How many candidates the choice was made from (the most reaching customers, at most 200). */
+  candidates: Scalars['Int']['output'];
+  /** The naive choice: the customers with the largest two-hop reach, ties broken by id. */
+  naivePicks: Array<Customer>;
+  /** Distinct customers within two hops of any of the same number of customers taken naively: those with the largest reach. */
+  naiveTotalReach: Scalars['Int']['output'];
+  /** The picks in the order the greedy choice made them; fewer than `k` when fewer candidates reach anyone. */
+  picks: Array<SeedPick>;
+  /** Distinct customers within two hops of any pick (the sum of the picks' `marginalReach`). */
+  totalReach: Scalars['Int']['output'];
+};
+
 /** How two customers are connected. */
 export type Separation = {
   __typename?: 'Separation';
@@ -1325,6 +1560,37 @@ export type SocialTie = {
   since: Scalars['DateTime']['output'];
   /** How close they are, 0 to 1. */
   strength: Scalars['Float']['output'];
+};
+
+/** A page of reviews ordered by who wrote them, as one reader sees them. */
+export type TrustedReviewConnection = {
+  __typename?: 'TrustedReviewConnection';
+  /** The reviews on this page, in the list's order. */
+  edges: Array<TrustedReviewEdge>;
+  /** Where this page sits in the list. */
+  pageInfo: PageInfo;
+  /** How many reviews the product has, across all pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** A review as one reader sees it: how far its author is from the reader. */
+export type TrustedReviewEdge = {
+  __typename?: 'TrustedReviewEdge';
+  /** Opaque position of this edge in the list; pass it as `after` to continue after it. */
+  cursor: Scalars['String']['output'];
+  /**
+   * Hops over KNOWS ties from the reader to the review's author: 0 for the reader's own review, 1 for a
+   * connection's, 2 for a connection's connection's; null for anyone further or unconnected.
+   */
+  distance: Maybe<Scalars['Int']['output']>;
+  /** The review. */
+  node: Review;
+  /**
+   * The first step of the path: the reader's connection through whom the author is reached (the author
+   * themselves at distance 1; at distance 2 the shared connection the reader is closest to, by tie strength,
+   * then id). Null at distance 0 and beyond two hops.
+   */
+  via: Maybe<Customer>;
 };
 
 /** Creates a customer, or updates the one with this id: given fields replace, omitted or null ones stay. */

@@ -3,7 +3,11 @@ import { parseArgs } from 'node:util';
 import Redis from 'ioredis';
 import { referralChain } from '../../graph/analytics/chain';
 import { referralConversion } from '../../graph/analytics/conversion';
+import { advocateRanking } from '../../graph/analytics/advocates';
 import { influencerReach, topInfluencers } from '../../graph/analytics/influence';
+import { inviteSuggestions } from '../../graph/analytics/inviteSuggestions';
+import { seedPlan } from '../../graph/analytics/seeding';
+import { ratingFor, reviewsFor } from '../../graph/analytics/trustedReviews';
 import { degreesOfSeparation, separationProfile } from '../../graph/analytics/separation';
 import { degreesOfSeparationMany } from '../../graph/analytics/separationMany';
 import { loadSyntheticGraph } from '../../graph/bulkLoad';
@@ -210,6 +214,42 @@ async function benchDataset(env: BenchEnv, redis: Redis, ids: string[], memoryGr
     samples.push(await measure(redis, `topInfluencers(by: ${by})`, small ? 3 : 1,
       () => env.gql('query($by: InfluenceMeasure!) { topInfluencers(by: $by) { rank score } }', { by }),
       () => topInfluencers(env.graph, by, null, 20)));
+  }
+  samples.push(...(await benchMarketers(env, redis, singles, small)));
+  return samples;
+}
+
+const REVIEWED_PRODUCTS = cypher<{ id: string }>('bench.reviewedProducts', 'MATCH (p:Product) WHERE EXISTS { ()-[:REVIEWED]->(p) } RETURN p.id AS id ORDER BY p.id LIMIT 50');
+const ALL_ADVOCATES = { campaignId: null, minRecommend: null, stage: null, untapped: false };
+
+/**
+ * The marketer queries (issue 10). The whole-graph ones (advocates, untappedAdvocates, seedAdvocates) are served
+ * from snapshots through the API, so their API column is the snapshot read after the first call, and their
+ * driver column the background computation; the per-customer ones compute on every call.
+ */
+async function benchMarketers(env: BenchEnv, redis: Redis, singles: string[], small: boolean): Promise<Sample[]> {
+  const samples: Sample[] = [];
+  samples.push(await measure(redis, 'advocates (API: snapshot; driver: the ranking)', small ? 3 : 1,
+    () => env.gql('{ advocates(filter: { limit: 20 }) { score customer { id } reachWithin2Hops } }'),
+    () => advocateRanking(env.graph, ALL_ADVOCATES)));
+  samples.push(await measure(redis, 'untappedAdvocates (API: snapshot; driver: the ranking)', small ? 3 : 1,
+    () => env.gql('{ untappedAdvocates(limit: 20) { score customer { id } } }'),
+    () => advocateRanking(env.graph, { ...ALL_ADVOCATES, untapped: true })));
+  samples.push(await measure(redis, 'seedAdvocates(k: 20) (API: snapshot; driver: CELF over 200 candidates)', small ? 3 : 1,
+    () => env.gql('{ seedAdvocates(k: 20) { totalReach naiveTotalReach picks { marginalReach } } }'),
+    () => seedPlan(env.graph, null)));
+  samples.push(await measure(redis, 'inviteSuggestions (limit 10)', small ? 30 : 20,
+    (i) => env.gql('query($c: ID!) { inviteSuggestions(customerId: $c) { score sharedContactCount customer { id } } }', { c: singles[i] }),
+    (i) => inviteSuggestions(env.graph, singles[i], 10)));
+  const products = (await env.graph.read(REVIEWED_PRODUCTS)).map((row) => row.id);
+  if (products.length > 0) {
+    const product = (i: number) => products[i % products.length];
+    samples.push(await measure(redis, 'Product.reviewsFor (first 20)', small ? 30 : 20,
+      (i) => env.gql('query($p: ID!, $r: ID!) { product(id: $p) { reviewsFor(readerId: $r) { totalCount edges { distance } } } }', { p: product(i), r: singles[i] }),
+      (i) => reviewsFor(env.graph, product(i), singles[i], 20, null)));
+    samples.push(await measure(redis, 'Product.ratingFor', small ? 30 : 20,
+      (i) => env.gql('query($p: ID!, $r: ID!) { product(id: $p) { ratingFor(readerId: $r) { trustWeightedAverage } } }', { p: product(i), r: singles[i] }),
+      (i) => ratingFor(env.graph, product(i), singles[i])));
   }
   return samples;
 }

@@ -79,6 +79,8 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  Advocate: ResolverTypeWrapper<Omit<Types.Advocate, 'customer'> & { customer: ResolversTypes['Customer'] }>;
+  AdvocateFilter: Types.AdvocateFilter;
   AttributionModel: Types.AttributionModel;
   Boolean: ResolverTypeWrapper<Types.Scalars['Boolean']['output']>;
   Campaign: ResolverTypeWrapper<CampaignRecord>;
@@ -112,6 +114,7 @@ export type ResolversTypes = {
   InfluencerRankingSnapshot: ResolverTypeWrapper<Omit<Types.InfluencerRankingSnapshot, 'entries'> & { entries: Array<ResolversTypes['InfluencerRanking']> }>;
   InfluencerReach: ResolverTypeWrapper<Omit<Types.InfluencerReach, 'customer'> & { customer: ResolversTypes['Customer'] }>;
   Int: ResolverTypeWrapper<Types.Scalars['Int']['output']>;
+  InviteSuggestion: ResolverTypeWrapper<Omit<Types.InviteSuggestion, 'customer' | 'sharedContacts'> & { customer: ResolversTypes['Customer'], sharedContacts: Array<ResolversTypes['Customer']> }>;
   InviteeInput: Types.InviteeInput;
   IssueReferralCodeInput: Types.IssueReferralCodeInput;
   JSON: ResolverTypeWrapper<Types.Scalars['JSON']['output']>;
@@ -122,6 +125,7 @@ export type ResolversTypes = {
   PurchaseConnection: ResolverTypeWrapper<Omit<Types.PurchaseConnection, 'edges'> & { edges: Array<ResolversTypes['PurchaseEdge']> }>;
   PurchaseEdge: ResolverTypeWrapper<Omit<Types.PurchaseEdge, 'node'> & { node: ResolversTypes['Purchase'] }>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  ReaderRating: ResolverTypeWrapper<Types.ReaderRating>;
   RecordInviteInput: Types.RecordInviteInput;
   RecordPurchaseInput: Types.RecordPurchaseInput;
   RecordReferralClickInput: Types.RecordReferralClickInput;
@@ -138,16 +142,22 @@ export type ResolversTypes = {
   ReviewConnection: ResolverTypeWrapper<Omit<Types.ReviewConnection, 'edges'> & { edges: Array<ResolversTypes['ReviewEdge']> }>;
   ReviewEdge: ResolverTypeWrapper<Omit<Types.ReviewEdge, 'node'> & { node: ResolversTypes['Review'] }>;
   Role: Types.Role;
+  SeedPick: ResolverTypeWrapper<Omit<Types.SeedPick, 'customer'> & { customer: ResolversTypes['Customer'] }>;
+  SeedPlan: ResolverTypeWrapper<Omit<Types.SeedPlan, 'naivePicks' | 'picks'> & { naivePicks: Array<ResolversTypes['Customer']>, picks: Array<ResolversTypes['SeedPick']> }>;
   Separation: ResolverTypeWrapper<Omit<Types.Separation, 'path'> & { path: Array<ResolversTypes['Customer']> }>;
   ServiceInfo: ResolverTypeWrapper<Types.ServiceInfo>;
   SignupResult: ResolverTypeWrapper<Omit<Types.SignupResult, 'customer' | 'referral'> & { customer: ResolversTypes['Customer'], referral?: Types.Maybe<ResolversTypes['Referral']> }>;
   SocialTie: ResolverTypeWrapper<Omit<Types.SocialTie, 'customer' | 'other'> & { customer: ResolversTypes['Customer'], other: ResolversTypes['Customer'] }>;
   String: ResolverTypeWrapper<Types.Scalars['String']['output']>;
+  TrustedReviewConnection: ResolverTypeWrapper<Omit<Types.TrustedReviewConnection, 'edges'> & { edges: Array<ResolversTypes['TrustedReviewEdge']> }>;
+  TrustedReviewEdge: ResolverTypeWrapper<Omit<Types.TrustedReviewEdge, 'node' | 'via'> & { node: ResolversTypes['Review'], via?: Types.Maybe<ResolversTypes['Customer']> }>;
   UpsertCustomerInput: Types.UpsertCustomerInput;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  Advocate: Omit<Types.Advocate, 'customer'> & { customer: ResolversParentTypes['Customer'] };
+  AdvocateFilter: Types.AdvocateFilter;
   Boolean: Types.Scalars['Boolean']['output'];
   Campaign: CampaignRecord;
   ChainNode: Omit<Types.ChainNode, 'customer'> & { customer: ResolversParentTypes['Customer'] };
@@ -176,6 +186,7 @@ export type ResolversParentTypes = {
   InfluencerRankingSnapshot: Omit<Types.InfluencerRankingSnapshot, 'entries'> & { entries: Array<ResolversParentTypes['InfluencerRanking']> };
   InfluencerReach: Omit<Types.InfluencerReach, 'customer'> & { customer: ResolversParentTypes['Customer'] };
   Int: Types.Scalars['Int']['output'];
+  InviteSuggestion: Omit<Types.InviteSuggestion, 'customer' | 'sharedContacts'> & { customer: ResolversParentTypes['Customer'], sharedContacts: Array<ResolversParentTypes['Customer']> };
   InviteeInput: Types.InviteeInput;
   IssueReferralCodeInput: Types.IssueReferralCodeInput;
   JSON: Types.Scalars['JSON']['output'];
@@ -186,6 +197,7 @@ export type ResolversParentTypes = {
   PurchaseConnection: Omit<Types.PurchaseConnection, 'edges'> & { edges: Array<ResolversParentTypes['PurchaseEdge']> };
   PurchaseEdge: Omit<Types.PurchaseEdge, 'node'> & { node: ResolversParentTypes['Purchase'] };
   Query: Record<PropertyKey, never>;
+  ReaderRating: Types.ReaderRating;
   RecordInviteInput: Types.RecordInviteInput;
   RecordPurchaseInput: Types.RecordPurchaseInput;
   RecordReferralClickInput: Types.RecordReferralClickInput;
@@ -200,11 +212,15 @@ export type ResolversParentTypes = {
   Review: ReviewRecord;
   ReviewConnection: Omit<Types.ReviewConnection, 'edges'> & { edges: Array<ResolversParentTypes['ReviewEdge']> };
   ReviewEdge: Omit<Types.ReviewEdge, 'node'> & { node: ResolversParentTypes['Review'] };
+  SeedPick: Omit<Types.SeedPick, 'customer'> & { customer: ResolversParentTypes['Customer'] };
+  SeedPlan: Omit<Types.SeedPlan, 'naivePicks' | 'picks'> & { naivePicks: Array<ResolversParentTypes['Customer']>, picks: Array<ResolversParentTypes['SeedPick']> };
   Separation: Omit<Types.Separation, 'path'> & { path: Array<ResolversParentTypes['Customer']> };
   ServiceInfo: Types.ServiceInfo;
   SignupResult: Omit<Types.SignupResult, 'customer' | 'referral'> & { customer: ResolversParentTypes['Customer'], referral?: Types.Maybe<ResolversParentTypes['Referral']> };
   SocialTie: Omit<Types.SocialTie, 'customer' | 'other'> & { customer: ResolversParentTypes['Customer'], other: ResolversParentTypes['Customer'] };
   String: Types.Scalars['String']['output'];
+  TrustedReviewConnection: Omit<Types.TrustedReviewConnection, 'edges'> & { edges: Array<ResolversParentTypes['TrustedReviewEdge']> };
+  TrustedReviewEdge: Omit<Types.TrustedReviewEdge, 'node' | 'via'> & { node: ResolversParentTypes['Review'], via?: Types.Maybe<ResolversParentTypes['Customer']> };
   UpsertCustomerInput: Types.UpsertCustomerInput;
 };
 
@@ -214,6 +230,24 @@ export type CostDirectiveArgs = {
 };
 
 export type CostDirectiveResolver<Result, Parent, ContextType = RequestContext, Args = CostDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type AdvocateResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Advocate'] = ResolversParentTypes['Advocate']> = {
+  asOf?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  conversionRate?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  conversions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  customer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
+  daysSinceLastPurchase?: Resolver<Types.Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  experienceLift?: Resolver<Types.Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  invitesSent?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lastPurchaseAt?: Resolver<Types.Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  promoter?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  reachWithin1Hop?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reachWithin2Hops?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  recommend?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  reviewCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
 
 export type CampaignResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Campaign'] = ResolversParentTypes['Campaign']> = {
   attributionModel?: Resolver<ResolversTypes['AttributionModel'], ParentType, ContextType>;
@@ -342,6 +376,14 @@ export type InfluencerReachResolvers<ContextType = RequestContext, ParentType ex
   socialReach?: Resolver<Array<ResolversTypes['HopCount']>, ParentType, ContextType>;
 };
 
+export type InviteSuggestionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['InviteSuggestion'] = ResolversParentTypes['InviteSuggestion']> = {
+  alreadyInvited?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  customer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
+  score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  sharedContactCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sharedContacts?: Resolver<Array<ResolversTypes['Customer']>, ParentType, ContextType>;
+};
+
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
   name: 'JSON';
 }
@@ -374,8 +416,10 @@ export type ProductResolvers<ContextType = RequestContext, ParentType extends Re
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   purchaseCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  ratingFor?: Resolver<ResolversTypes['ReaderRating'], ParentType, ContextType, RequireFields<Types.ProductRatingForArgs, 'readerId'>>;
   reviewCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   reviews?: Resolver<ResolversTypes['ReviewConnection'], ParentType, ContextType, RequireFields<Types.ProductReviewsArgs, 'first'>>;
+  reviewsFor?: Resolver<ResolversTypes['TrustedReviewConnection'], ParentType, ContextType, RequireFields<Types.ProductReviewsForArgs, 'first' | 'readerId'>>;
 };
 
 export type PurchaseResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Purchase'] = ResolversParentTypes['Purchase']> = {
@@ -399,6 +443,7 @@ export type PurchaseEdgeResolvers<ContextType = RequestContext, ParentType exten
 };
 
 export type QueryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  advocates?: Resolver<Array<ResolversTypes['Advocate']>, ParentType, ContextType, Partial<Types.QueryAdvocatesArgs>>;
   campaign?: Resolver<Types.Maybe<ResolversTypes['Campaign']>, ParentType, ContextType, RequireFields<Types.QueryCampaignArgs, 'id'>>;
   customer?: Resolver<Types.Maybe<ResolversTypes['Customer']>, ParentType, ContextType, RequireFields<Types.QueryCustomerArgs, 'id'>>;
   degreesOfSeparation?: Resolver<ResolversTypes['Separation'], ParentType, ContextType, RequireFields<Types.QueryDegreesOfSeparationArgs, 'from' | 'maxHops' | 'to' | 'via'>>;
@@ -406,13 +451,25 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   exportCustomer?: Resolver<ResolversTypes['JSON'], ParentType, ContextType, RequireFields<Types.QueryExportCustomerArgs, 'id'>>;
   influencerRanking?: Resolver<ResolversTypes['InfluencerRankingSnapshot'], ParentType, ContextType, RequireFields<Types.QueryInfluencerRankingArgs, 'by' | 'limit'>>;
   influencerReach?: Resolver<ResolversTypes['InfluencerReach'], ParentType, ContextType, RequireFields<Types.QueryInfluencerReachArgs, 'customerId' | 'maxDepth'>>;
+  inviteSuggestions?: Resolver<Array<ResolversTypes['InviteSuggestion']>, ParentType, ContextType, RequireFields<Types.QueryInviteSuggestionsArgs, 'customerId' | 'limit'>>;
   product?: Resolver<Types.Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<Types.QueryProductArgs, 'id'>>;
   referralChain?: Resolver<ResolversTypes['ReferralChain'], ParentType, ContextType, RequireFields<Types.QueryReferralChainArgs, 'customerId' | 'maxDepth'>>;
   referralCode?: Resolver<Types.Maybe<ResolversTypes['ReferralCode']>, ParentType, ContextType, RequireFields<Types.QueryReferralCodeArgs, 'code'>>;
   referralConversion?: Resolver<ResolversTypes['ReferralConversion'], ParentType, ContextType, Partial<Types.QueryReferralConversionArgs>>;
+  seedAdvocates?: Resolver<ResolversTypes['SeedPlan'], ParentType, ContextType, RequireFields<Types.QuerySeedAdvocatesArgs, 'k'>>;
   separationProfile?: Resolver<Array<ResolversTypes['HopCount']>, ParentType, ContextType, RequireFields<Types.QuerySeparationProfileArgs, 'customerId' | 'maxHops' | 'via'>>;
   serviceInfo?: Resolver<ResolversTypes['ServiceInfo'], ParentType, ContextType>;
   topInfluencers?: Resolver<Array<ResolversTypes['InfluencerRanking']>, ParentType, ContextType, RequireFields<Types.QueryTopInfluencersArgs, 'by' | 'limit'>>;
+  untappedAdvocates?: Resolver<Array<ResolversTypes['Advocate']>, ParentType, ContextType, RequireFields<Types.QueryUntappedAdvocatesArgs, 'limit'>>;
+};
+
+export type ReaderRatingResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ReaderRating'] = ResolversParentTypes['ReaderRating']> = {
+  connectionsWhoBought?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  connectionsWhoBoughtAndReviewed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  connectionsWhoReviewed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  plainAverage?: Resolver<Types.Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  reviewCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  trustWeightedAverage?: Resolver<Types.Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 };
 
 export type ReferralResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Referral'] = ResolversParentTypes['Referral']> = {
@@ -482,6 +539,21 @@ export type ReviewEdgeResolvers<ContextType = RequestContext, ParentType extends
   node?: Resolver<ResolversTypes['Review'], ParentType, ContextType>;
 };
 
+export type SeedPickResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['SeedPick'] = ResolversParentTypes['SeedPick']> = {
+  customer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
+  marginalReach?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reach?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type SeedPlanResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['SeedPlan'] = ResolversParentTypes['SeedPlan']> = {
+  asOf?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  candidates?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  naivePicks?: Resolver<Array<ResolversTypes['Customer']>, ParentType, ContextType>;
+  naiveTotalReach?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  picks?: Resolver<Array<ResolversTypes['SeedPick']>, ParentType, ContextType>;
+  totalReach?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type SeparationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Separation'] = ResolversParentTypes['Separation']> = {
   degrees?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   path?: Resolver<Array<ResolversTypes['Customer']>, ParentType, ContextType>;
@@ -507,7 +579,21 @@ export type SocialTieResolvers<ContextType = RequestContext, ParentType extends 
   strength?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
+export type TrustedReviewConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['TrustedReviewConnection'] = ResolversParentTypes['TrustedReviewConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['TrustedReviewEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type TrustedReviewEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['TrustedReviewEdge'] = ResolversParentTypes['TrustedReviewEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  distance?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Review'], ParentType, ContextType>;
+  via?: Resolver<Types.Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = RequestContext> = {
+  Advocate?: AdvocateResolvers<ContextType>;
   Campaign?: CampaignResolvers<ContextType>;
   ChainNode?: ChainNodeResolvers<ContextType>;
   ConversionFunnel?: ConversionFunnelResolvers<ContextType>;
@@ -526,6 +612,7 @@ export type Resolvers<ContextType = RequestContext> = {
   InfluencerRanking?: InfluencerRankingResolvers<ContextType>;
   InfluencerRankingSnapshot?: InfluencerRankingSnapshotResolvers<ContextType>;
   InfluencerReach?: InfluencerReachResolvers<ContextType>;
+  InviteSuggestion?: InviteSuggestionResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
@@ -534,6 +621,7 @@ export type Resolvers<ContextType = RequestContext> = {
   PurchaseConnection?: PurchaseConnectionResolvers<ContextType>;
   PurchaseEdge?: PurchaseEdgeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  ReaderRating?: ReaderRatingResolvers<ContextType>;
   Referral?: ReferralResolvers<ContextType>;
   ReferralChain?: ReferralChainResolvers<ContextType>;
   ReferralCode?: ReferralCodeResolvers<ContextType>;
@@ -543,10 +631,14 @@ export type Resolvers<ContextType = RequestContext> = {
   Review?: ReviewResolvers<ContextType>;
   ReviewConnection?: ReviewConnectionResolvers<ContextType>;
   ReviewEdge?: ReviewEdgeResolvers<ContextType>;
+  SeedPick?: SeedPickResolvers<ContextType>;
+  SeedPlan?: SeedPlanResolvers<ContextType>;
   Separation?: SeparationResolvers<ContextType>;
   ServiceInfo?: ServiceInfoResolvers<ContextType>;
   SignupResult?: SignupResultResolvers<ContextType>;
   SocialTie?: SocialTieResolvers<ContextType>;
+  TrustedReviewConnection?: TrustedReviewConnectionResolvers<ContextType>;
+  TrustedReviewEdge?: TrustedReviewEdgeResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = RequestContext> = {
