@@ -28,6 +28,8 @@ export const PERMISSIONS = {
   readEntities: ['service', 'marketer', 'community', 'admin'],
   readAnalytics: ['service', 'marketer', 'community', 'admin'],
   readPersonalData: ['service', 'admin'],
+  /** Communities, bridges, engagement levels: community managers, and marketers who plan with them (ids and counts only). */
+  readCommunities: ['marketer', 'community', 'admin'],
   writeEvents: ['service', 'admin'],
   eraseCustomers: ['admin'],
   exportCustomers: ['admin'],

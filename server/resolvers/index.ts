@@ -1,5 +1,6 @@
 import type { Resolvers } from '../generated/graphql';
 import { analyticsResolvers } from './analytics';
+import { communityResolvers } from './community';
 import { customerResolvers } from './customers';
 import { eventResolvers } from './events';
 import { privacyResolvers } from './privacy';
@@ -20,6 +21,7 @@ const domains: Resolvers[] = [
   eventResolvers,
   privacyResolvers,
   analyticsResolvers,
+  communityResolvers,
 ];
 
 /** Each domain's resolvers, merged type by type. */
