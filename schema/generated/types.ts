@@ -403,7 +403,7 @@ export type EngagementLevels = {
   customers: Scalars['Int']['output'];
   /** The four levels in order, with counts now and in the previous period. */
   levels: Array<EngagementLevelCount>;
-  /** End of the current period (the same instant as `asOf`); the previous one ends `periodDays` earlier. */
+  /** End of the current period: the moment the computation read the graph (at or just after `asOf`); the previous period ends `periodDays` earlier. */
   periodEnd: Scalars['DateTime']['output'];
   /** The rules' parameters. */
   settings: EngagementSettings;

@@ -1,3 +1,4 @@
+import { computeBridges } from '../../../graph/analytics/bridges';
 import { snapshotStoreFor } from '../../../server/cache/snapshots';
 import { refreshSnapshots } from '../../../server/jobs/snapshotRefresh';
 import { createLogger } from '../../../server/logger';
@@ -238,6 +239,14 @@ describe('communities and bridges on two planted circles joined by one bridge cu
     const big = await ok(api, COMMUNITIES, { algorithm: 'WCC', minSize: 3, limit: 1, via: ['REFERRED'] }, 'admin');
     expect(big.communities.via).toEqual(['REFERRED']);
     expect(big.communities.communities).toEqual([expect.objectContaining({ id: `wcc:${id('a1')}`, size: 3, internalConnections: 2, density: expect.closeTo(2 / 3, 6) })]);
+  });
+
+  test('above BRIDGES_EXACT_MAX_CUSTOMERS betweenness is sampled, the answer states the sampling, and a seed repeats it', async () => {
+    const sampling = { exactMaxCustomers: 5, samplingSize: 8, samplingSeed: 7 };
+    const first = await computeBridges(api.graph, sampling);
+    expect(first).toMatchObject({ samplingSize: 8, samplingSeed: 7 });
+    expect(first.bridges.length).toBeGreaterThan(0);
+    expect(await computeBridges(api.graph, sampling)).toEqual(first);
   });
 
   test('bad input is refused naming the field', async () => {
