@@ -120,7 +120,7 @@ export type Community = {
   __typename?: 'Community';
   /** The funnel of referrals whose referrer and invitee are both members, counted as `referralConversion` counts them (K-factor included). */
   conversion: ConversionFunnel;
-  /** internalConnections ÷ (size × (size − 1) ÷ 2): the share of member pairs that are tied, 0 to 1; 0 for a community of one. */
+  /** The share of member pairs that are tied, internalConnections ÷ (size × (size − 1) ÷ 2), 0 to 1; 0 for a community of one. */
   density: Scalars['Float']['output'];
   /** Distinct pairs of a member and a non-member joined by at least one tie of the chosen kinds. */
   externalConnections: Scalars['Int']['output'];
