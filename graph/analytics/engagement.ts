@@ -63,20 +63,22 @@ const levelIn = (end: string) => {
                ELSE 4 END`;
 };
 
+const EVENT_LISTS = `[(c)-[p:PURCHASED]->() WHERE p.at >= $since AND p.at < $end | p.at] AS purchases,
+        [(c)-[r:REFERRED]->() WHERE r.invitedAt >= $since AND r.invitedAt < $end | r.invitedAt] AS referrals,
+        [(c)-[rv:REVIEWED]->() WHERE rv.at >= $since AND rv.at < $end | rv.at] AS reviews,
+        [(c)-[f:FOLLOWS]->() WHERE f.at >= $since AND f.at < $end | f.at] AS follows`;
+
 const LEVEL_MOVES = cypher<{ previous: number; current: number; customers: number }>(
   'engagement.levels',
   `MATCH (c:Customer)
-   WITH [(c)-[p:PURCHASED]->() WHERE p.at >= $since AND p.at < $end | p.at] AS purchases,
-        [(c)-[r:REFERRED]->() WHERE r.invitedAt >= $since AND r.invitedAt < $end | r.invitedAt] AS referrals,
-        [(c)-[rv:REVIEWED]->() WHERE rv.at >= $since AND rv.at < $end | rv.at] AS reviews,
-        [(c)-[f:FOLLOWS]->() WHERE f.at >= $since AND f.at < $end | f.at] AS follows
+   WITH ${EVENT_LISTS}
    WITH ${levelIn('$previousEnd')} AS previous, ${levelIn('$end')} AS current
    RETURN previous, current, count(*) AS customers`,
 );
 
-export async function computeEngagement(graph: Graph, settings: EngagementSettings, periodEnd = Date.now()): Promise<EngagementRecord> {
+function parameters(settings: EngagementSettings, periodEnd: number) {
   const period = settings.periodDays * DAY_MS;
-  const rows = await graph.read(LEVEL_MOVES, {
+  return {
     end: periodEnd,
     previousEnd: periodEnd - period,
     since: periodEnd - 2 * period,
@@ -85,7 +87,24 @@ export async function computeEngagement(graph: Graph, settings: EngagementSettin
     w: settings.weights,
     leading: settings.leadingScore,
     contributing: settings.contributingScore,
-  });
+  };
+}
+
+const CUSTOMER_LEVEL = cypher<{ level: number }>(
+  'engagement.customerLevel',
+  `MATCH (c:Customer {id: $id})
+   WITH ${EVENT_LISTS}
+   RETURN ${levelIn('$end')} AS level`,
+);
+
+/** One customer's level in the period ending now, from their own events: exact, not from the snapshot. */
+export async function customerEngagementLevel(graph: Graph, customerId: string, settings: EngagementSettings, periodEnd = Date.now()): Promise<EngagementLevelName | null> {
+  const [row] = await graph.read(CUSTOMER_LEVEL, { id: customerId, ...parameters(settings, periodEnd) });
+  return row ? LEVELS[row.level - 1].name : null;
+}
+
+export async function computeEngagement(graph: Graph, settings: EngagementSettings, periodEnd = Date.now()): Promise<EngagementRecord> {
+  const rows = await graph.read(LEVEL_MOVES, parameters(settings, periodEnd));
   const count = (pick: (row: (typeof rows)[number]) => boolean) => rows.filter(pick).reduce((total, row) => total + row.customers, 0);
   return {
     periodEnd,

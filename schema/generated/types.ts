@@ -258,6 +258,11 @@ export type Customer = {
    * other roles get FORBIDDEN on this field (the rest of the answer is still returned).
    */
   email: Maybe<Scalars['String']['output']>;
+  /**
+   * The customer's engagement level in the period ending now, computed from their own events by the rules of
+   * `engagementLevels` (exact, not from its snapshot). Roles: community, marketer, admin.
+   */
+  engagementLevel: EngagementLevelName;
   /** Customers who follow this customer, latest follow first. Edges carry `since`; `strength` is null. */
   followers: CustomerConnection;
   /** Customers this customer follows, latest follow first. Edges carry `since`; `strength` is null. */

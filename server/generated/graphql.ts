@@ -317,6 +317,7 @@ export type CustomerResolvers<ContextType = RequestContext, ParentType extends R
   connections?: Resolver<ResolversTypes['CustomerConnection'], ParentType, ContextType, RequireFields<Types.CustomerConnectionsArgs, 'first'>>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   email?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  engagementLevel?: Resolver<ResolversTypes['EngagementLevelName'], ParentType, ContextType>;
   followers?: Resolver<ResolversTypes['CustomerConnection'], ParentType, ContextType, RequireFields<Types.CustomerFollowersArgs, 'first'>>;
   following?: Resolver<ResolversTypes['CustomerConnection'], ParentType, ContextType, RequireFields<Types.CustomerFollowingArgs, 'first'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;

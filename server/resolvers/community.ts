@@ -11,7 +11,7 @@ import {
   communityOf,
   CommunityRecord,
 } from '../../graph/analytics/communities';
-import type { EngagementRecord } from '../../graph/analytics/engagement';
+import { customerEngagementLevel, EngagementRecord } from '../../graph/analytics/engagement';
 import { hopBound } from '../../graph/analytics/kinds';
 import type { CommunityAlgorithm, ConnectionKind } from '../../schema/generated/types';
 import { authorize } from '../auth';
@@ -103,6 +103,11 @@ export const communityResolvers: Resolvers = {
       const snapshot = await communitiesSnapshot(ctx, args.algorithm, args.via, 'via');
       const record = await communityOf(ctx.graph, snapshot.value, parent.id);
       return record === null ? null : community(ctx, record);
+    },
+    engagementLevel: async (parent, _args, ctx) => {
+      authorize(ctx.caller, 'readCommunities');
+      // The parent was just loaded, so the customer exists; EXPLORING covers a customer erased in between.
+      return (await customerEngagementLevel(ctx.graph, parent.id, ctx.community.engagement)) ?? 'EXPLORING';
     },
   },
 };

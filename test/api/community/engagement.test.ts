@@ -111,6 +111,14 @@ describe('engagement levels by commitment and presence, now and in the previous 
     expect(Date.parse(engagementLevels.periodEnd)).toBeGreaterThanOrEqual(Date.parse(engagementLevels.asOf));
   });
 
+  test("Customer.engagementLevel gives one customer's current level by the same rules", async () => {
+    const names = ['LEADING', 'CONTRIBUTING', 'PARTICIPATING', 'EXPLORING'];
+    for (const [name, events] of Object.entries(EVENTS)) {
+      const { customer } = await ok(api, 'query($id: ID!) { customer(id: $id) { engagementLevel } }', { id: id(name) }, 'admin');
+      expect([name, customer.engagementLevel]).toEqual([name, names[level(events, 0) - 1]]);
+    }
+  });
+
   test('the service role may not read engagement levels', async () => {
     expect(failure(await api.gql('service', LEVELS)).code).toBe('FORBIDDEN');
   });
