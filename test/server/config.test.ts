@@ -49,7 +49,7 @@ describe('configuration', () => {
   test('the community settings have documented defaults, and the engagement windows and thresholds must nest', () => {
     expect(loadConfig({})).toMatchObject({
       COMMUNITY_REFRESH_SECONDS: 900,
-      BRIDGES_EXACT_MAX_CUSTOMERS: 10000,
+      BRIDGES_EXACT_MAX_CUSTOMERS: 2000,
       BRIDGES_SAMPLING_SIZE: 200,
       BRIDGES_SAMPLING_SEED: 42,
       ENGAGEMENT_PERIOD_DAYS: 30,
