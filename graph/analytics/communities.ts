@@ -96,7 +96,8 @@ export function checkMinSize(field: string, minSize: number): number {
 export const checkCommunityLimit = (field: string, limit: number) => hopBound(field, limit, MAX_COMMUNITY_LIMIT);
 
 const propertyName = (algorithm: CommunityAlgorithm, via: readonly ConnectionKind[], slot: 0 | 1) => `gvCommunity_${algorithm}_${via.join('_')}_${slot}`;
-const communityId = (algorithm: CommunityAlgorithm, anchor: string) => `${algorithm.toLowerCase()}:${anchor}`;
+/** Named after a member; by GDS's number only when every member was erased (an erased customer has no id). */
+const communityId = (algorithm: CommunityAlgorithm, anchor: string | null, key?: number) => `${algorithm.toLowerCase()}:${anchor ?? `#${key}`}`;
 
 const RELATIONSHIP_TYPES = cypher<{ types: string[] }>('community.relationshipTypes', 'CALL db.relationshipTypes() YIELD relationshipType RETURN collect(relationshipType) AS types');
 const CUSTOMER_COUNT = cypher<{ customers: number }>('community.customerCount', 'MATCH (c:Customer) RETURN count(c) AS customers');
@@ -128,7 +129,7 @@ const writeCommunities = (algorithm: CommunityAlgorithm) =>
 const WRITES = Object.fromEntries(ALGORITHMS.map((algorithm) => [algorithm, writeCommunities(algorithm)])) as Record<CommunityAlgorithm, ReturnType<typeof writeCommunities>>;
 const DROP_PROJECTION = cypher('community.dropProjection', 'CALL gds.graph.drop($graphName, false) YIELD graphName RETURN graphName');
 
-const SIZES = cypher<{ key: number; size: number; anchor: string }>(
+const SIZES = cypher<{ key: number; size: number; anchor: string | null }>(
   'community.sizes',
   `MATCH (c:Customer) WHERE c[$property] IS NOT NULL
    RETURN c[$property] AS key, count(*) AS size, min(c.id) AS anchor`,
@@ -223,7 +224,7 @@ export async function computeCommunities(
   }
 
   const sizes = await graph.read(SIZES, { property });
-  const idOf = new Map(sizes.map((row) => [row.key, communityId(algorithm, row.anchor)]));
+  const idOf = new Map(sizes.map((row) => [row.key, communityId(algorithm, row.anchor, row.key)]));
   const listed = new Map<number, CommunityRecord>();
   for (const row of sizes) {
     if (row.size < 2) continue;
@@ -292,12 +293,12 @@ const singleton = (types: string) =>
 
 interface NeighbourRow {
   key: number;
-  customerId: string;
+  customerId: string | null;
 }
 
 /** The id of the community numbered `key` in the snapshot; an unlisted one is a singleton, named after its member. */
-function idIn(snapshot: CommunitiesRecord, byKey: Map<number, string>, key: number, member: string): string {
-  return byKey.get(key) ?? communityId(snapshot.algorithm, member);
+function idIn(snapshot: CommunitiesRecord, byKey: Map<number, string>, key: number, member: string | null): string {
+  return byKey.get(key) ?? communityId(snapshot.algorithm, member, key);
 }
 
 /**

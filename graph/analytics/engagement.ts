@@ -44,15 +44,8 @@ export interface EngagementRecord {
   transitions: Array<{ from: number; to: number; customers: number }>;
 }
 
-/** Which level a score and presence give: the rule above, in one place for the query and for readers. */
-export function levelOf(score: number, present: boolean, settings: EngagementSettings): number {
-  if (present && score >= settings.leadingScore) return 1;
-  if (present && score >= settings.contributingScore) return 2;
-  if (score > 0) return 3;
-  return 4;
-}
-
-// Events since the previous period's start, as timestamps; levels are taken per period from those lists.
+// Events since the previous period's start, as timestamps; each period's level is taken from those lists by
+// the rule in the comment above (test/api/community/engagement.test.ts writes the rule again, independently).
 const levelIn = (end: string) => {
   const inPeriod = (list: string) => `size([t IN ${list} WHERE t >= ${end} - $period AND t < ${end}])`;
   const score = `($w.purchase * ${inPeriod('purchases')} + $w.referral * ${inPeriod('referrals')} + $w.review * ${inPeriod('reviews')} + $w.follow * ${inPeriod('follows')})`;
