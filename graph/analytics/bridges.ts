@@ -60,7 +60,9 @@ export async function computeBridges(graph: Graph, sampling: BridgeSampling): Pr
   const settings = sampled ? { samplingSize: sampling.samplingSize, samplingSeed: sampling.samplingSeed } : {};
   const graphName = `grapevine-betweenness-${crypto.randomUUID()}`;
   try {
-    const [row] = await graph.read(BETWEENNESS, { graphName, relationships, settings, limit: MAX_BRIDGES });
+    // Outside a managed transaction: sampled betweenness at 1M customers can outrun NEO4J_TX_TIMEOUT_SECONDS,
+    // which bounds request queries; only the background job (or the first request) runs this.
+    const [row] = await graph.runAutoCommit(BETWEENNESS, { graphName, relationships, settings, limit: MAX_BRIDGES });
     return { ...stated, bridges: row?.bridges ?? [] };
   } catch (error) {
     await graph.read(DROP_PROJECTION, { graphName }).catch(() => undefined);

@@ -217,7 +217,9 @@ export async function computeCommunities(
   const property = propertyName(algorithm, via, slot);
   const graphName = `grapevine-community-${crypto.randomUUID()}`;
   try {
-    await graph.write(WRITES[algorithm], { graphName, relationships, settings: { ...SETTINGS[algorithm], writeProperty: property } });
+    // Outside a managed transaction: NEO4J_TX_TIMEOUT_SECONDS bounds request queries, and at 1M customers the
+    // algorithm alone can take minutes. Only the background job (or a question's first request) runs this.
+    await graph.runAutoCommit(WRITES[algorithm], { graphName, relationships, settings: { ...SETTINGS[algorithm], writeProperty: property } });
   } catch (error) {
     await graph.read(DROP_PROJECTION, { graphName }).catch(() => undefined);
     throw error;
@@ -250,7 +252,8 @@ export async function computeCommunities(
     list.push({ communityId: idOf.get(other)!, connections });
     neighbours.set(key, list);
   };
-  for (const pair of await graph.read(pairCounts(relationshipTypes('via', via)), { property })) {
+  // One pass over every tie: like the algorithm, not bound by the request timeout.
+  for (const pair of await graph.runAutoCommit(pairCounts(relationshipTypes('via', via)), { property })) {
     if (pair.low === pair.high) {
       const community = listed.get(pair.low);
       if (community) community.internalConnections += pair.connections;

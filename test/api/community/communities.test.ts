@@ -246,7 +246,11 @@ describe('communities and bridges on two planted circles joined by one bridge cu
     const first = await computeBridges(api.graph, sampling);
     expect(first).toMatchObject({ samplingSize: 8, samplingSeed: 7 });
     expect(first.bridges.length).toBeGreaterThan(0);
-    expect(await computeBridges(api.graph, sampling)).toEqual(first);
+    // The same sources are drawn again; the sums may differ in the last bits (GDS adds them in parallel).
+    const again = await computeBridges(api.graph, sampling);
+    const scores = new Map(again.bridges.map((bridge) => [bridge.customerId, bridge.betweenness]));
+    expect(new Set(scores.keys())).toEqual(new Set(first.bridges.map((bridge) => bridge.customerId)));
+    for (const bridge of first.bridges) expect(scores.get(bridge.customerId)).toBeCloseTo(bridge.betweenness, 6);
   });
 
   test('bad input is refused naming the field', async () => {
