@@ -33,6 +33,7 @@ import { boundedStringify } from './bounds/responseSize';
 import { loadTypeDefs } from './schema';
 import { WholeGraphGate } from './bounds/wholeGraphGate';
 import { SnapshotServer } from './wholeGraphSnapshots';
+import { CommunityConfig, communitySettings } from './communitySettings';
 
 export interface AppDeps {
   config: Pick<
@@ -55,7 +56,8 @@ export interface AppDeps {
     | 'PROBE_TIMEOUT_SECONDS'
     | 'RETRY_AFTER_SECONDS'
     | 'EXPORT_MAX_ROWS'
-  >;
+  > &
+    CommunityConfig;
   apiKeys: ApiKey[];
   graph: Graph;
   store: KeyValueStore;
@@ -74,6 +76,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const { config, graph, store, log, metrics } = deps;
   const cache = new AnalyticsCache(store, config.CACHE_TTL_SECONDS);
   const snapshots = new SnapshotServer(graph, snapshotStoreFor(store));
+  const community = communitySettings(config);
   const production = config.NODE_ENV === 'production';
   const wholeGraphGate = new WholeGraphGate(config.WHOLE_GRAPH_CONCURRENCY_PER_KEY, config.WHOLE_GRAPH_WAIT_MS);
 
@@ -114,7 +117,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const contextFor = (res: express.Response): RequestContext => {
     const { caller, requestId, log: requestLog } = locals(res);
     const wholeGraph = <T>(work: () => Promise<T>) => wholeGraphGate.run(caller!.keyId, work);
-    return { caller: caller!, requestId, log: requestLog, graph, cache, snapshots, loaders: createLoaders(graph), wholeGraph };
+    return { caller: caller!, requestId, log: requestLog, graph, cache, snapshots, community, loaders: createLoaders(graph), wholeGraph };
   };
   // /graphql and its CSV twin /export.csv pass the same gates: key, rate limit, body size, document bounds.
   for (const path of ['/graphql', '/export.csv']) {

@@ -30,6 +30,8 @@ export const PERMISSIONS = {
   /** Marketer analytics (advocates, seeding, invite suggestions, reviews by trust): people who run campaigns. */
   readMarketing: ['marketer', 'community', 'admin'],
   readPersonalData: ['service', 'admin'],
+  /** Communities, bridges, engagement levels: community managers, and marketers who plan with them (ids and counts only). */
+  readCommunities: ['marketer', 'community', 'admin'],
   writeEvents: ['service', 'admin'],
   eraseCustomers: ['admin'],
   exportCustomers: ['admin'],

@@ -19,6 +19,9 @@ const port = (name: string, fallback: number) =>
 const positiveInt = (name: string, fallback: number) =>
   z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).positive(`${name} must be positive`).default(fallback);
 
+const nonNegative = (name: string, fallback: number) =>
+  z.coerce.number({ error: `${name} must be a number` }).min(0, `${name} must be 0 or more`).default(fallback);
+
 const optionalUrl = (name: string, schemes: string[]) =>
   z
     .string()
@@ -108,6 +111,18 @@ const envSchema = z.object({
   RATE_LIMIT_PER_MINUTE: positiveInt('RATE_LIMIT_PER_MINUTE', 1200),
   CACHE_TTL_SECONDS: positiveInt('CACHE_TTL_SECONDS', 300),
   SNAPSHOT_REFRESH_SECONDS: positiveInt('SNAPSHOT_REFRESH_SECONDS', 60),
+  COMMUNITY_REFRESH_SECONDS: positiveInt('COMMUNITY_REFRESH_SECONDS', 900),
+  BRIDGES_EXACT_MAX_CUSTOMERS: positiveInt('BRIDGES_EXACT_MAX_CUSTOMERS', 2000),
+  BRIDGES_SAMPLING_SIZE: positiveInt('BRIDGES_SAMPLING_SIZE', 200),
+  BRIDGES_SAMPLING_SEED: z.coerce.number({ error: 'BRIDGES_SAMPLING_SEED must be a number' }).int('BRIDGES_SAMPLING_SEED must be a whole number').default(42),
+  ENGAGEMENT_PERIOD_DAYS: positiveInt('ENGAGEMENT_PERIOD_DAYS', 30),
+  ENGAGEMENT_PRESENCE_DAYS: positiveInt('ENGAGEMENT_PRESENCE_DAYS', 7),
+  ENGAGEMENT_WEIGHT_PURCHASE: nonNegative('ENGAGEMENT_WEIGHT_PURCHASE', 3),
+  ENGAGEMENT_WEIGHT_REFERRAL: nonNegative('ENGAGEMENT_WEIGHT_REFERRAL', 2),
+  ENGAGEMENT_WEIGHT_REVIEW: nonNegative('ENGAGEMENT_WEIGHT_REVIEW', 2),
+  ENGAGEMENT_WEIGHT_FOLLOW: nonNegative('ENGAGEMENT_WEIGHT_FOLLOW', 1),
+  ENGAGEMENT_LEADING_SCORE: nonNegative('ENGAGEMENT_LEADING_SCORE', 15),
+  ENGAGEMENT_CONTRIBUTING_SCORE: nonNegative('ENGAGEMENT_CONTRIBUTING_SCORE', 5),
   NEO4J_TX_TIMEOUT_SECONDS: positiveInt('NEO4J_TX_TIMEOUT_SECONDS', 120),
   IDEMPOTENCY_RETENTION_HOURS: positiveInt('IDEMPOTENCY_RETENTION_HOURS', 168),
   NEO4J_CONNECT_TIMEOUT_SECONDS: positiveInt('NEO4J_CONNECT_TIMEOUT_SECONDS', 3),
@@ -157,6 +172,13 @@ export function parseHostPorts(name: string, raw: string): HostPort[] {
   });
 }
 
+/** The engagement windows and thresholds must nest. */
+function communityProblem(env: Omit<Env, 'API_KEYS'>): string | undefined {
+  if (env.ENGAGEMENT_PRESENCE_DAYS > env.ENGAGEMENT_PERIOD_DAYS) return 'ENGAGEMENT_PRESENCE_DAYS: must not exceed ENGAGEMENT_PERIOD_DAYS';
+  if (env.ENGAGEMENT_CONTRIBUTING_SCORE > env.ENGAGEMENT_LEADING_SCORE) return 'ENGAGEMENT_CONTRIBUTING_SCORE: must not exceed ENGAGEMENT_LEADING_SCORE';
+  return undefined;
+}
+
 export interface Config extends Omit<Env, 'API_KEYS'> {
   apiKeys: ApiKey[] | undefined;
 }
@@ -171,7 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   const { API_KEYS, ...rest } = parsed.data;
-  const redisProblem = redisTopologyProblem(rest);
+  const redisProblem = redisTopologyProblem(rest) ?? communityProblem(rest);
   if (redisProblem) throw new ConfigError(`Invalid configuration:\n  ${redisProblem}`);
   try {
     return { ...rest, apiKeys: API_KEYS && API_KEYS.trim() !== '' ? parseApiKeys(API_KEYS) : undefined };

@@ -4,6 +4,7 @@ import type { AnalyticsCache } from './cache/analyticsCache';
 import type { Caller } from './auth';
 import type { Loaders } from './loaders';
 import type { SnapshotServer } from './wholeGraphSnapshots';
+import type { CommunitySettings } from './communitySettings';
 
 /** Built once per request and passed down; nothing per request is global. */
 export interface RequestContext {
@@ -15,6 +16,8 @@ export interface RequestContext {
   loaders: Loaders;
   /** Whole-graph answers served from snapshots refreshed in the background (server/wholeGraphSnapshots.ts). */
   snapshots: SnapshotServer;
+  /** Engagement weights and windows, betweenness sampling (ENGAGEMENT_*, BRIDGES_*). */
+  community: CommunitySettings;
   /** Runs a whole-graph computation within the caller's key's share (server/bounds/wholeGraphGate.ts). */
   wholeGraph<T>(work: () => Promise<T>): Promise<T>;
 }

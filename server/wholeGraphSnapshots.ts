@@ -1,9 +1,13 @@
 import { AdvocateFilterArgs, AdvocateRanking, advocateRanking } from '../graph/analytics/advocates';
+import { BridgeSampling, BridgesRecord, computeBridges } from '../graph/analytics/bridges';
+import { ALL_KINDS, CommunitiesRecord, computeCommunities } from '../graph/analytics/communities';
 import { referralConversion, ReferralConversionRecord } from '../graph/analytics/conversion';
+import { computeEngagement, EngagementRecord, EngagementSettings } from '../graph/analytics/engagement';
 import { MAX_TOP_LIMIT, RankingRecord, topInfluencers } from '../graph/analytics/influence';
 import { seedPlan, SeedPlanRecord } from '../graph/analytics/seeding';
 import type { Graph } from '../graph/neo4j';
-import type { ConversionFilter, InfluenceMeasure } from '../schema/generated/types';
+import type { CommunityAlgorithm, ConnectionKind, ConversionFilter, InfluenceMeasure } from '../schema/generated/types';
+import type { CommunitySettings } from './communitySettings';
 import { SingleFlight } from './cache/singleFlight';
 import { Snapshot, snapshotKey, SnapshotRequest, SnapshotStore } from './cache/snapshots';
 
@@ -15,7 +19,10 @@ import { Snapshot, snapshotKey, SnapshotRequest, SnapshotStore } from './cache/s
  */
 export interface SnapshotQuestion<T> {
   request: SnapshotRequest;
-  compute(graph: Graph): Promise<T>;
+  /** `previous`: the snapshot served now, for questions that set `readsPrevious` (else null). */
+  compute(graph: Graph, previous: Snapshot<T> | null): Promise<T>;
+  /** The computation needs the snapshot it replaces (communities alternate the node property they write). */
+  readsPrevious?: boolean;
 }
 
 export const INFLUENCE_MEASURES: readonly InfluenceMeasure[] = ['REFERRAL_REACH', 'CONVERSIONS', 'PAGERANK', 'SOCIAL_REACH'];
@@ -52,6 +59,24 @@ export function seedQuestion(campaignId: string | null): SnapshotQuestion<SeedPl
 }
 
 const UNFILTERED_ADVOCATES: AdvocateFilterArgs = { campaignId: null, minRecommend: null, stage: null, untapped: false };
+/** Communities of one algorithm over canonical `via` (see canonicalVia); the assignment is written to nodes. */
+export function communitiesQuestion(algorithm: CommunityAlgorithm, via: readonly ConnectionKind[]): SnapshotQuestion<CommunitiesRecord> {
+  const args = { algorithm, via: [...via] };
+  return {
+    request: { name: 'communities', args },
+    readsPrevious: true,
+    compute: (graph, previous) => computeCommunities(graph, args.algorithm, args.via, previous?.value.slot ?? null),
+  };
+}
+
+/** The settings are part of the question: a changed ENGAGEMENT_* or BRIDGES_* variable asks a new one. */
+export function bridgesQuestion(sampling: BridgeSampling): SnapshotQuestion<BridgesRecord> {
+  return { request: { name: 'bridges', args: { sampling } }, compute: (graph) => computeBridges(graph, sampling) };
+}
+
+export function engagementQuestion(settings: EngagementSettings): SnapshotQuestion<EngagementRecord> {
+  return { request: { name: 'engagementLevels', args: { settings } }, compute: (graph) => computeEngagement(graph, settings) };
+}
 
 /** The question a registered request asks, or undefined for one this version no longer knows. */
 export function questionFor(request: SnapshotRequest): SnapshotQuestion<unknown> | undefined {
@@ -59,7 +84,26 @@ export function questionFor(request: SnapshotRequest): SnapshotQuestion<unknown>
   if (request.name === 'referralConversion') return conversionQuestion(request.args.filter as ConversionFilter | null);
   if (request.name === 'advocates') return advocatesQuestion(request.args as unknown as AdvocateFilterArgs);
   if (request.name === 'seedAdvocates') return seedQuestion(request.args.campaignId as string | null);
+  if (request.name === 'communities') return communitiesQuestion(request.args.algorithm as CommunityAlgorithm, request.args.via as ConnectionKind[]) as SnapshotQuestion<unknown>;
+  if (request.name === 'bridges') return bridgesQuestion(request.args.sampling as BridgeSampling) as SnapshotQuestion<unknown>;
+  if (request.name === 'engagementLevels') return engagementQuestion(request.args.settings as EngagementSettings) as SnapshotQuestion<unknown>;
   return undefined;
+}
+
+/**
+ * Community answers (GDS communities, betweenness, engagement levels) are heavier than rankings: their own job
+ * refreshes them every COMMUNITY_REFRESH_SECONDS, and the ranking job leaves them alone.
+ */
+const COMMUNITY_QUESTIONS = new Set(['communities', 'bridges', 'engagementLevels']);
+export const isCommunityQuestion = (request: SnapshotRequest) => COMMUNITY_QUESTIONS.has(request.name);
+
+/** Refreshed by the community job whether or not anyone asked: Leiden over every kind of tie, bridges, levels. */
+export function communityDefaultQuestions(settings: CommunitySettings): Array<SnapshotQuestion<unknown>> {
+  return [
+    communitiesQuestion('LEIDEN', ALL_KINDS) as SnapshotQuestion<unknown>,
+    bridgesQuestion(settings.bridgeSampling) as SnapshotQuestion<unknown>,
+    engagementQuestion(settings.engagement) as SnapshotQuestion<unknown>,
+  ];
 }
 
 /** Refreshed by the job whether or not anyone asked: every ranking measure and the unfiltered funnel. */
@@ -73,9 +117,9 @@ export const DEFAULT_QUESTIONS: ReadonlyArray<SnapshotQuestion<unknown>> = [
 const DEFAULT_KEYS = new Set(DEFAULT_QUESTIONS.map((question) => snapshotKey(question.request)));
 
 /** Computes the answer now; `asOf` is when the computation started, so it never claims more freshness than it has. */
-export async function computeSnapshot<T>(graph: Graph, question: SnapshotQuestion<T>): Promise<Snapshot<T>> {
+export async function computeSnapshot<T>(graph: Graph, question: SnapshotQuestion<T>, previous: Snapshot<T> | null = null): Promise<Snapshot<T>> {
   const asOf = Date.now();
-  return { asOf, value: await question.compute(graph) };
+  return { asOf, value: await question.compute(graph, previous) };
 }
 
 /**

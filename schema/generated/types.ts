@@ -99,6 +99,34 @@ export type AttributionModel =
   /** The latest invite or click wins. */
   | 'LAST_TOUCH';
 
+/** A customer on many shortest paths between others. */
+export type Bridge = {
+  __typename?: 'Bridge';
+  /** Betweenness centrality over every kind of tie, undirected (each unordered pair of customers counted once); an estimate when sampled. */
+  betweenness: Scalars['Float']['output'];
+  /** The customer. */
+  customer: Customer;
+  /** The customer's own community and up to 19 more that their neighbours belong to (default Leiden communities), own first, then most neighbours. */
+  joins: Array<JoinedCommunity>;
+  /** Position from 1; ties are broken by customer id. */
+  rank: Scalars['Int']['output'];
+};
+
+/** The bridges, served from a snapshot, with the sampling used. */
+export type Bridges = {
+  __typename?: 'Bridges';
+  /** When betweenness was computed: it reflects the graph as of then. */
+  asOf: Scalars['DateTime']['output'];
+  /** Customers at the time of the computation. */
+  customers: Scalars['Int']['output'];
+  /** The customers with the highest betweenness above 0, best first. */
+  entries: Array<Bridge>;
+  /** Seed of the sampling (GDS `samplingSeed`); null when exact. */
+  samplingSeed: Maybe<Scalars['Int']['output']>;
+  /** Source customers sampled (GDS `samplingSize`); null when betweenness is exact (up to BRIDGES_EXACT_MAX_CUSTOMERS customers). */
+  samplingSize: Maybe<Scalars['Int']['output']>;
+};
+
 /**
  * A referral programme. Invites, clicks and sign-ups by code are accepted only between `startsAt` and `endsAt`;
  * a sign-up without a code is credited to an invite or click at most `attributionWindowDays` old.
@@ -135,6 +163,66 @@ export type ChainNode = {
   /** The status of the referral credited with this customer's sign-up: SIGNED_UP or CONVERTED. */
   status: Maybe<ReferralStatus>;
 };
+
+/** The communities of one algorithm, served from a snapshot. */
+export type Communities = {
+  __typename?: 'Communities';
+  /** The algorithm used. */
+  algorithm: CommunityAlgorithm;
+  /** When the communities were computed: they reflect the graph as of then; writes since are not in them yet. */
+  asOf: Scalars['DateTime']['output'];
+  /** Communities of at least `minSize` members, largest first (ties by id), at most `limit`. */
+  communities: Array<Community>;
+  /** Communities found, customers alone in theirs included. */
+  communityCount: Scalars['Int']['output'];
+  /** Customers at the time of the computation. */
+  customers: Scalars['Int']['output'];
+  /** Customers alone in their community (no tie of the chosen kinds to anyone): counted, never listed. */
+  singletons: Scalars['Int']['output'];
+  /** The kinds of tie projected (undirected), sorted. */
+  via: Array<ConnectionKind>;
+};
+
+/** A community of customers found by `communities` (or `Customer.community`). */
+export type Community = {
+  __typename?: 'Community';
+  /** The funnel of referrals whose referrer and invitee are both members, counted as `referralConversion` counts them (K-factor included). */
+  conversion: ConversionFunnel;
+  /** The share of member pairs that are tied, internalConnections ÷ (size × (size − 1) ÷ 2), 0 to 1; 0 for a community of one. */
+  density: Scalars['Float']['output'];
+  /** Distinct pairs of a member and a non-member joined by at least one tie of the chosen kinds. */
+  externalConnections: Scalars['Int']['output'];
+  /** `<algorithm>:<smallest member id>`, e.g. `leiden:alice`: stable across refreshes while the membership holds. */
+  id: Scalars['ID']['output'];
+  /** Distinct pairs of members joined by at least one tie of the chosen kinds (a KNOWS and a REFERRED between the same two count once). */
+  internalConnections: Scalars['Int']['output'];
+  /** Up to 10 neighbouring communities, most connections first (then id). */
+  neighbours: Array<NeighbourCommunity>;
+  /** Members. */
+  size: Scalars['Int']['output'];
+  /** Up to 5 members who sent referrals, most converted referrals first (then most sent, then id). */
+  topAdvocates: Array<CommunityAdvocate>;
+};
+
+/** A member of a community ranked by the referrals they converted. */
+export type CommunityAdvocate = {
+  __typename?: 'CommunityAdvocate';
+  /** Referrals the member sent whose invitee went on to a first purchase (invitees in any community). */
+  convertedReferrals: Scalars['Int']['output'];
+  /** The member. */
+  customer: Customer;
+  /** Referrals the member sent, whatever became of them. */
+  referralsSent: Scalars['Int']['output'];
+};
+
+/** How `communities` groups customers (GDS, over an undirected projection of the chosen kinds of tie). */
+export type CommunityAlgorithm =
+  /** Leiden (seeded, so the same graph gives the same communities): well-connected communities by modularity. The default. */
+  | 'LEIDEN'
+  /** Louvain: communities by modularity; GDS takes no seed for it, so ties may split differently between runs. */
+  | 'LOUVAIN'
+  /** Weakly connected components: customers reachable from each other by any path. */
+  | 'WCC';
 
 /** A KNOWS tie between two existing customers. Ties are undirected: one per pair, whichever way it is given. */
 export type ConnectCustomersInput = {
@@ -223,6 +311,12 @@ export type CreateCampaignInput = {
 /** A person the company knows: a customer, a signed-up user, or someone who was invited. */
 export type Customer = {
   __typename?: 'Customer';
+  /**
+   * The customer's community in the latest communities snapshot (by default Leiden over every kind of tie), with
+   * its neighbours; null for a customer created since that snapshot was computed (until the next refresh).
+   * Roles: community, marketer, admin (FORBIDDEN otherwise). BAD_USER_INPUT: an empty `via`.
+   */
+  community: Maybe<Community>;
   /** KNOWS ties in either direction, strongest first. Edges carry `strength` and `since`. */
   connections: CustomerConnection;
   /** When the customer was first recorded (by an upsert, an invite, a click or a sign-up). */
@@ -232,6 +326,11 @@ export type Customer = {
    * other roles get FORBIDDEN on this field (the rest of the answer is still returned).
    */
   email: Maybe<Scalars['String']['output']>;
+  /**
+   * The customer's engagement level in the period ending now, computed from their own events by the rules of
+   * `engagementLevels` (exact, not from its snapshot). Roles: community, marketer, admin.
+   */
+  engagementLevel: EngagementLevelName;
   /** Customers who follow this customer, latest follow first. Edges carry `since`; `strength` is null. */
   followers: CustomerConnection;
   /** Customers this customer follows, latest follow first. Edges carry `since`; `strength` is null. */
@@ -254,6 +353,13 @@ export type Customer = {
   signedUpAt: Maybe<Scalars['DateTime']['output']>;
   /** Where the customer stands in the funnel. */
   stage: FunnelStage;
+};
+
+
+/** A person the company knows: a customer, a signed-up user, or someone who was invited. */
+export type CustomerCommunityArgs = {
+  algorithm: CommunityAlgorithm;
+  via?: InputMaybe<Array<ConnectionKind>>;
 };
 
 
@@ -335,6 +441,79 @@ export type DisconnectResult = {
   __typename?: 'DisconnectResult';
   /** True when a tie existed and was removed; false when there was none (not an error). */
   removed: Scalars['Boolean']['output'];
+};
+
+/** How many customers are at one level. */
+export type EngagementLevelCount = {
+  __typename?: 'EngagementLevelCount';
+  /** Customers at this level in the current period. */
+  customers: Scalars['Int']['output'];
+  /** 1 (leading) to 4 (exploring). */
+  level: Scalars['Int']['output'];
+  /** The level's name. */
+  name: EngagementLevelName;
+  /** Customers at this level in the previous period. */
+  previousCustomers: Scalars['Int']['output'];
+};
+
+/** One of the four engagement levels. */
+export type EngagementLevelName =
+  /** Level 2: score at least ENGAGEMENT_CONTRIBUTING_SCORE and present. */
+  | 'CONTRIBUTING'
+  /** Level 4: no weighted event in the period. */
+  | 'EXPLORING'
+  /** Level 1: score at least ENGAGEMENT_LEADING_SCORE and present. */
+  | 'LEADING'
+  /** Level 3: any weighted event in the period. */
+  | 'PARTICIPATING';
+
+/** Every customer in one of four engagement levels, now and in the previous period, served from a snapshot. */
+export type EngagementLevels = {
+  __typename?: 'EngagementLevels';
+  /** When the levels were computed: the current period ends then. */
+  asOf: Scalars['DateTime']['output'];
+  /** Customers counted: every customer. */
+  customers: Scalars['Int']['output'];
+  /** The four levels in order, with counts now and in the previous period. */
+  levels: Array<EngagementLevelCount>;
+  /** End of the current period: the moment the computation read the graph (at or just after `asOf`); the previous period ends `periodDays` earlier. */
+  periodEnd: Scalars['DateTime']['output'];
+  /** The rules' parameters. */
+  settings: EngagementSettings;
+  /** Movement between the two periods: all 16 (from, to) pairs, zeros included, from 1→1 to 4→4. */
+  transitions: Array<EngagementTransition>;
+};
+
+/** The weights and windows the levels were computed with (ENGAGEMENT_* variables). */
+export type EngagementSettings = {
+  __typename?: 'EngagementSettings';
+  /** Lowest score of level 2 (with presence). */
+  contributingScore: Scalars['Float']['output'];
+  /** Points per customer followed in the period. */
+  followWeight: Scalars['Float']['output'];
+  /** Lowest score of level 1 (with presence). */
+  leadingScore: Scalars['Float']['output'];
+  /** Length of a period in days. */
+  periodDays: Scalars['Int']['output'];
+  /** A customer is present when they had any event in the last this many days of the period. */
+  presenceDays: Scalars['Int']['output'];
+  /** Points per purchase in the period. */
+  purchaseWeight: Scalars['Float']['output'];
+  /** Points per referral sent (invite) in the period. */
+  referralWeight: Scalars['Float']['output'];
+  /** Points per product reviewed in the period (a revised review counts once, at its latest revision). */
+  reviewWeight: Scalars['Float']['output'];
+};
+
+/** Customers who were at one level in the previous period and are at another (or the same) now. */
+export type EngagementTransition = {
+  __typename?: 'EngagementTransition';
+  /** Customers who moved so. */
+  customers: Scalars['Int']['output'];
+  /** Level in the previous period. */
+  from: Scalars['Int']['output'];
+  /** Level in the current period. */
+  to: Scalars['Int']['output'];
 };
 
 /** What `eraseCustomer` did. */
@@ -571,6 +750,17 @@ export type IssueReferralCodeInput = {
   idempotencyKey: Scalars['String']['input'];
 };
 
+/** A community a bridge customer belongs to or is tied into. */
+export type JoinedCommunity = {
+  __typename?: 'JoinedCommunity';
+  /** The community's id (in the default communities: Leiden over every kind of tie). */
+  communityId: Scalars['ID']['output'];
+  /** Of the customer's distinct neighbours, how many are members. */
+  neighbours: Scalars['Int']['output'];
+  /** True for the customer's own community. */
+  own: Scalars['Boolean']['output'];
+};
+
 /**
  * Writes. Each needs the SERVICE or ADMIN role (FORBIDDEN otherwise); `eraseCustomer` needs ADMIN.
  * A mutation that fails writes nothing. Bad input is BAD_USER_INPUT with `extensions.field` naming the input
@@ -801,6 +991,15 @@ export type MutationUpsertCustomerArgs = {
   input: UpsertCustomerInput;
 };
 
+/** A community next to another: some of their members are tied. */
+export type NeighbourCommunity = {
+  __typename?: 'NeighbourCommunity';
+  /** The neighbouring community's id (as `Community.id`). */
+  communityId: Scalars['ID']['output'];
+  /** Distinct pairs of customers, one in each community, joined by at least one tie of the chosen kinds. */
+  connections: Scalars['Int']['output'];
+};
+
 /**
  * Where a page sits in its list (Relay cursor connections). Lists page forward only: pass `endCursor` as `after`.
  * Cursors are keyset positions: a page starts strictly after its cursor in the list's order, so items that existed
@@ -920,8 +1119,23 @@ export type Query = {
    * `filter.after`. NOT_FOUND: `filter.campaignId`.
    */
   advocates: Array<Advocate>;
+  /**
+   * The customers with the highest betweenness centrality (GDS), i.e. who connects otherwise separate circles,
+   * with the communities each one joins. Exact up to BRIDGES_EXACT_MAX_CUSTOMERS customers, sampled above (the
+   * answer states `samplingSize` and `samplingSeed`). Served from a snapshot refreshed every COMMUNITY_REFRESH_SECONDS.
+   * Roles: community, marketer, admin. BAD_USER_INPUT: `limit` out of range.
+   */
+  bridges: Bridges;
   /** A campaign by id; null when there is none. Any role. */
   campaign: Maybe<Campaign>;
+  /**
+   * The communities of the social and referral graph (GDS), each with its size, density, internal and external
+   * connections, top advocates, referral conversion and neighbours. Served from a snapshot refreshed in the
+   * background every COMMUNITY_REFRESH_SECONDS (Leiden over every kind of tie always; other algorithms and `via`
+   * once asked, while asked within the last day); the first request of another combination computes it once.
+   * Roles: community, marketer, admin. BAD_USER_INPUT: an empty `via`, `minSize` below 2, `limit` out of range.
+   */
+  communities: Communities;
   /** A customer by id; null when there is none (erased customers are gone). Any role. */
   customer: Maybe<Customer>;
   /**
@@ -937,6 +1151,12 @@ export type Query = {
    * BAD_USER_INPUT: a malformed id (`to[3]`), `to` empty or longer than 100, an empty `via`, `maxHops` out of range.
    */
   degreesOfSeparationMany: Array<Separation>;
+  /**
+   * Every customer in one of four engagement levels by commitment and presence (weights and windows from the
+   * ENGAGEMENT_* variables), with counts per level and movement from the previous period. Served from a snapshot
+   * refreshed every COMMUNITY_REFRESH_SECONDS. Roles: community, marketer, admin.
+   */
+  engagementLevels: EngagementLevels;
   /**
    * Admin only (FORBIDDEN for other roles): everything stored about one customer, for a data-subject access
    * request, as one JSON document. Keys: `customerId`, `exportedAt`; `profile` (every stored property of the
@@ -1032,8 +1252,31 @@ export type QueryAdvocatesArgs = {
  * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
  * Analytics answers are cached, but never served from before a write whose response the caller has seen.
  */
+export type QueryBridgesArgs = {
+  limit?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
 export type QueryCampaignArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
+export type QueryCommunitiesArgs = {
+  algorithm: CommunityAlgorithm;
+  limit: Scalars['Int']['input'];
+  minSize: Scalars['Int']['input'];
+  via?: InputMaybe<Array<ConnectionKind>>;
 };
 
 

@@ -1,7 +1,12 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import Redis from 'ioredis';
+import { computeBridges } from '../../graph/analytics/bridges';
 import { referralChain } from '../../graph/analytics/chain';
+import { ALL_KINDS, computeCommunities } from '../../graph/analytics/communities';
+import { computeEngagement } from '../../graph/analytics/engagement';
+import { communitySettings } from '../../server/communitySettings';
+import { loadConfig } from '../../server/config';
 import { referralConversion } from '../../graph/analytics/conversion';
 import { advocateRanking } from '../../graph/analytics/advocates';
 import { influencerReach, topInfluencers } from '../../graph/analytics/influence';
@@ -215,6 +220,20 @@ async function benchDataset(env: BenchEnv, redis: Redis, ids: string[], memoryGr
       () => env.gql('query($by: InfluenceMeasure!) { topInfluencers(by: $by) { rank score } }', { by }),
       () => topInfluencers(env.graph, by, null, 20)));
   }
+  // Community answers: the API serves the snapshot (computed on the first call); the driver column is the
+  // background computation itself. Communities write slot 1, leaving slot 0 to the snapshot the API serves.
+  const settings = communitySettings(loadConfig({ ...process.env }));
+  for (const algorithm of ['LEIDEN', 'LOUVAIN', 'WCC'] as const) {
+    samples.push(await measure(redis, `communities(algorithm: ${algorithm})`, small ? 3 : 1,
+      () => env.gql('query($a: CommunityAlgorithm!) { communities(algorithm: $a) { communityCount communities { id size density conversion { kFactor } neighbours { communityId } } } }', { a: algorithm }),
+      () => computeCommunities(env.graph, algorithm, ALL_KINDS, 0)));
+  }
+  samples.push(await measure(redis, `bridges (exact up to ${settings.bridgeSampling.exactMaxCustomers} customers, else ${settings.bridgeSampling.samplingSize} sampled)`, small ? 3 : 1,
+    () => env.gql('{ bridges { samplingSize entries { betweenness customer { id } joins { communityId } } } }'),
+    () => computeBridges(env.graph, settings.bridgeSampling)));
+  samples.push(await measure(redis, 'engagementLevels', small ? 3 : 1,
+    () => env.gql('{ engagementLevels { levels { level customers } transitions { from to customers } } }'),
+    () => computeEngagement(env.graph, settings.engagement)));
   samples.push(...(await benchMarketers(env, redis, singles, small)));
   return samples;
 }

@@ -83,8 +83,14 @@ export type ResolversTypes = {
   AdvocateFilter: Types.AdvocateFilter;
   AttributionModel: Types.AttributionModel;
   Boolean: ResolverTypeWrapper<Types.Scalars['Boolean']['output']>;
+  Bridge: ResolverTypeWrapper<Omit<Types.Bridge, 'customer'> & { customer: ResolversTypes['Customer'] }>;
+  Bridges: ResolverTypeWrapper<Omit<Types.Bridges, 'entries'> & { entries: Array<ResolversTypes['Bridge']> }>;
   Campaign: ResolverTypeWrapper<CampaignRecord>;
   ChainNode: ResolverTypeWrapper<Omit<Types.ChainNode, 'customer'> & { customer: ResolversTypes['Customer'] }>;
+  Communities: ResolverTypeWrapper<Omit<Types.Communities, 'communities'> & { communities: Array<ResolversTypes['Community']> }>;
+  Community: ResolverTypeWrapper<Omit<Types.Community, 'topAdvocates'> & { topAdvocates: Array<ResolversTypes['CommunityAdvocate']> }>;
+  CommunityAdvocate: ResolverTypeWrapper<Omit<Types.CommunityAdvocate, 'customer'> & { customer: ResolversTypes['Customer'] }>;
+  CommunityAlgorithm: Types.CommunityAlgorithm;
   ConnectCustomersInput: Types.ConnectCustomersInput;
   ConnectionKind: Types.ConnectionKind;
   ConversionFilter: Types.ConversionFilter;
@@ -96,6 +102,11 @@ export type ResolversTypes = {
   DateTime: ResolverTypeWrapper<Types.Scalars['DateTime']['output']>;
   DisconnectCustomersInput: Types.DisconnectCustomersInput;
   DisconnectResult: ResolverTypeWrapper<Types.DisconnectResult>;
+  EngagementLevelCount: ResolverTypeWrapper<Types.EngagementLevelCount>;
+  EngagementLevelName: Types.EngagementLevelName;
+  EngagementLevels: ResolverTypeWrapper<Types.EngagementLevels>;
+  EngagementSettings: ResolverTypeWrapper<Types.EngagementSettings>;
+  EngagementTransition: ResolverTypeWrapper<Types.EngagementTransition>;
   EraseResult: ResolverTypeWrapper<Types.EraseResult>;
   EventInput: Types.EventInput;
   EventKind: Types.EventKind;
@@ -118,7 +129,9 @@ export type ResolversTypes = {
   InviteeInput: Types.InviteeInput;
   IssueReferralCodeInput: Types.IssueReferralCodeInput;
   JSON: ResolverTypeWrapper<Types.Scalars['JSON']['output']>;
+  JoinedCommunity: ResolverTypeWrapper<Types.JoinedCommunity>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  NeighbourCommunity: ResolverTypeWrapper<Types.NeighbourCommunity>;
   PageInfo: ResolverTypeWrapper<Types.PageInfo>;
   Product: ResolverTypeWrapper<ProductRecord>;
   Purchase: ResolverTypeWrapper<PurchaseRecord>;
@@ -159,8 +172,13 @@ export type ResolversParentTypes = {
   Advocate: Omit<Types.Advocate, 'customer'> & { customer: ResolversParentTypes['Customer'] };
   AdvocateFilter: Types.AdvocateFilter;
   Boolean: Types.Scalars['Boolean']['output'];
+  Bridge: Omit<Types.Bridge, 'customer'> & { customer: ResolversParentTypes['Customer'] };
+  Bridges: Omit<Types.Bridges, 'entries'> & { entries: Array<ResolversParentTypes['Bridge']> };
   Campaign: CampaignRecord;
   ChainNode: Omit<Types.ChainNode, 'customer'> & { customer: ResolversParentTypes['Customer'] };
+  Communities: Omit<Types.Communities, 'communities'> & { communities: Array<ResolversParentTypes['Community']> };
+  Community: Omit<Types.Community, 'topAdvocates'> & { topAdvocates: Array<ResolversParentTypes['CommunityAdvocate']> };
+  CommunityAdvocate: Omit<Types.CommunityAdvocate, 'customer'> & { customer: ResolversParentTypes['Customer'] };
   ConnectCustomersInput: Types.ConnectCustomersInput;
   ConversionFilter: Types.ConversionFilter;
   ConversionFunnel: Types.ConversionFunnel;
@@ -171,6 +189,10 @@ export type ResolversParentTypes = {
   DateTime: Types.Scalars['DateTime']['output'];
   DisconnectCustomersInput: Types.DisconnectCustomersInput;
   DisconnectResult: Types.DisconnectResult;
+  EngagementLevelCount: Types.EngagementLevelCount;
+  EngagementLevels: Types.EngagementLevels;
+  EngagementSettings: Types.EngagementSettings;
+  EngagementTransition: Types.EngagementTransition;
   EraseResult: Types.EraseResult;
   EventInput: Types.EventInput;
   EventResult: Types.EventResult;
@@ -190,7 +212,9 @@ export type ResolversParentTypes = {
   InviteeInput: Types.InviteeInput;
   IssueReferralCodeInput: Types.IssueReferralCodeInput;
   JSON: Types.Scalars['JSON']['output'];
+  JoinedCommunity: Types.JoinedCommunity;
   Mutation: Record<PropertyKey, never>;
+  NeighbourCommunity: Types.NeighbourCommunity;
   PageInfo: Types.PageInfo;
   Product: ProductRecord;
   Purchase: PurchaseRecord;
@@ -249,6 +273,21 @@ export type AdvocateResolvers<ContextType = RequestContext, ParentType extends R
   score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
+export type BridgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Bridge'] = ResolversParentTypes['Bridge']> = {
+  betweenness?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  customer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
+  joins?: Resolver<Array<ResolversTypes['JoinedCommunity']>, ParentType, ContextType>;
+  rank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type BridgesResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Bridges'] = ResolversParentTypes['Bridges']> = {
+  asOf?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  customers?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  entries?: Resolver<Array<ResolversTypes['Bridge']>, ParentType, ContextType>;
+  samplingSeed?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  samplingSize?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
 export type CampaignResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Campaign'] = ResolversParentTypes['Campaign']> = {
   attributionModel?: Resolver<ResolversTypes['AttributionModel'], ParentType, ContextType>;
   attributionWindowDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -267,6 +306,33 @@ export type ChainNodeResolvers<ContextType = RequestContext, ParentType extends 
   status?: Resolver<Types.Maybe<ResolversTypes['ReferralStatus']>, ParentType, ContextType>;
 };
 
+export type CommunitiesResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Communities'] = ResolversParentTypes['Communities']> = {
+  algorithm?: Resolver<ResolversTypes['CommunityAlgorithm'], ParentType, ContextType>;
+  asOf?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  communities?: Resolver<Array<ResolversTypes['Community']>, ParentType, ContextType>;
+  communityCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  customers?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  singletons?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  via?: Resolver<Array<ResolversTypes['ConnectionKind']>, ParentType, ContextType>;
+};
+
+export type CommunityResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Community'] = ResolversParentTypes['Community']> = {
+  conversion?: Resolver<ResolversTypes['ConversionFunnel'], ParentType, ContextType>;
+  density?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  externalConnections?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  internalConnections?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  neighbours?: Resolver<Array<ResolversTypes['NeighbourCommunity']>, ParentType, ContextType>;
+  size?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  topAdvocates?: Resolver<Array<ResolversTypes['CommunityAdvocate']>, ParentType, ContextType>;
+};
+
+export type CommunityAdvocateResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CommunityAdvocate'] = ResolversParentTypes['CommunityAdvocate']> = {
+  convertedReferrals?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  customer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
+  referralsSent?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type ConversionFunnelResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ConversionFunnel'] = ResolversParentTypes['ConversionFunnel']> = {
   clicked?: Resolver<ResolversTypes['FunnelStep'], ParentType, ContextType>;
   converted?: Resolver<ResolversTypes['FunnelStep'], ParentType, ContextType>;
@@ -281,9 +347,11 @@ export type ConversionFunnelResolvers<ContextType = RequestContext, ParentType e
 };
 
 export type CustomerResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Customer'] = ResolversParentTypes['Customer']> = {
+  community?: Resolver<Types.Maybe<ResolversTypes['Community']>, ParentType, ContextType, RequireFields<Types.CustomerCommunityArgs, 'algorithm'>>;
   connections?: Resolver<ResolversTypes['CustomerConnection'], ParentType, ContextType, RequireFields<Types.CustomerConnectionsArgs, 'first'>>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   email?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  engagementLevel?: Resolver<ResolversTypes['EngagementLevelName'], ParentType, ContextType>;
   followers?: Resolver<ResolversTypes['CustomerConnection'], ParentType, ContextType, RequireFields<Types.CustomerFollowersArgs, 'first'>>;
   following?: Resolver<ResolversTypes['CustomerConnection'], ParentType, ContextType, RequireFields<Types.CustomerFollowingArgs, 'first'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -316,6 +384,39 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 
 export type DisconnectResultResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DisconnectResult'] = ResolversParentTypes['DisconnectResult']> = {
   removed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type EngagementLevelCountResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['EngagementLevelCount'] = ResolversParentTypes['EngagementLevelCount']> = {
+  customers?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  level?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['EngagementLevelName'], ParentType, ContextType>;
+  previousCustomers?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type EngagementLevelsResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['EngagementLevels'] = ResolversParentTypes['EngagementLevels']> = {
+  asOf?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  customers?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  levels?: Resolver<Array<ResolversTypes['EngagementLevelCount']>, ParentType, ContextType>;
+  periodEnd?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  settings?: Resolver<ResolversTypes['EngagementSettings'], ParentType, ContextType>;
+  transitions?: Resolver<Array<ResolversTypes['EngagementTransition']>, ParentType, ContextType>;
+};
+
+export type EngagementSettingsResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['EngagementSettings'] = ResolversParentTypes['EngagementSettings']> = {
+  contributingScore?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  followWeight?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  leadingScore?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  periodDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  presenceDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  purchaseWeight?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  referralWeight?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  reviewWeight?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
+export type EngagementTransitionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['EngagementTransition'] = ResolversParentTypes['EngagementTransition']> = {
+  customers?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type EraseResultResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['EraseResult'] = ResolversParentTypes['EraseResult']> = {
@@ -388,6 +489,12 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
   name: 'JSON';
 }
 
+export type JoinedCommunityResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['JoinedCommunity'] = ResolversParentTypes['JoinedCommunity']> = {
+  communityId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  neighbours?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  own?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   connectCustomers?: Resolver<ResolversTypes['SocialTie'], ParentType, ContextType, RequireFields<Types.MutationConnectCustomersArgs, 'input'>>;
   createCampaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType, RequireFields<Types.MutationCreateCampaignArgs, 'input'>>;
@@ -402,6 +509,11 @@ export type MutationResolvers<ContextType = RequestContext, ParentType extends R
   recordReview?: Resolver<ResolversTypes['Review'], ParentType, ContextType, RequireFields<Types.MutationRecordReviewArgs, 'input'>>;
   recordSignup?: Resolver<ResolversTypes['SignupResult'], ParentType, ContextType, RequireFields<Types.MutationRecordSignupArgs, 'input'>>;
   upsertCustomer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType, RequireFields<Types.MutationUpsertCustomerArgs, 'input'>>;
+};
+
+export type NeighbourCommunityResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['NeighbourCommunity'] = ResolversParentTypes['NeighbourCommunity']> = {
+  communityId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  connections?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type PageInfoResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -444,10 +556,13 @@ export type PurchaseEdgeResolvers<ContextType = RequestContext, ParentType exten
 
 export type QueryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   advocates?: Resolver<Array<ResolversTypes['Advocate']>, ParentType, ContextType, Partial<Types.QueryAdvocatesArgs>>;
+  bridges?: Resolver<ResolversTypes['Bridges'], ParentType, ContextType, RequireFields<Types.QueryBridgesArgs, 'limit'>>;
   campaign?: Resolver<Types.Maybe<ResolversTypes['Campaign']>, ParentType, ContextType, RequireFields<Types.QueryCampaignArgs, 'id'>>;
+  communities?: Resolver<ResolversTypes['Communities'], ParentType, ContextType, RequireFields<Types.QueryCommunitiesArgs, 'algorithm' | 'limit' | 'minSize'>>;
   customer?: Resolver<Types.Maybe<ResolversTypes['Customer']>, ParentType, ContextType, RequireFields<Types.QueryCustomerArgs, 'id'>>;
   degreesOfSeparation?: Resolver<ResolversTypes['Separation'], ParentType, ContextType, RequireFields<Types.QueryDegreesOfSeparationArgs, 'from' | 'maxHops' | 'to' | 'via'>>;
   degreesOfSeparationMany?: Resolver<Array<ResolversTypes['Separation']>, ParentType, ContextType, RequireFields<Types.QueryDegreesOfSeparationManyArgs, 'from' | 'maxHops' | 'to' | 'via'>>;
+  engagementLevels?: Resolver<ResolversTypes['EngagementLevels'], ParentType, ContextType>;
   exportCustomer?: Resolver<ResolversTypes['JSON'], ParentType, ContextType, RequireFields<Types.QueryExportCustomerArgs, 'id'>>;
   influencerRanking?: Resolver<ResolversTypes['InfluencerRankingSnapshot'], ParentType, ContextType, RequireFields<Types.QueryInfluencerRankingArgs, 'by' | 'limit'>>;
   influencerReach?: Resolver<ResolversTypes['InfluencerReach'], ParentType, ContextType, RequireFields<Types.QueryInfluencerReachArgs, 'customerId' | 'maxDepth'>>;
@@ -594,14 +709,23 @@ export type TrustedReviewEdgeResolvers<ContextType = RequestContext, ParentType 
 
 export type Resolvers<ContextType = RequestContext> = {
   Advocate?: AdvocateResolvers<ContextType>;
+  Bridge?: BridgeResolvers<ContextType>;
+  Bridges?: BridgesResolvers<ContextType>;
   Campaign?: CampaignResolvers<ContextType>;
   ChainNode?: ChainNodeResolvers<ContextType>;
+  Communities?: CommunitiesResolvers<ContextType>;
+  Community?: CommunityResolvers<ContextType>;
+  CommunityAdvocate?: CommunityAdvocateResolvers<ContextType>;
   ConversionFunnel?: ConversionFunnelResolvers<ContextType>;
   Customer?: CustomerResolvers<ContextType>;
   CustomerConnection?: CustomerConnectionResolvers<ContextType>;
   CustomerEdge?: CustomerEdgeResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   DisconnectResult?: DisconnectResultResolvers<ContextType>;
+  EngagementLevelCount?: EngagementLevelCountResolvers<ContextType>;
+  EngagementLevels?: EngagementLevelsResolvers<ContextType>;
+  EngagementSettings?: EngagementSettingsResolvers<ContextType>;
+  EngagementTransition?: EngagementTransitionResolvers<ContextType>;
   EraseResult?: EraseResultResolvers<ContextType>;
   EventResult?: EventResultResolvers<ContextType>;
   FollowResult?: FollowResultResolvers<ContextType>;
@@ -614,7 +738,9 @@ export type Resolvers<ContextType = RequestContext> = {
   InfluencerReach?: InfluencerReachResolvers<ContextType>;
   InviteSuggestion?: InviteSuggestionResolvers<ContextType>;
   JSON?: GraphQLScalarType;
+  JoinedCommunity?: JoinedCommunityResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  NeighbourCommunity?: NeighbourCommunityResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   Purchase?: PurchaseResolvers<ContextType>;

@@ -7,13 +7,23 @@ import type { Logger } from '../logger';
 import { idempotencyPurgeJob } from './idempotencyPurge';
 import { JobScheduler } from './scheduler';
 import { snapshotRefreshJob } from './snapshotRefresh';
+import { communitySettings } from '../communitySettings';
+import { communityDefaultQuestions, isCommunityQuestion } from '../wholeGraphSnapshots';
 
 /** The service's background jobs, one scheduler per process; `stop` in the ordered shutdown. */
 export function startJobs(deps: { graph: Graph; store: KeyValueStore; config: Config; log: Logger }): JobScheduler {
   const redis = deps.store instanceof RedisStore ? deps.store.redis : null;
   const scheduler = new JobScheduler(redis, deps.log);
   scheduler.scheduleJob(idempotencyPurgeJob(deps.graph, deps.config.IDEMPOTENCY_RETENTION_HOURS, deps.log));
-  scheduler.scheduleJob(snapshotRefreshJob(deps.graph, snapshotStoreFor(deps.store), deps.config.SNAPSHOT_REFRESH_SECONDS * 1000, deps.log));
+  const snapshots = snapshotStoreFor(deps.store);
+  scheduler.scheduleJob(snapshotRefreshJob(deps.graph, snapshots, deps.config.SNAPSHOT_REFRESH_SECONDS * 1000, deps.log, { include: (request) => !isCommunityQuestion(request) }));
+  scheduler.scheduleJob(
+    snapshotRefreshJob(deps.graph, snapshots, deps.config.COMMUNITY_REFRESH_SECONDS * 1000, deps.log, {
+      name: 'community-refresh',
+      include: isCommunityQuestion,
+      defaults: communityDefaultQuestions(communitySettings(deps.config)),
+    }),
+  );
   scheduler.start();
   return scheduler;
 }

@@ -1,6 +1,6 @@
 import { DAY_MS } from '../../graph/model';
 import type { Graph } from '../../graph/neo4j';
-import type { SnapshotRequest, SnapshotStore } from '../cache/snapshots';
+import { snapshotKey, SnapshotRequest, SnapshotStore } from '../cache/snapshots';
 import type { Logger } from '../logger';
 import { computeSnapshot, DEFAULT_QUESTIONS, questionFor, SnapshotQuestion } from '../wholeGraphSnapshots';
 import type { JobSpec } from './scheduler';
@@ -14,6 +14,8 @@ export interface RefreshOptions {
   signal?: AbortSignal;
   /** Refreshes only the questions this accepts (tests refresh their own, not the whole dev graph's). */
   include?: (request: SnapshotRequest) => boolean;
+  /** Refreshed whether or not anyone asked (DEFAULT_QUESTIONS unless given). */
+  defaults?: ReadonlyArray<SnapshotQuestion<unknown>>;
 }
 
 /**
@@ -22,13 +24,16 @@ export interface RefreshOptions {
  */
 export async function refreshSnapshots(graph: Graph, snapshots: SnapshotStore, log: Logger, options: RefreshOptions = {}): Promise<number> {
   const requested = await snapshots.requestedSince(Date.now() - REQUESTED_WITHIN_MS, MAX_REQUESTED_REFRESHED);
-  const questions = [...DEFAULT_QUESTIONS, ...requested.map(questionFor).filter((question): question is SnapshotQuestion<unknown> => question !== undefined)];
+  const candidates = [...(options.defaults ?? DEFAULT_QUESTIONS), ...requested.map(questionFor).filter((question): question is SnapshotQuestion<unknown> => question !== undefined)];
+  // A default that was also asked for is refreshed once.
+  const questions = [...new Map(candidates.map((question) => [snapshotKey(question.request), question])).values()];
   let refreshed = 0;
   for (const question of questions) {
     if (options.signal?.aborted) break;
     if (options.include && !options.include(question.request)) continue;
     try {
-      const snapshot = await untilAborted(computeSnapshot(graph, question), options.signal);
+      const previous = question.readsPrevious ? await snapshots.get<unknown>(question.request).catch(() => null) : null;
+      const snapshot = await untilAborted(computeSnapshot(graph, question, previous), options.signal);
       await snapshots.put(question.request, snapshot);
       refreshed += 1;
     } catch (error) {
@@ -63,14 +68,14 @@ export function snapshotRefreshJob(
   snapshots: SnapshotStore,
   everyMs: number,
   log: Logger,
-  options: Pick<RefreshOptions, 'include'> & { name?: string } = {},
+  options: Pick<RefreshOptions, 'include' | 'defaults'> & { name?: string } = {},
 ): JobSpec {
   return {
     name: options.name ?? 'snapshot-refresh',
     everyMs,
     leaseMs: 60 * 1000,
     async run(signal) {
-      const refreshed = await refreshSnapshots(graph, snapshots, log, { signal, include: options.include });
+      const refreshed = await refreshSnapshots(graph, snapshots, log, { signal, include: options.include, defaults: options.defaults });
       log.debug({ refreshed }, 'snapshots refreshed');
     },
   };

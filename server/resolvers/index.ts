@@ -1,5 +1,6 @@
 import type { Resolvers } from '../generated/graphql';
 import { analyticsResolvers } from './analytics';
+import { communityResolvers } from './community';
 import { customerResolvers } from './customers';
 import { eventResolvers } from './events';
 import { marketerResolvers } from './marketers';
@@ -22,6 +23,7 @@ const domains: Resolvers[] = [
   privacyResolvers,
   analyticsResolvers,
   marketerResolvers,
+  communityResolvers,
 ];
 
 /** Each domain's resolvers, merged type by type. */

@@ -46,4 +46,25 @@ describe('configuration', () => {
     expect(() => loadConfig({ API_KEYS: 'aaaaaaaaaaaaaaaa:root' })).toThrow(/API_KEYS: .*role one of service, marketer, community, admin/);
     expect(() => loadConfig({ API_KEYS: 'short:admin' })).toThrow(/shorter than 16 characters/);
   });
+  test('the community settings have documented defaults, and the engagement windows and thresholds must nest', () => {
+    expect(loadConfig({})).toMatchObject({
+      COMMUNITY_REFRESH_SECONDS: 900,
+      BRIDGES_EXACT_MAX_CUSTOMERS: 2000,
+      BRIDGES_SAMPLING_SIZE: 200,
+      BRIDGES_SAMPLING_SEED: 42,
+      ENGAGEMENT_PERIOD_DAYS: 30,
+      ENGAGEMENT_PRESENCE_DAYS: 7,
+      ENGAGEMENT_WEIGHT_PURCHASE: 3,
+      ENGAGEMENT_WEIGHT_REFERRAL: 2,
+      ENGAGEMENT_WEIGHT_REVIEW: 2,
+      ENGAGEMENT_WEIGHT_FOLLOW: 1,
+      ENGAGEMENT_LEADING_SCORE: 15,
+      ENGAGEMENT_CONTRIBUTING_SCORE: 5,
+    });
+    expect(loadConfig({ ENGAGEMENT_WEIGHT_FOLLOW: '0.5' }).ENGAGEMENT_WEIGHT_FOLLOW).toBe(0.5);
+    expect(() => loadConfig({ ENGAGEMENT_WEIGHT_REVIEW: '-1' })).toThrow(/ENGAGEMENT_WEIGHT_REVIEW must be 0 or more/);
+    expect(() => loadConfig({ ENGAGEMENT_PRESENCE_DAYS: '40' })).toThrow(/ENGAGEMENT_PRESENCE_DAYS: must not exceed ENGAGEMENT_PERIOD_DAYS/);
+    expect(() => loadConfig({ ENGAGEMENT_CONTRIBUTING_SCORE: '20' })).toThrow(/ENGAGEMENT_CONTRIBUTING_SCORE: must not exceed ENGAGEMENT_LEADING_SCORE/);
+    expect(() => loadConfig({ BRIDGES_SAMPLING_SIZE: '0' })).toThrow(/BRIDGES_SAMPLING_SIZE must be positive/);
+  });
 });
