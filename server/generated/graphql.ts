@@ -3,6 +3,10 @@
 import type * as Types from '../../schema/generated/types';
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { CustomerRecord, ReferralRecord, CampaignRecord, ReferralCodeRecord, ProductRecord, PurchaseRecord, ReviewRecord } from '../../graph/model';
+import type { WaitlistPositionRecord } from '../../graph/waitlist';
+import type { WaveRecord, AdmitWaveRecord } from '../../graph/waves';
+import type { AdmitMembersRecord } from '../../graph/quotas';
+import type { LaunchReportRecord } from '../../graph/analytics/launch';
 import type { RequestContext } from '../context';
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
@@ -79,6 +83,10 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  AdmitMembersInput: Types.AdmitMembersInput;
+  AdmitMembersResult: ResolverTypeWrapper<AdmitMembersRecord>;
+  AdmitWaveInput: Types.AdmitWaveInput;
+  AdmitWaveResult: ResolverTypeWrapper<AdmitWaveRecord>;
   AttributionModel: Types.AttributionModel;
   Boolean: ResolverTypeWrapper<Types.Scalars['Boolean']['output']>;
   Campaign: ResolverTypeWrapper<CampaignRecord>;
@@ -115,6 +123,11 @@ export type ResolversTypes = {
   InviteeInput: Types.InviteeInput;
   IssueReferralCodeInput: Types.IssueReferralCodeInput;
   JSON: ResolverTypeWrapper<Types.Scalars['JSON']['output']>;
+  JoinWaitlistInput: Types.JoinWaitlistInput;
+  LaunchCohort: ResolverTypeWrapper<Types.LaunchCohort>;
+  LaunchGeneration: ResolverTypeWrapper<Types.LaunchGeneration>;
+  LaunchReport: ResolverTypeWrapper<LaunchReportRecord>;
+  LaunchStatus: Types.LaunchStatus;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<Types.PageInfo>;
   Product: ResolverTypeWrapper<ProductRecord>;
@@ -144,10 +157,16 @@ export type ResolversTypes = {
   SocialTie: ResolverTypeWrapper<Omit<Types.SocialTie, 'customer' | 'other'> & { customer: ResolversTypes['Customer'], other: ResolversTypes['Customer'] }>;
   String: ResolverTypeWrapper<Types.Scalars['String']['output']>;
   UpsertCustomerInput: Types.UpsertCustomerInput;
+  WaitlistPosition: ResolverTypeWrapper<WaitlistPositionRecord>;
+  Wave: ResolverTypeWrapper<WaveRecord>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  AdmitMembersInput: Types.AdmitMembersInput;
+  AdmitMembersResult: AdmitMembersRecord;
+  AdmitWaveInput: Types.AdmitWaveInput;
+  AdmitWaveResult: AdmitWaveRecord;
   Boolean: Types.Scalars['Boolean']['output'];
   Campaign: CampaignRecord;
   ChainNode: Omit<Types.ChainNode, 'customer'> & { customer: ResolversParentTypes['Customer'] };
@@ -179,6 +198,10 @@ export type ResolversParentTypes = {
   InviteeInput: Types.InviteeInput;
   IssueReferralCodeInput: Types.IssueReferralCodeInput;
   JSON: Types.Scalars['JSON']['output'];
+  JoinWaitlistInput: Types.JoinWaitlistInput;
+  LaunchCohort: Types.LaunchCohort;
+  LaunchGeneration: Types.LaunchGeneration;
+  LaunchReport: LaunchReportRecord;
   Mutation: Record<PropertyKey, never>;
   PageInfo: Types.PageInfo;
   Product: ProductRecord;
@@ -206,6 +229,8 @@ export type ResolversParentTypes = {
   SocialTie: Omit<Types.SocialTie, 'customer' | 'other'> & { customer: ResolversParentTypes['Customer'], other: ResolversParentTypes['Customer'] };
   String: Types.Scalars['String']['output'];
   UpsertCustomerInput: Types.UpsertCustomerInput;
+  WaitlistPosition: WaitlistPositionRecord;
+  Wave: WaveRecord;
 };
 
 export type CostDirectiveArgs = {
@@ -215,15 +240,30 @@ export type CostDirectiveArgs = {
 
 export type CostDirectiveResolver<Result, Parent, ContextType = RequestContext, Args = CostDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
+export type AdmitMembersResultResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AdmitMembersResult'] = ResolversParentTypes['AdmitMembersResult']> = {
+  admittedCustomerIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  campaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType>;
+};
+
+export type AdmitWaveResultResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AdmitWaveResult'] = ResolversParentTypes['AdmitWaveResult']> = {
+  admittedCustomerIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  wave?: Resolver<ResolversTypes['Wave'], ParentType, ContextType>;
+};
+
 export type CampaignResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Campaign'] = ResolversParentTypes['Campaign']> = {
   attributionModel?: Resolver<ResolversTypes['AttributionModel'], ParentType, ContextType>;
   attributionWindowDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  earnedInvitesPerConvertedInvitee?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   endsAt?: Resolver<Types.Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   friendReward?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  inviteQuota?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  moveUpPerReferral?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   referrerReward?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   startsAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  waitlist?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  waveSize?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
 export type ChainNodeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ChainNode'] = ResolversParentTypes['ChainNode']> = {
@@ -346,13 +386,48 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
   name: 'JSON';
 }
 
+export type LaunchCohortResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['LaunchCohort'] = ResolversParentTypes['LaunchCohort']> = {
+  acceptanceRate?: Resolver<Types.Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  acceptedInvites?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  admitted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  admittedAt?: Resolver<Types.Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  depth?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  generations?: Resolver<Array<ResolversTypes['LaunchGeneration']>, ParentType, ContextType>;
+  invitesGranted?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  invitesSpent?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  kFactor?: Resolver<Types.Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  medianHoursToAcceptance?: Resolver<Types.Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  members?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  neverInvitedShare?: Resolver<Types.Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  wave?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type LaunchGenerationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['LaunchGeneration'] = ResolversParentTypes['LaunchGeneration']> = {
+  accepted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  generation?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  inviters?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  invitesSent?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  kFactor?: Resolver<Types.Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  members?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type LaunchReportResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['LaunchReport'] = ResolversParentTypes['LaunchReport']> = {
+  campaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType>;
+  overall?: Resolver<ResolversTypes['LaunchCohort'], ParentType, ContextType>;
+  waiting?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  waves?: Resolver<Array<ResolversTypes['LaunchCohort']>, ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  admitMembers?: Resolver<ResolversTypes['AdmitMembersResult'], ParentType, ContextType, RequireFields<Types.MutationAdmitMembersArgs, 'input'>>;
+  admitWave?: Resolver<ResolversTypes['AdmitWaveResult'], ParentType, ContextType, RequireFields<Types.MutationAdmitWaveArgs, 'input'>>;
   connectCustomers?: Resolver<ResolversTypes['SocialTie'], ParentType, ContextType, RequireFields<Types.MutationConnectCustomersArgs, 'input'>>;
   createCampaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType, RequireFields<Types.MutationCreateCampaignArgs, 'input'>>;
   disconnectCustomers?: Resolver<ResolversTypes['DisconnectResult'], ParentType, ContextType, RequireFields<Types.MutationDisconnectCustomersArgs, 'input'>>;
   eraseCustomer?: Resolver<ResolversTypes['EraseResult'], ParentType, ContextType, RequireFields<Types.MutationEraseCustomerArgs, 'id'>>;
   follow?: Resolver<ResolversTypes['FollowResult'], ParentType, ContextType, RequireFields<Types.MutationFollowArgs, 'input'>>;
   issueReferralCode?: Resolver<ResolversTypes['ReferralCode'], ParentType, ContextType, RequireFields<Types.MutationIssueReferralCodeArgs, 'input'>>;
+  joinWaitlist?: Resolver<ResolversTypes['WaitlistPosition'], ParentType, ContextType, RequireFields<Types.MutationJoinWaitlistArgs, 'input'>>;
   recordEvents?: Resolver<Array<ResolversTypes['EventResult']>, ParentType, ContextType, RequireFields<Types.MutationRecordEventsArgs, 'events'>>;
   recordInvite?: Resolver<ResolversTypes['Referral'], ParentType, ContextType, RequireFields<Types.MutationRecordInviteArgs, 'input'>>;
   recordPurchase?: Resolver<ResolversTypes['Purchase'], ParentType, ContextType, RequireFields<Types.MutationRecordPurchaseArgs, 'input'>>;
@@ -406,6 +481,7 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   exportCustomer?: Resolver<ResolversTypes['JSON'], ParentType, ContextType, RequireFields<Types.QueryExportCustomerArgs, 'id'>>;
   influencerRanking?: Resolver<ResolversTypes['InfluencerRankingSnapshot'], ParentType, ContextType, RequireFields<Types.QueryInfluencerRankingArgs, 'by' | 'limit'>>;
   influencerReach?: Resolver<ResolversTypes['InfluencerReach'], ParentType, ContextType, RequireFields<Types.QueryInfluencerReachArgs, 'customerId' | 'maxDepth'>>;
+  launchReport?: Resolver<ResolversTypes['LaunchReport'], ParentType, ContextType, RequireFields<Types.QueryLaunchReportArgs, 'campaignId'>>;
   product?: Resolver<Types.Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<Types.QueryProductArgs, 'id'>>;
   referralChain?: Resolver<ResolversTypes['ReferralChain'], ParentType, ContextType, RequireFields<Types.QueryReferralChainArgs, 'customerId' | 'maxDepth'>>;
   referralCode?: Resolver<Types.Maybe<ResolversTypes['ReferralCode']>, ParentType, ContextType, RequireFields<Types.QueryReferralCodeArgs, 'code'>>;
@@ -413,6 +489,7 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   separationProfile?: Resolver<Array<ResolversTypes['HopCount']>, ParentType, ContextType, RequireFields<Types.QuerySeparationProfileArgs, 'customerId' | 'maxHops' | 'via'>>;
   serviceInfo?: Resolver<ResolversTypes['ServiceInfo'], ParentType, ContextType>;
   topInfluencers?: Resolver<Array<ResolversTypes['InfluencerRanking']>, ParentType, ContextType, RequireFields<Types.QueryTopInfluencersArgs, 'by' | 'limit'>>;
+  waitlistPosition?: Resolver<ResolversTypes['WaitlistPosition'], ParentType, ContextType, RequireFields<Types.QueryWaitlistPositionArgs, 'campaignId' | 'customerId'>>;
 };
 
 export type ReferralResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Referral'] = ResolversParentTypes['Referral']> = {
@@ -507,7 +584,29 @@ export type SocialTieResolvers<ContextType = RequestContext, ParentType extends 
   strength?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
+export type WaitlistPositionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['WaitlistPosition'] = ResolversParentTypes['WaitlistPosition']> = {
+  admittedInWave?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  campaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType>;
+  creditedReferrals?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  customer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
+  invitationsLeft?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  nextWaveSize?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  position?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  referralsToNextWave?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['LaunchStatus'], ParentType, ContextType>;
+  waiting?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type WaveResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Wave'] = ResolversParentTypes['Wave']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  campaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType>;
+  number?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  size?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = RequestContext> = {
+  AdmitMembersResult?: AdmitMembersResultResolvers<ContextType>;
+  AdmitWaveResult?: AdmitWaveResultResolvers<ContextType>;
   Campaign?: CampaignResolvers<ContextType>;
   ChainNode?: ChainNodeResolvers<ContextType>;
   ConversionFunnel?: ConversionFunnelResolvers<ContextType>;
@@ -527,6 +626,9 @@ export type Resolvers<ContextType = RequestContext> = {
   InfluencerRankingSnapshot?: InfluencerRankingSnapshotResolvers<ContextType>;
   InfluencerReach?: InfluencerReachResolvers<ContextType>;
   JSON?: GraphQLScalarType;
+  LaunchCohort?: LaunchCohortResolvers<ContextType>;
+  LaunchGeneration?: LaunchGenerationResolvers<ContextType>;
+  LaunchReport?: LaunchReportResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
@@ -547,6 +649,8 @@ export type Resolvers<ContextType = RequestContext> = {
   ServiceInfo?: ServiceInfoResolvers<ContextType>;
   SignupResult?: SignupResultResolvers<ContextType>;
   SocialTie?: SocialTieResolvers<ContextType>;
+  WaitlistPosition?: WaitlistPositionResolvers<ContextType>;
+  Wave?: WaveResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = RequestContext> = {

@@ -1,0 +1,129 @@
+import type { JoinWaitlistInput } from '../schema/generated/types';
+import { badInput, notFound, withinField } from './errors';
+import { JOIN_WAITLIST, lockCampaign, membershipOf, readCampaignState } from './membership';
+import { CampaignRecord } from './model';
+import { cypher, Graph, Tx } from './neo4j';
+import { invitationsLeft } from './quotas';
+import { checkId } from './validate';
+
+// Waitlists. Each waiting customer has a join number `seq` (from the campaign's counter, taken under the
+// campaign's lock, so no two share one) and a score: seq minus moveUpPerReferral for each referral credited
+// to them while they wait. The order is (score, seq): a lower score first, the earlier joiner on a tie.
+// A position is a rank in that order, the count of waiting customers before you plus one, so positions
+// are 1..n with no place shared or skipped by construction, whatever joins and referrals run concurrently.
+//
+// "The next wave" is the campaign's `waveSize` when set, else the size of the last wave admitted.
+
+export type LaunchStatus = 'WAITING' | 'MEMBER' | 'NOT_JOINED';
+
+export interface WaitlistPositionRecord {
+  customerId: string;
+  campaignId: string;
+  status: LaunchStatus;
+  position: number | null;
+  waiting: number;
+  creditedReferrals: number;
+  nextWaveSize: number | null;
+  referralsToNextWave: number | null;
+  admittedInWave: number | null;
+  invitationsLeft: number | null;
+}
+
+const PLACE = cypher<{
+  customerExists: boolean;
+  status: string | null;
+  score: number | null;
+  seq: number | null;
+  wave: number | null;
+  credited: number;
+  waiting: number;
+  ahead: number;
+}>(
+  'waitlist.place',
+  `OPTIONAL MATCH (c:Customer {id: $customerId})
+   OPTIONAL MATCH (c)-[:HOLDS]->(m:Membership {campaignId: $campaignId})
+   WITH c, m
+   RETURN c IS NOT NULL AS customerExists, m.status AS status, m.score AS score, m.seq AS seq, m.wave AS wave,
+          COUNT { (c)-[r:REFERRED {campaign: $campaignId}]->() WHERE r.signedUpAt IS NOT NULL } AS credited,
+          COUNT { (o:Membership {campaignId: $campaignId, status: 'WAITING'}) } AS waiting,
+          CASE WHEN m.status = 'WAITING' THEN
+            COUNT { (o:Membership {campaignId: $campaignId, status: 'WAITING'}) WHERE o.score < m.score } +
+            COUNT { (o:Membership {campaignId: $campaignId, status: 'WAITING'}) WHERE o.score = m.score AND o.seq < m.seq }
+          ELSE 0 END AS ahead`,
+);
+
+// The customer at `place` (1-based) in line: the one to overtake to be within a wave of that size.
+const AT_PLACE = cypher<{ score: number; seq: number }>(
+  'waitlist.atPlace',
+  `MATCH (o:Membership {campaignId: $campaignId, status: 'WAITING'})
+   WITH o ORDER BY o.score, o.seq SKIP $skip LIMIT 1
+   RETURN o.score AS score, o.seq AS seq`,
+);
+
+/**
+ * Referrals that would take a customer with (score, seq) ahead of the one at (target.score, target.seq):
+ * the fewest k with (score − k·places, seq) before (target.score, target.seq). Null when referrals move nobody.
+ */
+export function referralsToOvertake(score: number, seq: number, target: { score: number; seq: number }, places: number): number | null {
+  if (places <= 0) return null;
+  const gap = score - target.score;
+  if (gap < 0 || (gap === 0 && seq < target.seq)) return 0;
+  const even = Math.floor(gap / places);
+  if (gap % places !== 0) return even + 1;
+  return seq < target.seq ? even : even + 1;
+}
+
+export async function waitlistPositionIn(tx: Tx, campaign: CampaignRecord, lastWaveSize: number | null, customerId: string): Promise<WaitlistPositionRecord> {
+  const [place] = await tx.run(PLACE, { customerId, campaignId: campaign.id });
+  if (!place.customerExists) throw notFound('customerId', `no customer with id "${customerId}".`);
+  const status: LaunchStatus = place.status === 'WAITING' || place.status === 'MEMBER' ? place.status : 'NOT_JOINED';
+  const nextWaveSize = campaign.waveSize ?? lastWaveSize ?? null;
+  const position = status === 'WAITING' ? place.ahead + 1 : null;
+  let referralsToNextWave: number | null = null;
+  if (position !== null && nextWaveSize !== null) {
+    if (position <= nextWaveSize) referralsToNextWave = 0;
+    else {
+      const [target] = await tx.run(AT_PLACE, { campaignId: campaign.id, skip: nextWaveSize - 1 });
+      referralsToNextWave = referralsToOvertake(place.score!, place.seq!, target, campaign.moveUpPerReferral ?? 0);
+    }
+  }
+  return {
+    customerId,
+    campaignId: campaign.id,
+    status,
+    position,
+    waiting: place.waiting,
+    creditedReferrals: place.credited,
+    nextWaveSize,
+    referralsToNextWave,
+    admittedInWave: status === 'MEMBER' ? place.wave : null,
+    invitationsLeft: status === 'MEMBER' ? await invitationsLeft(tx, campaign, customerId) : null,
+  };
+}
+
+/** Where a customer stands in a campaign's launch; NOT_FOUND `campaignId` or `customerId`. */
+export async function waitlistPosition(graph: Graph, customerId: string, campaignId: string): Promise<WaitlistPositionRecord> {
+  checkId('customerId', customerId);
+  checkId('campaignId', campaignId);
+  return graph.readTransaction(async (tx) => {
+    const { campaign, lastWaveSize } = await readCampaignState(tx, 'campaignId', campaignId);
+    return waitlistPositionIn(tx, campaign, lastWaveSize, customerId);
+  });
+}
+
+const CUSTOMER_EXISTS = cypher<{ id: string }>('waitlist.customerExists', 'MATCH (c:Customer {id: $customerId}) RETURN c.id AS id');
+
+/** Puts a customer on a waitlist (a sign-up no referral brought), or answers where they already stand. */
+export async function joinWaitlist(graph: Graph, input: JoinWaitlistInput, now = Date.now()): Promise<WaitlistPositionRecord> {
+  return withinField('input', async () => {
+    const campaignId = checkId('campaignId', input.campaignId);
+    const customerId = checkId('customerId', input.customerId);
+    return graph.writeTransaction(async (tx) => {
+      if ((await tx.run(CUSTOMER_EXISTS, { customerId })).length === 0) throw notFound('customerId', `no customer with id "${customerId}".`);
+      const { campaign, lastWaveSize } = await lockCampaign(tx, 'campaignId', campaignId);
+      if (!campaign.waitlist) throw badInput('campaignId', `campaign "${campaignId}" has no waitlist.`);
+      if (!(await membershipOf(tx, campaignId, customerId))) await tx.run(JOIN_WAITLIST, { campaignId, customerId, at: input.at ?? now });
+      return waitlistPositionIn(tx, campaign, lastWaveSize, customerId);
+    });
+  });
+}
