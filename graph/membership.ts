@@ -10,7 +10,7 @@ import { cypher, Tx } from './neo4j';
 //
 //   status      WAITING (on the waitlist) or MEMBER (admitted)
 //   seq, score  waitlist join number (per campaign, from campaign.waitlistSeq) and sort score: seq minus
-//               moveUpPerReferral per referral credited while waiting; the position is a rank (graph/waitlist.ts)
+//   credits     moveUpPerReferral per referral credited while waiting (credits); the position is a rank (graph/waitlist.ts)
 //   quota       invitations set for this member alone (admitMembers); null: the campaign's inviteQuota
 //   spent       invitations spent as a MEMBER (graph/quotas.ts)
 //   origin      FOUNDER (admitMembers), WAVE (admitWave) or INVITE (an accepted invite); null while waiting
@@ -92,7 +92,7 @@ export const JOIN_WAITLIST = cypher<{ seq: number }>(
    SET campaign.waitlistSeq = coalesce(campaign.waitlistSeq, 0) + 1
    WITH campaign, c, campaign.waitlistSeq AS seq
    CREATE (c)-[:HOLDS]->(m:Membership {key: campaign.id + '|' + elementId(c), campaignId: campaign.id, status: 'WAITING',
-           seq: seq, score: seq, spent: 0, joinedAt: $at})-[:IN]->(campaign)
+           seq: seq, score: seq, credits: 0, spent: 0, joinedAt: $at})-[:IN]->(campaign)
    RETURN seq`,
 );
 
@@ -106,7 +106,7 @@ const ADMIT_INVITEE = cypher(
 const MOVE_UP = cypher(
   'launch.moveUp',
   `MATCH (:Customer {id: $customerId})-[:HOLDS]->(m:Membership {campaignId: $campaignId, status: 'WAITING'})
-   SET m.score = m.score - $places`,
+   SET m.score = m.score - $places, m.credits = coalesce(m.credits, 0) + 1`,
 );
 
 /**
@@ -128,6 +128,5 @@ export async function acceptReferral(tx: Tx, campaignId: string, referrerId: str
       await tx.run(JOIN_WAITLIST, { campaignId, customerId: inviteeId, at });
     }
   }
-  const places = campaign.moveUpPerReferral ?? 0;
-  if (campaign.waitlist && referrer?.status === 'WAITING' && places > 0) await tx.run(MOVE_UP, { campaignId, customerId: referrerId, places });
+  if (campaign.waitlist && referrer?.status === 'WAITING') await tx.run(MOVE_UP, { campaignId, customerId: referrerId, places: campaign.moveUpPerReferral ?? 0 });
 }

@@ -7,8 +7,10 @@ import { invitationsLeft } from './quotas';
 import { checkId } from './validate';
 
 // Waitlists. Each waiting customer has a join number `seq` (from the campaign's counter, taken under the
-// campaign's lock, so no two share one) and a score: seq minus moveUpPerReferral for each referral credited
-// to them while they wait. The order is (score, seq): a lower score first, the earlier joiner on a tie.
+// campaign's lock, so no two share one) and a score: seq minus moveUpPerReferral for each of the `credits`
+// (referrals credited to them while they wait). The order is (score, credits descending, seq): a lower score
+// first; on a tie the one who referred more, so that a referral passes exactly moveUpPerReferral people who
+// did not refer; then the earlier joiner.
 // A position is a rank in that order, the count of waiting customers before you plus one, so positions
 // are 1..n with no place shared or skipped by construction, whatever joins and referrals run concurrently.
 //
@@ -34,6 +36,7 @@ const PLACE = cypher<{
   status: string | null;
   score: number | null;
   seq: number | null;
+  credits: number | null;
   wave: number | null;
   credited: number;
   waiting: number;
@@ -43,34 +46,44 @@ const PLACE = cypher<{
   `OPTIONAL MATCH (c:Customer {id: $customerId})
    OPTIONAL MATCH (c)-[:HOLDS]->(m:Membership {campaignId: $campaignId})
    WITH c, m
-   RETURN c IS NOT NULL AS customerExists, m.status AS status, m.score AS score, m.seq AS seq, m.wave AS wave,
+   RETURN c IS NOT NULL AS customerExists, m.status AS status, m.score AS score, m.seq AS seq, m.credits AS credits, m.wave AS wave,
           COUNT { (c)-[r:REFERRED {campaign: $campaignId}]->() WHERE r.signedUpAt IS NOT NULL } AS credited,
           COUNT { (o:Membership {campaignId: $campaignId, status: 'WAITING'}) } AS waiting,
           CASE WHEN m.status = 'WAITING' THEN
             COUNT { (o:Membership {campaignId: $campaignId, status: 'WAITING'}) WHERE o.score < m.score } +
-            COUNT { (o:Membership {campaignId: $campaignId, status: 'WAITING'}) WHERE o.score = m.score AND o.seq < m.seq }
+            COUNT { (o:Membership {campaignId: $campaignId, status: 'WAITING'})
+                    WHERE o.score = m.score AND (o.credits > m.credits OR (o.credits = m.credits AND o.seq < m.seq)) }
           ELSE 0 END AS ahead`,
 );
 
 // The customer at `place` (1-based) in line: the one to overtake to be within a wave of that size.
-const AT_PLACE = cypher<{ score: number; seq: number }>(
+const AT_PLACE = cypher<QueuePlace>(
   'waitlist.atPlace',
   `MATCH (o:Membership {campaignId: $campaignId, status: 'WAITING'})
-   WITH o ORDER BY o.score, o.seq SKIP $skip LIMIT 1
-   RETURN o.score AS score, o.seq AS seq`,
+   WITH o ORDER BY o.score, o.credits DESC, o.seq SKIP $skip LIMIT 1
+   RETURN o.score AS score, o.credits AS credits, o.seq AS seq`,
 );
 
+/** Where a waiting customer sorts: (score, credits descending, seq). */
+export interface QueuePlace {
+  score: number;
+  credits: number;
+  seq: number;
+}
+
+const before = (a: QueuePlace, b: QueuePlace) => a.score < b.score || (a.score === b.score && (a.credits > b.credits || (a.credits === b.credits && a.seq < b.seq)));
+
 /**
- * Referrals that would take a customer with (score, seq) ahead of the one at (target.score, target.seq):
- * the fewest k with (score − k·places, seq) before (target.score, target.seq). Null when referrals move nobody.
+ * Credited referrals that would take a customer at `place` ahead of `target` if nobody else moved: the
+ * fewest k with (score − k·places, credits + k, seq) before the target. Null when referrals move nobody.
  */
-export function referralsToOvertake(score: number, seq: number, target: { score: number; seq: number }, places: number): number | null {
+export function referralsToOvertake(place: QueuePlace, target: QueuePlace, places: number): number | null {
+  if (before(place, target)) return 0;
   if (places <= 0) return null;
-  const gap = score - target.score;
-  if (gap < 0 || (gap === 0 && seq < target.seq)) return 0;
-  const even = Math.floor(gap / places);
-  if (gap % places !== 0) return even + 1;
-  return seq < target.seq ? even : even + 1;
+  // The first k whose score reaches the target's; one more if even then the tie goes to the target.
+  const k = Math.max(1, Math.ceil((place.score - target.score) / places));
+  const moved = { score: place.score - k * places, credits: place.credits + k, seq: place.seq };
+  return before(moved, target) ? k : k + 1;
 }
 
 export async function waitlistPositionIn(tx: Tx, campaign: CampaignRecord, lastWaveSize: number | null, customerId: string): Promise<WaitlistPositionRecord> {
@@ -84,7 +97,8 @@ export async function waitlistPositionIn(tx: Tx, campaign: CampaignRecord, lastW
     if (position <= nextWaveSize) referralsToNextWave = 0;
     else {
       const [target] = await tx.run(AT_PLACE, { campaignId: campaign.id, skip: nextWaveSize - 1 });
-      referralsToNextWave = referralsToOvertake(place.score!, place.seq!, target, campaign.moveUpPerReferral ?? 0);
+      const mine = { score: place.score!, credits: place.credits ?? 0, seq: place.seq! };
+      referralsToNextWave = referralsToOvertake(mine, { ...target, credits: target.credits ?? 0 }, campaign.moveUpPerReferral ?? 0);
     }
   }
   return {

@@ -30,10 +30,10 @@ export interface AdmitWaveRecord {
 const ADMIT_TOP = cypher<{ id: string }>(
   'wave.admitTop',
   `MATCH (m:Membership {campaignId: $campaignId, status: 'WAITING'})
-   WITH m ORDER BY m.score, m.seq LIMIT $size
+   WITH m ORDER BY m.score, m.credits DESC, m.seq LIMIT $size
    MATCH (c:Customer)-[:HOLDS]->(m)
    SET m.status = 'MEMBER', m.admittedAt = $at, m.origin = 'WAVE', m.wave = $number, m.generation = 0, m.rootWave = $number, m.spent = 0
-   RETURN c.id AS id ORDER BY m.score, m.seq`,
+   RETURN c.id AS id ORDER BY m.score, m.credits DESC, m.seq`,
 );
 
 const RECORD_WAVE = cypher(
