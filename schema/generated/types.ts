@@ -689,7 +689,8 @@ export type Mutation = {
   /**
    * Records an invite; the invitee becomes a customer (STRANGER) if new. NOT_FOUND: `input.code`, `input.referrerId`,
    * `input.campaignId`. BAD_USER_INPUT: the source (`input.code`), the dates, `input.channel`, the invitee's fields.
-   * CONFLICT: a referral that would close a cycle, an invitee email another customer has.
+   * CONFLICT: a referral that would close a cycle, an invitee email another customer has. QUOTA_EXCEEDED (`input.referrerId`
+   * or `input.code`): in an invite-only campaign, a new invitee beyond the referrer's invitations (see `CreateCampaignInput.inviteQuota`).
    */
   recordInvite: Referral;
   /**
@@ -700,6 +701,7 @@ export type Mutation = {
   /**
    * Records a click on a referral. NOT_FOUND: `input.code`, `input.referrerId`, `input.campaignId`. BAD_USER_INPUT:
    * the source (`input.code`), the dates, `input.channel`. CONFLICT: a referral that would close a cycle.
+   * QUOTA_EXCEEDED: a click that no invite preceded, in an invite-only campaign, beyond the referrer's invitations.
    */
   recordReferralClick: Referral;
   /**
@@ -709,7 +711,9 @@ export type Mutation = {
   recordReview: Review;
   /**
    * Records a sign-up and credits at most one referral with it. CONFLICT: a customer who has already signed up
-   * (`input.customerId`), an email another customer has. See `RecordSignupInput` for the code's errors.
+   * (`input.customerId`), an email another customer has. See `RecordSignupInput` for the code's errors. QUOTA_EXCEEDED
+   * (`input.code`): a code of an invite-only campaign whose owner has no invitations left, when no invite preceded.
+   * A sign-up credited in an invite-only or waitlist campaign admits the customer or puts them on its waitlist.
    */
   recordSignup: SignupResult;
   /**

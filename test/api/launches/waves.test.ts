@@ -114,4 +114,13 @@ describe('admission in waves', () => {
     expect(report.overall).toMatchObject({ wave: null, members: 5, invitesSpent: 4, acceptedInvites: 2, depth: 2 });
     expect(failure(await api.gql('marketer', REPORT, { campaignId: id('nope') }))).toMatchObject({ code: 'NOT_FOUND', field: 'campaignId' });
   });
+
+  test('a customer\'s places in launches are part of their data export', async () => {
+    const { id } = await givenWaitlist('waveexport', 2);
+    await ok(api, ADMIT_WAVE, { input: { campaignId: id('camp'), size: 1, at: iso(5), idempotencyKey: key('wave') } }, 'admin');
+    const exported = (await ok(api, 'query($id: ID!) { exportCustomer(id: $id) }', { id: id('w0') }, 'admin')).exportCustomer;
+    expect(exported.launchPlaces).toEqual([
+      { campaignId: id('camp'), status: 'MEMBER', origin: 'WAVE', joinedAt: iso(2), admittedAt: iso(5), wave: 1, waitlistJoinNumber: 1, invitationQuota: null, invitationsSpent: 0 },
+    ]);
+  });
 });
