@@ -565,7 +565,7 @@ export type JoinWaitlistInput = {
 /** Launch figures for a cohort: the whole campaign, the founders, or one wave with the chains its members started. */
 export type LaunchCohort = {
   __typename?: 'LaunchCohort';
-  /** acceptedInvites / invitesSpent; null when nothing was sent. */
+  /** Accepted invites per invite sent (acceptedInvites / invitesSpent); null when nothing was sent. */
   acceptanceRate: Maybe<Scalars['Float']['output']>;
   /** Of those, how many were accepted (credited sign-ups). */
   acceptedInvites: Scalars['Int']['output'];
