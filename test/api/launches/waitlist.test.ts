@@ -1,6 +1,6 @@
 import { ISSUE_CODE, SIGNUP, failure, iso, key, ok } from '../../support/builders';
 import { startTestApi, TestApi, uniquePrefix } from '../../support/services';
-import { JOIN, POSITION, givenLaunch, range } from './launchSupport';
+import { ADMIT_MEMBERS, INVITE_ONLY, JOIN, POSITION, givenLaunch, inviteInput, range } from './launchSupport';
 
 interface Position {
   status: string;
@@ -79,6 +79,19 @@ describe('waitlists that move by referring', () => {
     for (const position of positions) expect(position).toMatchObject({ status: 'WAITING', waiting: everyone.length });
     expect(positions.map((position) => position.position).sort((a, b) => a! - b!)).toEqual(range(everyone.length).map((i) => i + 1));
     for (const [i, name] of waiters.entries()) expect((await positionOf(id(name), id('camp'))).creditedReferrals).toBe(friends.filter((_f, j) => j % codes.length === i).length);
+  });
+
+  test('with both a quota and a waitlist, a waiting customer refers for free and their invitee waits, while a member\'s invitee is admitted', async () => {
+    const id = await givenLaunch(api, uniquePrefix('wlboth'), ['member', 'waiter', 'a', 'b', 'c', 'd'], { waitlist: true, inviteQuota: 1, moveUpPerReferral: 1 });
+    await ok(api, ADMIT_MEMBERS, { input: { campaignId: id('camp'), customerIds: [id('member')] } }, 'admin');
+    await join(id('a'), id('camp'));
+    await join(id('waiter'), id('camp'));
+    for (const friend of ['b', 'c']) await ok(api, INVITE_ONLY, { input: inviteInput(id('waiter'), id('camp'), id(friend)) });
+    await ok(api, INVITE_ONLY, { input: inviteInput(id('member'), id('camp'), id('d')) });
+    for (const friend of ['b', 'd']) await ok(api, SIGNUP, { input: { customerId: id(friend), at: iso(3), idempotencyKey: key('signup') } });
+    expect(await positionOf(id('waiter'), id('camp'))).toMatchObject({ status: 'WAITING', position: 1, creditedReferrals: 1, waiting: 3 });
+    expect(await positionOf(id('b'), id('camp'))).toMatchObject({ status: 'WAITING', position: 3 });
+    expect(await positionOf(id('d'), id('camp'))).toMatchObject({ status: 'MEMBER', position: null });
   });
 
   test('waitlistPosition and joinWaitlist name the field at fault', async () => {
