@@ -10,6 +10,8 @@ export interface Candidate {
   campaignId: string;
   model: AttributionModel;
   touch: number;
+  /** The campaign is invite-only or a waitlist (see isLaunchCampaign). */
+  launch: boolean;
 }
 
 // Open invites and clicks into the customer, with their campaign's window and model, latest touch first.
@@ -22,7 +24,8 @@ export const ATTRIBUTION_CANDIDATES = cypher<Candidate & { index: number }>(
    MATCH (campaign:Campaign {id: r.campaign})
    WITH row, referrer, r, campaign, coalesce(r.clickedAt, r.invitedAt) AS touch
    WHERE touch <= row.at AND row.at - touch <= campaign.attributionWindowDays * ${DAY_MS}
-   RETURN row.index AS index, referrer.id AS referrerId, campaign.id AS campaignId, campaign.attributionModel AS model, touch
+   RETURN row.index AS index, referrer.id AS referrerId, campaign.id AS campaignId, campaign.attributionModel AS model, touch,
+          (campaign.inviteQuota IS NOT NULL OR coalesce(campaign.waitlist, false)) AS launch
    ORDER BY index, touch DESC, referrerId`,
 );
 

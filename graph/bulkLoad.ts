@@ -42,6 +42,20 @@ const LOAD_REVIEWS = cypher(
    ON CREATE SET rv.rating = row.rating, rv.recommend = row.recommend, rv.at = row.at, rv.revisions = 1`,
 );
 
+// Places in an invite-only waitlist campaign, keyed as graph/membership.ts keys them.
+const LOAD_MEMBERSHIPS = cypher(
+  'bulk.memberships',
+  `UNWIND $rows AS row
+   MATCH (c:Customer {id: row.customerId}), (campaign:Campaign {id: row.campaignId})
+   MERGE (m:Membership {key: campaign.id + '|' + elementId(c)})
+   ON CREATE SET m.campaignId = campaign.id, m.status = row.status, m.seq = row.seq, m.score = row.score, m.credits = row.credits,
+                 m.spent = 0, m.origin = row.origin, m.joinedAt = row.joinedAt,
+                 m.admittedAt = CASE WHEN row.status = 'MEMBER' THEN row.joinedAt END,
+                 m.generation = CASE WHEN row.status = 'MEMBER' THEN 0 END, m.rootWave = CASE WHEN row.status = 'MEMBER' THEN 0 END
+   MERGE (c)-[:HOLDS]->(m)
+   MERGE (m)-[:IN]->(campaign)`,
+);
+
 /** Runs `query` once per batch of `rows`, each batch its own transaction; returns what the batches returned. */
 export async function loadInBatches<T, R extends object = Row>(
   graph: Graph,
@@ -74,6 +88,9 @@ export async function loadSyntheticGraph(
   await loadInBatches(graph, LOAD_REFERRALS, data.referrals, batchSize, step('referrals'));
   await loadInBatches(graph, LOAD_PURCHASES, data.purchases, batchSize, step('purchases'));
   await loadInBatches(graph, LOAD_REVIEWS, data.reviews, batchSize, step('reviews'));
+  if (data.memberships) {
+    await loadInBatches(graph, LOAD_MEMBERSHIPS, data.memberships, batchSize, step('memberships'));
+  }
 }
 
 export { LOAD_CAMPAIGNS, LOAD_CUSTOMERS, LOAD_KNOWS, LOAD_PRODUCTS, LOAD_PURCHASES, LOAD_REFERRALS };

@@ -5,7 +5,8 @@ import { cypher, Graph } from './neo4j';
 import { checkId, checkIntRange, checkText } from './validate';
 
 export const CAMPAIGN_PROJECTION =
-  '{.id, .name, .startsAt, .endsAt, .attributionWindowDays, .attributionModel, .referrerReward, .friendReward}';
+  '{.id, .name, .startsAt, .endsAt, .attributionWindowDays, .attributionModel, .referrerReward, .friendReward, ' +
+  '.inviteQuota, .waitlist, .moveUpPerReferral, .earnedInvitesPerConvertedInvitee, .waveSize}';
 
 const UPSERT_CAMPAIGN = cypher<{ campaign: CampaignRecord }>(
   'campaign.upsert',
@@ -31,6 +32,7 @@ export async function createCampaign(graph: Graph, input: CreateCampaignInput): 
       attributionModel: input.attributionModel,
       referrerReward: checkText('referrerReward', input.referrerReward, TEXT_LIMITS.reward) ?? null,
       friendReward: checkText('friendReward', input.friendReward, TEXT_LIMITS.reward) ?? null,
+      ...checkLaunchSettings(input),
     };
     const [row] = await graph.write(UPSERT_CAMPAIGN, { id, fields });
     return row.campaign;
@@ -58,4 +60,23 @@ export function checkCampaignNotEnded(field: string, campaign: CampaignRecord, a
   if (campaign.endsAt !== null && at > campaign.endsAt) {
     throw badInput(field, `campaign "${campaign.id}" ended at ${new Date(campaign.endsAt).toISOString()}.`);
   }
+}
+
+/** An invite-only or waitlist campaign: its invites, sign-ups and credits keep the rules of graph/quotas.ts and graph/waitlist.ts. */
+export const isLaunchCampaign = (campaign: Pick<CampaignRecord, 'inviteQuota' | 'waitlist'>) => campaign.inviteQuota != null || campaign.waitlist === true;
+
+/**
+ * The launch settings of CreateCampaignInput (see "Running an invite-only launch" in the README). Always
+ * stored, so that replacing a campaign's settings replaces these too.
+ */
+function checkLaunchSettings(input: CreateCampaignInput) {
+  const optional = (field: string, value: number | null | undefined, min: number, max: number) =>
+    value === null || value === undefined ? null : checkIntRange(field, value, min, max);
+  return {
+    inviteQuota: optional('inviteQuota', input.inviteQuota, 0, 10_000),
+    waitlist: input.waitlist ?? false,
+    moveUpPerReferral: optional('moveUpPerReferral', input.moveUpPerReferral, 0, 1_000_000) ?? 0,
+    earnedInvitesPerConvertedInvitee: optional('earnedInvitesPerConvertedInvitee', input.earnedInvitesPerConvertedInvitee, 0, 1000) ?? 0,
+    waveSize: optional('waveSize', input.waveSize, 1, 10_000),
+  };
 }

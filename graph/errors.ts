@@ -8,6 +8,8 @@ export const ERROR_CODES = {
   NOT_FOUND: 'NOT_FOUND',
   /** A uniqueness rule or a concurrent writer took the value first, or an idempotency key was reused. */
   CONFLICT: 'CONFLICT',
+  /** An invite in an invite-only campaign from someone with no invitations left; `extensions.field` names the source (`input.referrerId`, `input.code`). */
+  QUOTA_EXCEEDED: 'QUOTA_EXCEEDED',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',
   /** Too many requests a minute, or too many whole-graph computations in flight, for this key; retry after `Retry-After` seconds. */
@@ -41,7 +43,7 @@ export const ERROR_CODES = {
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 /** The codes graph/ raises for a request that broke a rule; nothing was written when one is thrown. */
-export type DomainErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'QUERY_TIMEOUT' | 'SERVICE_UNAVAILABLE';
+export type DomainErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'QUOTA_EXCEEDED' | 'QUERY_TIMEOUT' | 'SERVICE_UNAVAILABLE';
 
 export class DomainError extends Error {
   constructor(
@@ -67,6 +69,7 @@ export class DomainError extends Error {
 export const badInput = (field: string, message: string) => new DomainError('BAD_USER_INPUT', field, message);
 export const notFound = (field: string, message: string) => new DomainError('NOT_FOUND', field, message);
 export const conflict = (field: string | undefined, message: string) => new DomainError('CONFLICT', field, message);
+export const quotaExceeded = (field: string, message: string) => new DomainError('QUOTA_EXCEEDED', field, message);
 
 /** Runs `work`, reporting its domain errors as seen from `prefix`. */
 export async function withinField<T>(prefix: string, work: () => Promise<T>): Promise<T> {

@@ -4,7 +4,7 @@ import { connectCustomers, follow, upsertCustomer } from './customers';
 import { badInput, DomainError } from './errors';
 import { IdempotencyLedger } from './idempotency';
 import { recordInvite, recordReferralClick } from './invites';
-import { OutOfOrderCredit, writeInBulk } from './batch/run';
+import { OneByOneRequired, writeInBulk } from './batch/run';
 import { Graph, Tx } from './neo4j';
 import { issueReferralCode } from './referralCodes';
 import { recordSignup } from './signup';
@@ -127,7 +127,7 @@ export async function recordEvents(graph: Graph, events: readonly EventInput[], 
       return replayed.map((wasReplayed, index) => ({ index, kind: kinds[index], replayed: wasReplayed }));
     });
   } catch (error) {
-    if (error instanceof OutOfOrderCredit) return recordEventsOneByOne(graph, events, now);
+    if (error instanceof OneByOneRequired) return recordEventsOneByOne(graph, events, now);
     throw error;
   }
 }

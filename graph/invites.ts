@@ -4,6 +4,7 @@ import { conflict } from './errors';
 import { ADVANCE_STAGE, ON_CREATE_CUSTOMER } from './customers';
 import { ReferralRecord, TEXT_LIMITS } from './model';
 import { cypher, Tx } from './neo4j';
+import { spendInvitation } from './quotas';
 import { checkReferralEnds, parseSource, REFERRAL_PROJECTION, ReferralSource, resolveSource, SourceRequest, wouldCloseCycle } from './referrals';
 import { checkChannel, checkEmail, checkId, checkText } from './validate';
 
@@ -95,6 +96,7 @@ async function recordTouch(tx: Tx, request: TouchRequest): Promise<ReferralRecor
   const closesCycle = source.referrerId !== invitee.id && (await wouldCloseCycle(tx, source.referrerId, invitee.id));
   const [owner] = invitee.email ? await tx.run(EMAIL_OWNER, { rows: [{ index: 0, email: invitee.email }] }) : [{ id: null }];
   const row = checkTouch(request, source, closesCycle, owner.id);
+  await spendInvitation(tx, source.code ? 'code' : 'referrerId', source.campaign, source.referrerId, invitee.id);
   const [written] = await tx.run(RECORD_TOUCH, { rows: [{ ...row, index: 0 }] });
   return written.referral;
 }

@@ -76,6 +76,12 @@ export const MIGRATIONS: readonly (Cypher | ConstraintMigration)[] = [
       'CREATE CONSTRAINT referral_code_owner_campaign IF NOT EXISTS FOR (r:ReferralCode) REQUIRE r.ownerCampaign IS UNIQUE',
     ),
   },
+  // Invite-only launches (graph/membership.ts): one place per customer and campaign; one waitlist join number
+  // per campaign; one wave of each number per campaign; the waitlist read in (score, seq) order per campaign.
+  cypher('migration.membershipKey', 'CREATE CONSTRAINT membership_key IF NOT EXISTS FOR (m:Membership) REQUIRE m.key IS UNIQUE'),
+  cypher('migration.membershipSeq', 'CREATE CONSTRAINT membership_campaign_seq IF NOT EXISTS FOR (m:Membership) REQUIRE (m.campaignId, m.seq) IS UNIQUE'),
+  cypher('migration.waveNumber', 'CREATE CONSTRAINT wave_campaign_number IF NOT EXISTS FOR (w:Wave) REQUIRE (w.campaignId, w.number) IS UNIQUE'),
+  cypher('migration.membershipQueue', 'CREATE INDEX membership_queue IF NOT EXISTS FOR (m:Membership) ON (m.campaignId, m.status, m.score)'),
 ];
 
 const AWAIT_INDEXES = cypher('migration.awaitIndexes', 'CALL db.awaitIndexes(300)');

@@ -28,6 +28,16 @@ export interface CampaignRecord {
   attributionModel: AttributionModel;
   referrerReward: string | null;
   friendReward: string | null;
+  /** Invitations each member holds (graph/quotas.ts); null: unlimited, and the campaign is not invite-only. */
+  inviteQuota: number | null;
+  /** Whether sign-ups join a waitlist (graph/waitlist.ts); null on campaigns stored before launches existed. */
+  waitlist: boolean | null;
+  /** Places a waiting referrer moves up per credited referral; null: 0. */
+  moveUpPerReferral: number | null;
+  /** Invitations a member earns each time one of their credited invitees converts (first purchase); null: 0. */
+  earnedInvitesPerConvertedInvitee: number | null;
+  /** The size of the next wave, for `waitlistPosition`; null: the size of the last wave admitted. */
+  waveSize: number | null;
 }
 
 export interface ReferralCodeRecord {

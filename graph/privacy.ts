@@ -20,6 +20,7 @@ const EXPORT_CUSTOMER = cypher<{
   purchases: Exported[];
   reviews: Exported[];
   idempotencyKeys: Exported[];
+  launchPlaces: Exported[];
 }>(
   'privacy.exportCustomer',
   `MATCH (c:Customer {id: $id})
@@ -41,7 +42,10 @@ const EXPORT_CUSTOMER = cypher<{
      COLLECT { MATCH (c)-[rv:REVIEWED]->(product:Product) WITH rv, product ORDER BY rv.at, product.id
                RETURN ${REVIEW_PROJECTION('rv', 'c', 'product')} } AS reviews,
      COLLECT { MATCH (k:IdempotencyKey)-[:ABOUT]->(c) WITH k ORDER BY k.at
-               RETURN {kind: k.kind, at: k.at} } AS idempotencyKeys`,
+               RETURN {kind: k.kind, at: k.at} } AS idempotencyKeys,
+     COLLECT { MATCH (c)-[:HOLDS]->(m:Membership) WITH m ORDER BY m.campaignId
+               RETURN {campaignId: m.campaignId, status: m.status, origin: m.origin, joinedAt: m.joinedAt, admittedAt: m.admittedAt,
+                       wave: m.wave, waitlistJoinNumber: m.seq, invitationQuota: m.quota, invitationsSpent: m.spent} } AS launchPlaces`,
 );
 
 /** Instants are stored as epoch milliseconds; the export shows them as ISO-8601, like the API. */
@@ -62,7 +66,8 @@ function shown(key: string, value: unknown): unknown {
 /**
  * Everything stored about one customer: the profile with all its properties, connections, follows both
  * ways, referrals both ways, referral codes, purchases, reviews with their texts, and the idempotency
- * keys whose stored results name the customer (kind and time only: the results repeat data listed here).
+ * keys whose stored results name the customer (kind and time only: the results repeat data listed here),
+ * and their places in invite-only and waitlist campaigns (graph/membership.ts).
  * `identifiers` is empty: no external identifiers (device ids, hashed emails) are stored yet.
  */
 export async function exportCustomer(graph: Graph, id: string, now = Date.now()): Promise<Exported> {

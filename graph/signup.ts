@@ -1,11 +1,13 @@
 import type { RecordSignupInput } from '../schema/generated/types';
 import { attributeSignup } from './attribution';
-import { checkCampaignOpen } from './campaigns';
+import { checkCampaignOpen, isLaunchCampaign } from './campaigns';
 import { ADVANCE_STAGE, CUSTOMER_PROJECTION, ON_CREATE_CUSTOMER } from './customers';
 import { conflict, conflictOn } from './errors';
 import { lockCustomers, LockKey } from './locks';
 import { CustomerRecord, ReferralRecord, TEXT_LIMITS } from './model';
+import { acceptReferral } from './membership';
 import { cypher, Tx } from './neo4j';
+import { spendInvitation } from './quotas';
 import { checkReferralEnds, cycleConflict, lockCreditChain, REFERRAL_PROJECTION, ReferralSource, resolveSource } from './referrals';
 import { checkEmail, checkId, checkText } from './validate';
 
@@ -81,6 +83,8 @@ export interface Credit {
   referrerId: string;
   campaignId: string;
   code: string | null;
+  /** The campaign is invite-only or a waitlist: the credit admits or queues the invitee (graph/membership.ts). */
+  launch: boolean;
 }
 
 export function parseSignup(input: RecordSignupInput, now: number): SignupRequest {
@@ -107,7 +111,7 @@ export function checkCode(request: SignupRequest, source: ReferralSource): void 
 /** A code credits its owner unless the customer is above it in the chain. */
 export function creditByCode(request: SignupRequest, source: ReferralSource, closesCycle: boolean): Credit {
   if (closesCycle) throw cycleConflict('code', source.referrerId, request.id);
-  return { referrerId: source.referrerId, campaignId: source.campaign.id, code: source.code };
+  return { referrerId: source.referrerId, campaignId: source.campaign.id, code: source.code, launch: isLaunchCampaign(source.campaign) };
 }
 
 /**
@@ -136,12 +140,15 @@ export async function recordSignup(tx: Tx, input: RecordSignupInput, now: number
   let credited: Credit | null = null;
   if (source) {
     credited = creditByCode(request, source, closesCycle);
+    // A sign-up by code that no invite preceded is a new referral: in an invite-only campaign it spends an invitation.
+    await spendInvitation(tx, 'code', source.campaign, source.referrerId, id);
   } else {
     const candidate = await attributeSignup(tx, id, at);
-    if (candidate) credited = { referrerId: candidate.referrerId, campaignId: candidate.campaignId, code: null };
+    if (candidate) credited = { referrerId: candidate.referrerId, campaignId: candidate.campaignId, code: null, launch: candidate.launch };
   }
   const [row] = await conflictOn('email', emailTaken().message, () => tx.run(SIGN_UP, { rows: [{ ...request, index: 0 }] }));
   if (!credited) return { customer: row.customer, referral: null };
   const [referral] = await conflictOn('customerId', alreadySignedUp(id).message, () => tx.run(CREDIT_REFERRAL, { rows: [{ ...credited, id, at, index: 0 }] }));
+  if (credited.launch) await acceptReferral(tx, credited.campaignId, credited.referrerId, id, at);
   return { customer: row.customer, referral: referral.referral };
 }

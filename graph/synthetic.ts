@@ -37,14 +37,44 @@ export interface SyntheticReferral {
   firstPurchaseAt: number | null;
 }
 
+export interface SyntheticCampaign {
+  id: string;
+  name: string;
+  startsAt: number;
+  endsAt: number;
+  attributionWindowDays: number;
+  attributionModel: string;
+  // Launch settings (graph/quotas.ts, graph/waitlist.ts), only on the invite-only campaign of `launch`.
+  inviteQuota?: number;
+  waitlist?: boolean;
+  moveUpPerReferral?: number;
+  earnedInvitesPerConvertedInvitee?: number;
+  waveSize?: number;
+  waitlistSeq?: number;
+}
+
+/** A place in the invite-only campaign, as graph/membership.ts stores it. */
+export interface SyntheticMembership {
+  customerId: string;
+  campaignId: string;
+  status: 'WAITING' | 'MEMBER';
+  seq: number | null;
+  score: number | null;
+  credits: number;
+  origin: 'FOUNDER' | null;
+  joinedAt: number;
+}
+
 export interface SyntheticGraph {
-  campaigns: Array<{ id: string; name: string; startsAt: number; endsAt: number; attributionWindowDays: number; attributionModel: string }>;
+  campaigns: SyntheticCampaign[];
   customers: SyntheticCustomer[];
   knows: Array<[string, string, number]>;
   referrals: SyntheticReferral[];
   purchases: Array<{ customerId: string; productId: string; orderId: string; amount: number; at: number }>;
   reviews: Array<{ customerId: string; productId: string; rating: number; recommend: number; at: number }>;
   products: Array<{ id: string; name: string }>;
+  /** With the `launch` option only: the places in the invite-only waitlist campaign `LAUNCH_CAMPAIGN_ID`. */
+  memberships?: SyntheticMembership[];
 }
 
 const STAGES = ['STRANGER', 'FOLLOWER', 'INTERESTED', 'FAN', 'BUYER', 'REPEAT_BUYER', 'LOYAL'];
@@ -55,7 +85,24 @@ const LAST = ['Alves', 'Brown', 'Chen', 'Diaz', 'Evans', 'Fischer', 'Garcia', 'H
 export interface SyntheticOptions {
   /** Friends each newcomer draws among earlier customers (3 by default); repeats of a draw are dropped, so a few get fewer. */
   knowsPerCustomer?: number;
+  /**
+   * Adds an invite-only waitlist campaign (`LAUNCH_CAMPAIGN_ID`): off by default, and drawn from its own seeded
+   * random sequence, so the rest of the graph is the same with it or without it except for the referrals it
+   * moves into the launch campaign.
+   */
+  launch?: SyntheticLaunchOptions;
 }
+
+export interface SyntheticLaunchOptions {
+  /** Founders: the first signed-up customers, admitted as members (10 by default). */
+  founders?: number;
+  /** Share of the other signed-up customers on the waitlist (0.5 by default). */
+  waitlistShare?: number;
+  /** Share of credited referrals by a waiting referrer that count for the launch campaign (0.5 by default). */
+  launchReferralShare?: number;
+}
+
+export const LAUNCH_CAMPAIGN_ID = 'beta-launch';
 
 export function generateSyntheticGraph(size: number, seed: number, options: SyntheticOptions = {}): SyntheticGraph {
   const knowsPerCustomer = options.knowsPerCustomer ?? 3;
@@ -144,5 +191,46 @@ export function generateSyntheticGraph(size: number, seed: number, options: Synt
     customer.stage = STAGES[rank];
     customer.stageRank = rank;
   }
-  return { campaigns, customers, knows, referrals, purchases, reviews, products };
+  const graph: SyntheticGraph = { campaigns, customers, knows, referrals, purchases, reviews, products };
+  if (options.launch) addLaunch(graph, seed, options.launch);
+  return graph;
+}
+
+/**
+ * The invite-only waitlist campaign: founders, then signed-up customers on the waitlist in sign-up order
+ * (their join number), a share of the referrals they were credited with moved into the launch campaign,
+ * and each waiting customer's score moved up by those referrals, as graph/membership.ts would have.
+ */
+function addLaunch(graph: SyntheticGraph, seed: number, options: SyntheticLaunchOptions): void {
+  const random = seededRandom(seed ^ 0x1a0c4);
+  const founders = options.founders ?? 10;
+  const waitlistShare = options.waitlistShare ?? 0.5;
+  const launchReferralShare = options.launchReferralShare ?? 0.5;
+  const moveUpPerReferral = 5;
+  const signedUp = graph.customers.filter((c) => c.signedUpAt !== null).sort((a, b) => a.signedUpAt! - b.signedUpAt! || (a.id < b.id ? -1 : 1));
+  const memberships: SyntheticMembership[] = [];
+  const waiting = new Map<string, SyntheticMembership>();
+  let seq = 0;
+  for (const [index, customer] of signedUp.entries()) {
+    if (index < founders) {
+      memberships.push({ customerId: customer.id, campaignId: LAUNCH_CAMPAIGN_ID, status: 'MEMBER', seq: null, score: null, credits: 0, origin: 'FOUNDER', joinedAt: customer.signedUpAt! });
+    } else if (random() < waitlistShare) {
+      seq++;
+      const place: SyntheticMembership = { customerId: customer.id, campaignId: LAUNCH_CAMPAIGN_ID, status: 'WAITING', seq, score: seq, credits: 0, origin: null, joinedAt: customer.signedUpAt! };
+      memberships.push(place);
+      waiting.set(customer.id, place);
+    }
+  }
+  for (const referral of graph.referrals) {
+    const place = waiting.get(referral.referrerId);
+    if (!place || referral.signedUpAt === null || random() >= launchReferralShare) continue;
+    referral.campaign = LAUNCH_CAMPAIGN_ID;
+    place.credits++;
+    place.score! -= moveUpPerReferral;
+  }
+  graph.campaigns.push({
+    id: LAUNCH_CAMPAIGN_ID, name: 'Beta launch', startsAt: EPOCH, endsAt: EPOCH + 400 * DAY_MS, attributionWindowDays: 30, attributionModel: 'LAST_TOUCH',
+    inviteQuota: 3, waitlist: true, moveUpPerReferral, earnedInvitesPerConvertedInvitee: 1, waveSize: 1000, waitlistSeq: seq,
+  });
+  graph.memberships = memberships;
 }

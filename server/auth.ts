@@ -35,6 +35,8 @@ export const PERMISSIONS = {
   writeEvents: ['service', 'admin'],
   eraseCustomers: ['admin'],
   exportCustomers: ['admin'],
+  /** Admitting members of an invite-only or waitlist launch (admitWave, admitMembers). */
+  admitLaunchMembers: ['community', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

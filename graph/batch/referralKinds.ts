@@ -7,7 +7,9 @@ import { checkIssueState, codeRecord, ISSUE_CODE, parseIssueCode } from '../refe
 import { CAMPAIGN_AND_REFERRER, sourceFrom } from '../referrals';
 import { lockCustomers } from '../locks';
 import { checkCode, checkSignupState, Credit, CREDIT_REFERRAL, creditByCode, ENSURE_CUSTOMER, parseSignup, SIGN_UP, SIGNUP_STATE } from '../signup';
+import { isLaunchCampaign } from '../campaigns';
 import { byIndex, bulkKind, Planned } from './kind';
+import { LaunchCampaignInBatch } from './oneByOne';
 import { PlanFacts } from './plan';
 
 // Invites, clicks, sign-ups and codes in bulk: the same checks and statements as the single writers.
@@ -43,6 +45,7 @@ function touches(parse: (input: never, now: number) => TouchRequest) {
     decide: (request, state, judge, facts) => {
       const owner = 'code' in request.source ? facts.codes.get(request.source.code) : undefined;
       const source = sourceFrom(request.source, { owner, state: state.source });
+      if (isLaunchCampaign(source.campaign)) throw new LaunchCampaignInBatch(source.campaign.id);
       const inviteeId = request.invitee.id;
       return checkTouch(request, source, source.referrerId !== inviteeId && judge.closesCycle(source.referrerId, inviteeId), state.emailOwner);
     },
@@ -89,11 +92,13 @@ export const signups = bulkKind({
     let credited: Credit | null = null;
     if (request.code) {
       const source = sourceFrom({ code: request.code }, { owner: facts.codes.get(request.code) });
+      if (isLaunchCampaign(source.campaign)) throw new LaunchCampaignInBatch(source.campaign.id);
       checkCode(request, source);
       credited = creditByCode(request, source, judge.closesCycle(source.referrerId, request.id));
     } else {
       const candidate = pickAttribution(state.candidates).find((c) => !judge.closesCycle(c.referrerId, request.id));
-      if (candidate) credited = { referrerId: candidate.referrerId, campaignId: candidate.campaignId, code: null };
+      if (candidate?.launch) throw new LaunchCampaignInBatch(candidate.campaignId);
+      if (candidate) credited = { referrerId: candidate.referrerId, campaignId: candidate.campaignId, code: null, launch: false };
     }
     if (credited) judge.credit(credited.referrerId, request.id);
     return credited;

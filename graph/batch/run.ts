@@ -5,6 +5,7 @@ import { follows, connectCustomers, upsertCustomers } from './customerKinds';
 import { purchases, reviews } from './commerceKinds';
 import { Forest } from './forest';
 import { BulkKind, Judge, Planned } from './kind';
+import { OneByOneRequired, OutOfOrderCredit } from './oneByOne';
 import { levels, PlanFacts } from './plan';
 import { clicks, invites, referralCodes, signups } from './referralKinds';
 
@@ -24,17 +25,8 @@ const BULK: Record<EventKind, AnyBulkKind> = {
   ISSUE_REFERRAL_CODE: referralCodes,
 };
 
-/**
- * A credit was judged without an earlier event's credit in view (see Forest.verdictsHold): the batch
- * rolls back and is written one by one instead. Rare: it takes a sign-up whose credit lands in a later
- * level than an event after it whose chain it changes.
- */
-export class OutOfOrderCredit extends Error {
-  constructor() {
-    super('a credited referral was judged out of batch order; the batch is to be written one event at a time');
-    this.name = 'OutOfOrderCredit';
-  }
-}
+
+export { OneByOneRequired, OutOfOrderCredit };
 
 export interface BatchEvent {
   kind: EventKind;
@@ -127,6 +119,7 @@ export async function writeInBulk(
       try {
         decided.set(event.index, BULK[event.kind].decide(event.parsed, states.get(event.index), judgeAt(forest, event.index), facts));
       } catch (error) {
+        if (error instanceof OneByOneRequired) throw error;
         if (before(event.index)) failure = { index: event.index, error };
       }
     }

@@ -21,6 +21,48 @@ export type Scalars = {
   JSON: { input: Record<string, unknown>; output: Record<string, unknown>; }
 };
 
+/** Admits customers as members of a campaign directly: the founders of an invite-only launch, or an invitation quota set per member. */
+export type AdmitMembersInput = {
+  /** When they are admitted; defaults to now. */
+  at?: InputMaybe<Scalars['DateTime']['input']>;
+  /** The campaign; NOT_FOUND when unknown, BAD_USER_INPUT when it is neither invite-only nor a waitlist. */
+  campaignId: Scalars['ID']['input'];
+  /** 1 to 1,000 existing customers (NOT_FOUND `input.customerIds[i]` otherwise); waiting ones leave the waitlist. */
+  customerIds: Array<Scalars['ID']['input']>;
+  /** Invitations each of them holds instead of the campaign's `inviteQuota`, 0 to 10,000; also set on those already members. Omitted: the campaign's. */
+  inviteQuota?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** What `admitMembers` did. */
+export type AdmitMembersResult = {
+  __typename?: 'AdmitMembersResult';
+  /** The customers who became members now (not those already members), in the order given. */
+  admittedCustomerIds: Array<Scalars['ID']['output']>;
+  /** The campaign. */
+  campaign: Campaign;
+};
+
+/** Admits the best-placed customers of a campaign's waitlist. */
+export type AdmitWaveInput = {
+  /** When the wave is admitted; defaults to now. */
+  at?: InputMaybe<Scalars['DateTime']['input']>;
+  /** The waitlist campaign; NOT_FOUND when unknown, BAD_USER_INPUT when it has no waitlist. */
+  campaignId: Scalars['ID']['input'];
+  /** 1–200 characters chosen by the caller: a replay returns the first wave and admits nobody again. */
+  idempotencyKey: Scalars['String']['input'];
+  /** How many to admit at most, 1 to 10,000 (BAD_USER_INPUT outside). */
+  size: Scalars['Int']['input'];
+};
+
+/** What `admitWave` did; a replay with the same idempotency key returns the first answer. */
+export type AdmitWaveResult = {
+  __typename?: 'AdmitWaveResult';
+  /** The customers admitted, best placed first. */
+  admittedCustomerIds: Array<Scalars['ID']['output']>;
+  /** The wave recorded. */
+  wave: Wave;
+};
+
 /**
  * A customer worth asking for a referral, with every reason for their place as a field of its own.
  *
@@ -137,18 +179,28 @@ export type Campaign = {
   attributionModel: AttributionModel;
   /** How many days after an invite or click a sign-up without a code is still credited to it, 1 to 365. */
   attributionWindowDays: Scalars['Int']['output'];
+  /** Invitations a member earns each time one of their credited invitees makes a first purchase. */
+  earnedInvitesPerConvertedInvitee: Scalars['Int']['output'];
   /** When the campaign closes; null for open-ended. */
   endsAt: Maybe<Scalars['DateTime']['output']>;
   /** What the invited friend gets, as text to show; null when nothing is said. */
   friendReward: Maybe<Scalars['String']['output']>;
   /** The id product code gave this campaign. */
   id: Scalars['ID']['output'];
+  /** Invitations each member holds; null: unlimited (the campaign is not invite-only). See `CreateCampaignInput.inviteQuota`. */
+  inviteQuota: Maybe<Scalars['Int']['output']>;
+  /** Places a waiting customer moves up for each referral credited to them in this campaign. */
+  moveUpPerReferral: Scalars['Int']['output'];
   /** Display name, 1–200 characters. */
   name: Scalars['String']['output'];
   /** What the referrer gets, as text to show ("€10 credit"); null when nothing is said. */
   referrerReward: Maybe<Scalars['String']['output']>;
   /** When the campaign opens. */
   startsAt: Scalars['DateTime']['output'];
+  /** Whether sign-ups credited in this campaign join a waitlist that `admitWave` admits from. */
+  waitlist: Scalars['Boolean']['output'];
+  /** The configured size of the next wave; null: the size of the last wave admitted is used. */
+  waveSize: Maybe<Scalars['Int']['output']>;
 };
 
 /** A customer in the referral tree below another. */
@@ -294,18 +346,33 @@ export type CreateCampaignInput = {
   attributionModel: AttributionModel;
   /** How many days after an invite or click a sign-up is still credited to it, 1 to 365 (BAD_USER_INPUT outside). */
   attributionWindowDays: Scalars['Int']['input'];
+  /** Invitations a member earns each time one of their credited invitees in this campaign makes a first purchase, 0 to 1,000 (BAD_USER_INPUT outside). Default 0. */
+  earnedInvitesPerConvertedInvitee?: InputMaybe<Scalars['Int']['input']>;
   /** When the campaign closes; must be after `startsAt` (BAD_USER_INPUT). Null or omitted: open-ended. */
   endsAt?: InputMaybe<Scalars['DateTime']['input']>;
   /** What the invited friend gets, as text to show, up to 200 characters. */
   friendReward?: InputMaybe<Scalars['String']['input']>;
   /** The campaign's id: 1–128 letters, digits or `_ . : @ -` (BAD_USER_INPUT otherwise). */
   id: Scalars['ID']['input'];
+  /**
+   * Invitations each member holds in this campaign, 0 to 10,000 (BAD_USER_INPUT outside). Set, the campaign is
+   * invite-only: every new referral in it (an invite, a click or a sign-up by code that no invite preceded) spends one
+   * of the referrer's invitations, and one beyond them is QUOTA_EXCEEDED. Null or omitted: unlimited, as before.
+   * See "Running an invite-only launch" in the README.
+   */
+  inviteQuota?: InputMaybe<Scalars['Int']['input']>;
+  /** Places a waiting customer moves up for each referral credited to them in this campaign, 0 to 1,000,000 (BAD_USER_INPUT outside). Default 0. */
+  moveUpPerReferral?: InputMaybe<Scalars['Int']['input']>;
   /** Display name, 1–200 characters, not blank (BAD_USER_INPUT otherwise). */
   name: Scalars['String']['input'];
   /** What the referrer gets, as text to show, up to 200 characters. */
   referrerReward?: InputMaybe<Scalars['String']['input']>;
   /** When the campaign opens. */
   startsAt: Scalars['DateTime']['input'];
+  /** Whether sign-ups credited in this campaign (and `joinWaitlist`) join a waitlist, admitted by `admitWave`. Default false. */
+  waitlist?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The size of the next wave, used by `waitlistPosition.referralsToNextWave`, 1 to 10,000 (BAD_USER_INPUT outside). Null: the size of the last wave admitted. */
+  waveSize?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** A person the company knows: a customer, a signed-up user, or someone who was invited. */
@@ -750,6 +817,16 @@ export type IssueReferralCodeInput = {
   idempotencyKey: Scalars['String']['input'];
 };
 
+/** Puts a customer on a campaign's waitlist (a sign-up that no referral in the campaign brought). */
+export type JoinWaitlistInput = {
+  /** When they join; defaults to now. */
+  at?: InputMaybe<Scalars['DateTime']['input']>;
+  /** The waitlist campaign; NOT_FOUND when unknown, BAD_USER_INPUT when it has no waitlist. */
+  campaignId: Scalars['ID']['input'];
+  /** An existing customer; NOT_FOUND otherwise. */
+  customerId: Scalars['ID']['input'];
+};
+
 /** A community a bridge customer belongs to or is tied into. */
 export type JoinedCommunity = {
   __typename?: 'JoinedCommunity';
@@ -761,6 +838,76 @@ export type JoinedCommunity = {
   own: Scalars['Boolean']['output'];
 };
 
+/** Launch figures for a cohort: the whole campaign, the founders, or one wave with the chains its members started. */
+export type LaunchCohort = {
+  __typename?: 'LaunchCohort';
+  /** Accepted invites per invite sent (acceptedInvites / invitesSpent); null when nothing was sent. */
+  acceptanceRate: Maybe<Scalars['Float']['output']>;
+  /** Of those, how many were accepted (credited sign-ups). */
+  acceptedInvites: Scalars['Int']['output'];
+  /** Members admitted directly (generation 0): the wave's size, or the founders. */
+  admitted: Scalars['Int']['output'];
+  /** When the wave was admitted; null for founders and for the whole campaign. */
+  admittedAt: Maybe<Scalars['DateTime']['output']>;
+  /** The deepest generation reached (0 when nobody joined through an invite). */
+  depth: Scalars['Int']['output'];
+  /** Breadth by generation: how the chains keep inviting. */
+  generations: Array<LaunchGeneration>;
+  /** Invitations the cohort's members held (quota and earned); null when the campaign's invitations are unlimited. */
+  invitesGranted: Maybe<Scalars['Int']['output']>;
+  /** Invites (referrals) the cohort's members sent in the campaign. */
+  invitesSpent: Scalars['Int']['output'];
+  /** Accepted invites per member of the cohort (all generations); null with no members. */
+  kFactor: Maybe<Scalars['Float']['output']>;
+  /** Median time from invite to acceptance, in hours; null when nothing was accepted. */
+  medianHoursToAcceptance: Maybe<Scalars['Float']['output']>;
+  /** Members in the cohort, with every generation their invites brought in. */
+  members: Scalars['Int']['output'];
+  /** Share of the cohort's members who never sent an invite, 0 to 1; null with no members. */
+  neverInvitedShare: Maybe<Scalars['Float']['output']>;
+  /** The wave; 0 for founders admitted by `admitMembers`; null for the row of the whole campaign. */
+  wave: Maybe<Scalars['Int']['output']>;
+};
+
+/** One generation of an invite chain: generation 0 are the admitted, generation g + 1 the members their invites brought in. */
+export type LaunchGeneration = {
+  __typename?: 'LaunchGeneration';
+  /** Of those, how many were accepted (credited sign-ups). */
+  accepted: Scalars['Int']['output'];
+  /** 0 for the admitted (founders or a wave), 1 for the members they invited, and so on. */
+  generation: Scalars['Int']['output'];
+  /** Members of this generation who sent at least one invite in the campaign. */
+  inviters: Scalars['Int']['output'];
+  /** Invites (referrals) sent by this generation in the campaign. */
+  invitesSent: Scalars['Int']['output'];
+  /** Accepted invites per member of this generation: the generation's K-factor; null with no members. */
+  kFactor: Maybe<Scalars['Float']['output']>;
+  /** Members in this generation. */
+  members: Scalars['Int']['output'];
+};
+
+/** How an invite-only or waitlist campaign is going: the whole campaign, and per wave. */
+export type LaunchReport = {
+  __typename?: 'LaunchReport';
+  /** The campaign. */
+  campaign: Campaign;
+  /** The whole campaign. */
+  overall: LaunchCohort;
+  /** Customers waiting now. */
+  waiting: Scalars['Int']['output'];
+  /** The founders (wave 0, when there are any), then each wave in order, each with the chains its members started. */
+  waves: Array<LaunchCohort>;
+};
+
+/** Where a customer stands in an invite-only or waitlist campaign. */
+export type LaunchStatus =
+  /** Admitted: a founder (`admitMembers`), admitted in a wave, or through an accepted invite. */
+  | 'MEMBER'
+  /** Neither waiting nor a member of this campaign. */
+  | 'NOT_JOINED'
+  /** On the waitlist, not yet admitted. */
+  | 'WAITING';
+
 /**
  * Writes. Each needs the SERVICE or ADMIN role (FORBIDDEN otherwise); `eraseCustomer` needs ADMIN.
  * A mutation that fails writes nothing. Bad input is BAD_USER_INPUT with `extensions.field` naming the input
@@ -770,6 +917,17 @@ export type JoinedCommunity = {
  */
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * Admits customers as members directly (the founders of an invite-only launch), or sets their own invitation quota.
+   * ADMIN and COMMUNITY roles. Idempotent: admitting a member again changes nothing but the quota given.
+   */
+  admitMembers: AdmitMembersResult;
+  /**
+   * Admits the top `size` of a campaign's waitlist as members, records the wave, and gives them the campaign's
+   * invitation quota. ADMIN and COMMUNITY roles (FORBIDDEN otherwise). Concurrent calls queue on the campaign, so nobody
+   * is admitted twice. BAD_USER_INPUT: `input.size`, a campaign without a waitlist or nobody waiting (`input.campaignId`).
+   */
+  admitWave: AdmitWaveResult;
   /**
    * Creates the KNOWS tie between two customers, or updates its strength. NOT_FOUND: `input.customerId`,
    * `input.otherId`. BAD_USER_INPUT: a malformed id, the same customer twice, `input.strength`.
@@ -794,6 +952,8 @@ export type Mutation = {
    * NOT_FOUND: `input.customerId`, `input.campaignId`. BAD_USER_INPUT: a malformed id, a campaign that has ended.
    */
   issueReferralCode: ReferralCode;
+  /** Puts a customer on a campaign's waitlist, or answers where they already stand. SERVICE and ADMIN roles. */
+  joinWaitlist: WaitlistPosition;
   /**
    * Up to 1,000 events in one transaction, applied in order: all are written, or none when one fails. Each event
    * follows the rules and raises the errors of its mutation, its field named from the batch
@@ -805,7 +965,8 @@ export type Mutation = {
   /**
    * Records an invite; the invitee becomes a customer (STRANGER) if new. NOT_FOUND: `input.code`, `input.referrerId`,
    * `input.campaignId`. BAD_USER_INPUT: the source (`input.code`), the dates, `input.channel`, the invitee's fields.
-   * CONFLICT: a referral that would close a cycle, an invitee email another customer has.
+   * CONFLICT: a referral that would close a cycle, an invitee email another customer has. QUOTA_EXCEEDED (`input.referrerId`
+   * or `input.code`): in an invite-only campaign, a new invitee beyond the referrer's invitations (see `CreateCampaignInput.inviteQuota`).
    */
   recordInvite: Referral;
   /**
@@ -816,6 +977,7 @@ export type Mutation = {
   /**
    * Records a click on a referral. NOT_FOUND: `input.code`, `input.referrerId`, `input.campaignId`. BAD_USER_INPUT:
    * the source (`input.code`), the dates, `input.channel`. CONFLICT: a referral that would close a cycle.
+   * QUOTA_EXCEEDED: a click that no invite preceded, in an invite-only campaign, beyond the referrer's invitations.
    */
   recordReferralClick: Referral;
   /**
@@ -825,7 +987,9 @@ export type Mutation = {
   recordReview: Review;
   /**
    * Records a sign-up and credits at most one referral with it. CONFLICT: a customer who has already signed up
-   * (`input.customerId`), an email another customer has. See `RecordSignupInput` for the code's errors.
+   * (`input.customerId`), an email another customer has. See `RecordSignupInput` for the code's errors. QUOTA_EXCEEDED
+   * (`input.code`): a code of an invite-only campaign whose owner has no invitations left, when no invite preceded.
+   * A sign-up credited in an invite-only or waitlist campaign admits the customer or puts them on its waitlist.
    */
   recordSignup: SignupResult;
   /**
@@ -833,6 +997,30 @@ export type Mutation = {
    * BAD_USER_INPUT: `input.id`, `input.name`, `input.email`, `input.stage`. CONFLICT: `input.email`.
    */
   upsertCustomer: Customer;
+};
+
+
+/**
+ * Writes. Each needs the SERVICE or ADMIN role (FORBIDDEN otherwise); `eraseCustomer` needs ADMIN.
+ * A mutation that fails writes nothing. Bad input is BAD_USER_INPUT with `extensions.field` naming the input
+ * field (`input.rating`); an unknown id it must find is NOT_FOUND; a clash with stored data is CONFLICT.
+ * Event mutations take an `idempotencyKey`: a replay with the same key and input returns the first result and
+ * changes nothing; the same key with other input is CONFLICT (field `input.idempotencyKey`).
+ */
+export type MutationAdmitMembersArgs = {
+  input: AdmitMembersInput;
+};
+
+
+/**
+ * Writes. Each needs the SERVICE or ADMIN role (FORBIDDEN otherwise); `eraseCustomer` needs ADMIN.
+ * A mutation that fails writes nothing. Bad input is BAD_USER_INPUT with `extensions.field` naming the input
+ * field (`input.rating`); an unknown id it must find is NOT_FOUND; a clash with stored data is CONFLICT.
+ * Event mutations take an `idempotencyKey`: a replay with the same key and input returns the first result and
+ * changes nothing; the same key with other input is CONFLICT (field `input.idempotencyKey`).
+ */
+export type MutationAdmitWaveArgs = {
+  input: AdmitWaveInput;
 };
 
 
@@ -905,6 +1093,18 @@ export type MutationFollowArgs = {
  */
 export type MutationIssueReferralCodeArgs = {
   input: IssueReferralCodeInput;
+};
+
+
+/**
+ * Writes. Each needs the SERVICE or ADMIN role (FORBIDDEN otherwise); `eraseCustomer` needs ADMIN.
+ * A mutation that fails writes nothing. Bad input is BAD_USER_INPUT with `extensions.field` naming the input
+ * field (`input.rating`); an unknown id it must find is NOT_FOUND; a clash with stored data is CONFLICT.
+ * Event mutations take an `idempotencyKey`: a replay with the same key and input returns the first result and
+ * changes nothing; the same key with other input is CONFLICT (field `input.idempotencyKey`).
+ */
+export type MutationJoinWaitlistArgs = {
+  input: JoinWaitlistInput;
 };
 
 
@@ -1188,6 +1388,8 @@ export type Query = {
    * MARKETER, COMMUNITY and ADMIN only. NOT_FOUND: `customerId`. BAD_USER_INPUT: a malformed id, `limit`.
    */
   inviteSuggestions: Array<InviteSuggestion>;
+  /** Invites spent against quota, acceptance, K-factor and invite chains of a launch, overall and per wave. NOT_FOUND: `campaignId`. Any role. */
+  launchReport: LaunchReport;
   /** A product by id; null when there is none. Any role. */
   product: Maybe<Product>;
   /**
@@ -1234,6 +1436,8 @@ export type Query = {
    * `advocates`. MARKETER, COMMUNITY and ADMIN only. BAD_USER_INPUT: `limit`.
    */
   untappedAdvocates: Array<Advocate>;
+  /** Where a customer stands in a campaign's launch. NOT_FOUND: `campaignId`, `customerId`. Any role. */
+  waitlistPosition: WaitlistPosition;
 };
 
 
@@ -1365,6 +1569,16 @@ export type QueryInviteSuggestionsArgs = {
  * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
  * Analytics answers are cached, but never served from before a write whose response the caller has seen.
  */
+export type QueryLaunchReportArgs = {
+  campaignId: Scalars['ID']['input'];
+};
+
+
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
 export type QueryProductArgs = {
   id: Scalars['ID']['input'];
 };
@@ -1443,6 +1657,17 @@ export type QueryTopInfluencersArgs = {
  */
 export type QueryUntappedAdvocatesArgs = {
   limit?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
+export type QueryWaitlistPositionArgs = {
+  campaignId: Scalars['ID']['input'];
+  customerId: Scalars['ID']['input'];
 };
 
 /**
@@ -1851,4 +2076,48 @@ export type UpsertCustomerInput = {
    * `resetStage` is true. Omitted: the stage stays (a new customer starts as STRANGER).
    */
   stage?: InputMaybe<FunnelStage>;
+};
+
+/** A customer's place in a campaign's launch: their waitlist position, or their membership and invitations. */
+export type WaitlistPosition = {
+  __typename?: 'WaitlistPosition';
+  /** The wave that admitted the customer; null unless they are a MEMBER admitted by `admitWave`. */
+  admittedInWave: Maybe<Scalars['Int']['output']>;
+  /** The campaign. */
+  campaign: Campaign;
+  /** Referrals in this campaign credited to the customer (sign-ups they brought). */
+  creditedReferrals: Scalars['Int']['output'];
+  /** The customer. */
+  customer: Customer;
+  /** Invitations the customer has left, while a MEMBER of an invite-only campaign; null otherwise (unlimited, or not a member). */
+  invitationsLeft: Maybe<Scalars['Int']['output']>;
+  /** The size of the next wave: the campaign's `waveSize`, else the size of the last wave admitted; null when neither is known. */
+  nextWaveSize: Maybe<Scalars['Int']['output']>;
+  /**
+   * 1 for the first in line, up to `waiting`, while WAITING; null otherwise. Places are a rank: by join order
+   * moved up `moveUpPerReferral` places per credited referral, earlier joiners first on a tie; no two share a place.
+   */
+  position: Maybe<Scalars['Int']['output']>;
+  /**
+   * How many more credited referrals would put the customer within the next wave if nobody else moved: 0 when they
+   * already are; null when not WAITING, when `nextWaveSize` is unknown, or when referrals move nobody up (`moveUpPerReferral` 0).
+   */
+  referralsToNextWave: Maybe<Scalars['Int']['output']>;
+  /** Waiting, a member, or neither. */
+  status: LaunchStatus;
+  /** How many customers wait in this campaign now. */
+  waiting: Scalars['Int']['output'];
+};
+
+/** A wave of admissions from a campaign's waitlist. */
+export type Wave = {
+  __typename?: 'Wave';
+  /** When the wave was admitted. */
+  at: Scalars['DateTime']['output'];
+  /** The campaign. */
+  campaign: Campaign;
+  /** 1 for the first wave of the campaign, then 2, 3, … */
+  number: Scalars['Int']['output'];
+  /** How many customers the wave admitted (at most the size asked for). */
+  size: Scalars['Int']['output'];
 };

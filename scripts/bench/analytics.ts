@@ -17,7 +17,10 @@ import { degreesOfSeparation, separationProfile } from '../../graph/analytics/se
 import { degreesOfSeparationMany } from '../../graph/analytics/separationMany';
 import { loadSyntheticGraph } from '../../graph/bulkLoad';
 import { importEdgeList, parseEdgeList } from '../../graph/edgeList';
-import { generateSyntheticGraph, seededRandom, SyntheticGraph } from '../../graph/synthetic';
+import { generateSyntheticGraph, LAUNCH_CAMPAIGN_ID, seededRandom, SyntheticGraph } from '../../graph/synthetic';
+import { launchReport } from '../../graph/analytics/launch';
+import { waitlistPosition } from '../../graph/waitlist';
+import { admitWave } from '../../graph/waves';
 import { BenchEnv, percentile, say, startBenchEnv, table, timeIt, writeResults } from './common';
 import { GRAPH_VERSION_KEY } from '../../server/cache/analyticsCache';
 import { cypher } from '../../graph/neo4j';
@@ -31,6 +34,8 @@ const SEPARATION_MANY_DOCUMENT = 'query($f: ID!, $t: [ID!]!) { degreesOfSeparati
 //
 //   --synthetic N        customers in the synthetic network (0: none)
 //   --skip-ego           leave ego-Facebook out
+//   --skip-launch        generate the synthetic network without its invite-only waitlist campaign (graph/synthetic.ts
+//                        `launch`), and leave out the launch rows (waitlistPosition, admitWave, launchReport)
 //   --separation-only    only degreesOfSeparation (and its one-to-many form), with a profile of one call through
 //                        the API; writes api-overhead.md instead of analytics.md, loads only the customers, KNOWS
 //                        and REFERRED of the synthetic network and removes them afterwards (unless --keep-data)
@@ -39,6 +44,7 @@ const { values: flags } = parseArgs({
   options: {
     synthetic: { type: 'string' },
     'skip-ego': { type: 'boolean', default: false },
+    'skip-launch': { type: 'boolean', default: false },
     'separation-only': { type: 'boolean', default: false },
     'keep-data': { type: 'boolean', default: false },
   },
@@ -273,6 +279,32 @@ async function benchMarketers(env: BenchEnv, redis: Redis, singles: string[], sm
   return samples;
 }
 
+const WAITLIST_POSITION_DOCUMENT =
+  'query($c: ID!, $k: ID!) { waitlistPosition(customerId: $c, campaignId: $k) { status position waiting referralsToNextWave } }';
+const ADMIT_WAVE_DOCUMENT = 'mutation($input: AdmitWaveInput!) { admitWave(input: $input) { wave { number size } } }';
+const LAUNCH_REPORT_DOCUMENT = 'query($k: ID!) { launchReport(campaignId: $k) { waiting overall { members kFactor depth } waves { wave members } } }';
+
+/** The invite-only waitlist campaign of the synthetic network: a waiting customer's place, a wave of 1,000, the report. */
+async function benchLaunch(env: BenchEnv, redis: Redis, data: SyntheticGraph): Promise<Sample[]> {
+  const campaignId = SYNTHETIC_PREFIX + LAUNCH_CAMPAIGN_ID;
+  const random = seededRandom(SEED + 1);
+  const waiting = data.memberships!.filter((m) => m.status === 'WAITING').map((m) => m.customerId);
+  const singles = Array.from({ length: 1000 }, () => waiting[Math.floor(random() * waiting.length)]);
+  const run = `${Date.now()}`;
+  const samples: Sample[] = [];
+  samples.push(await measure(redis, 'waitlistPosition (waiting customer)', 50,
+    (i) => env.gql(WAITLIST_POSITION_DOCUMENT, { c: singles[i], k: campaignId }),
+    (i) => waitlistPosition(env.graph, singles[i], campaignId), undefined, true));
+  // Each call admits the next 1,000 (API and driver alternate); the keys are new on every run of the benchmark.
+  samples.push(await measure(redis, 'admitWave (size 1,000)', 5,
+    (i) => env.gql(ADMIT_WAVE_DOCUMENT, { input: { campaignId, size: 1000, idempotencyKey: `bench-${run}-api-${i}` } }),
+    (i) => admitWave(env.graph, { campaignId, size: 1000, idempotencyKey: `bench-${run}-driver-${i}` })));
+  samples.push(await measure(redis, 'launchReport', 2,
+    () => env.gql(LAUNCH_REPORT_DOCUMENT, { k: campaignId }),
+    () => launchReport(env.graph, campaignId)));
+  return samples;
+}
+
 /** degreesOfSeparation alone: API against driver, and where the API's time goes. */
 async function benchSeparation(env: BenchEnv, redis: Redis, ids: string[], memoryGraph: MemoryGraph, small: boolean): Promise<{ samples: Sample[]; extra: string }> {
   const random = seededRandom(SEED);
@@ -329,6 +361,7 @@ function prefixedSynthetic(data: SyntheticGraph, prefix: string): SyntheticGraph
     referrals: data.referrals.map((r) => ({ ...r, referrerId: id(r.referrerId), inviteeId: id(r.inviteeId), campaign: id(r.campaign) })),
     purchases: SEPARATION_ONLY ? [] : data.purchases.map((p) => ({ ...p, customerId: id(p.customerId), productId: id(p.productId), orderId: id(p.orderId) })),
     reviews: SEPARATION_ONLY ? [] : data.reviews.map((r) => ({ ...r, customerId: id(r.customerId), productId: id(r.productId) })),
+    memberships: SEPARATION_ONLY ? undefined : data.memberships?.map((m) => ({ ...m, customerId: id(m.customerId), campaignId: id(m.campaignId) })),
   };
 }
 
@@ -357,7 +390,8 @@ async function main() {
 
     if (SYNTHETIC_SIZE > 0) {
       say(`generating and loading a synthetic network of ${SYNTHETIC_SIZE} customers…`);
-      const data = prefixedSynthetic(generateSyntheticGraph(SYNTHETIC_SIZE, SEED), SYNTHETIC_PREFIX);
+      const launch = !SEPARATION_ONLY && !flags['skip-launch'];
+      const data = prefixedSynthetic(generateSyntheticGraph(SYNTHETIC_SIZE, SEED, launch ? { launch: {} } : {}), SYNTHETIC_PREFIX);
       loadedSynthetic = true;
       const loadSynthetic = await timeIt(() => loadSyntheticGraph(env.graph, data, (what, done, total) => {
         if (done === total || done % 200_000 === 0) say(`  ${what}: ${done}/${total}`);
@@ -366,6 +400,7 @@ async function main() {
       const syntheticMemory = new MemoryGraph(memoryEdges);
       const ids = data.customers.map((c) => c.id).filter((id) => syntheticMemory.index.has(id));
       const { samples, extra } = await bench(env, redis, ids, syntheticMemory, false);
+      if (data.memberships) samples.push(...(await benchLaunch(env, redis, data)));
       sections.push(report(
         `synthetic, seed ${SEED} (${data.customers.length.toLocaleString('en')} customers, ${data.knows.length.toLocaleString('en')} KNOWS, ${data.referrals.length.toLocaleString('en')} REFERRED, ${data.purchases.length.toLocaleString('en')} purchases; loaded in ${(loadSynthetic.ms / 1000).toFixed(0)} s)`,
         samples,

@@ -3,6 +3,10 @@
 import type * as Types from '../../schema/generated/types';
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { CustomerRecord, ReferralRecord, CampaignRecord, ReferralCodeRecord, ProductRecord, PurchaseRecord, ReviewRecord } from '../../graph/model';
+import type { WaitlistPositionRecord } from '../../graph/waitlist';
+import type { WaveRecord, AdmitWaveRecord } from '../../graph/waves';
+import type { AdmitMembersRecord } from '../../graph/quotas';
+import type { LaunchReportRecord } from '../../graph/analytics/launch';
 import type { RequestContext } from '../context';
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
@@ -79,6 +83,10 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  AdmitMembersInput: Types.AdmitMembersInput;
+  AdmitMembersResult: ResolverTypeWrapper<AdmitMembersRecord>;
+  AdmitWaveInput: Types.AdmitWaveInput;
+  AdmitWaveResult: ResolverTypeWrapper<AdmitWaveRecord>;
   Advocate: ResolverTypeWrapper<Omit<Types.Advocate, 'customer'> & { customer: ResolversTypes['Customer'] }>;
   AdvocateFilter: Types.AdvocateFilter;
   AttributionModel: Types.AttributionModel;
@@ -129,7 +137,12 @@ export type ResolversTypes = {
   InviteeInput: Types.InviteeInput;
   IssueReferralCodeInput: Types.IssueReferralCodeInput;
   JSON: ResolverTypeWrapper<Types.Scalars['JSON']['output']>;
+  JoinWaitlistInput: Types.JoinWaitlistInput;
   JoinedCommunity: ResolverTypeWrapper<Types.JoinedCommunity>;
+  LaunchCohort: ResolverTypeWrapper<Types.LaunchCohort>;
+  LaunchGeneration: ResolverTypeWrapper<Types.LaunchGeneration>;
+  LaunchReport: ResolverTypeWrapper<LaunchReportRecord>;
+  LaunchStatus: Types.LaunchStatus;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NeighbourCommunity: ResolverTypeWrapper<Types.NeighbourCommunity>;
   PageInfo: ResolverTypeWrapper<Types.PageInfo>;
@@ -165,10 +178,16 @@ export type ResolversTypes = {
   TrustedReviewConnection: ResolverTypeWrapper<Omit<Types.TrustedReviewConnection, 'edges'> & { edges: Array<ResolversTypes['TrustedReviewEdge']> }>;
   TrustedReviewEdge: ResolverTypeWrapper<Omit<Types.TrustedReviewEdge, 'node' | 'via'> & { node: ResolversTypes['Review'], via?: Types.Maybe<ResolversTypes['Customer']> }>;
   UpsertCustomerInput: Types.UpsertCustomerInput;
+  WaitlistPosition: ResolverTypeWrapper<WaitlistPositionRecord>;
+  Wave: ResolverTypeWrapper<WaveRecord>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  AdmitMembersInput: Types.AdmitMembersInput;
+  AdmitMembersResult: AdmitMembersRecord;
+  AdmitWaveInput: Types.AdmitWaveInput;
+  AdmitWaveResult: AdmitWaveRecord;
   Advocate: Omit<Types.Advocate, 'customer'> & { customer: ResolversParentTypes['Customer'] };
   AdvocateFilter: Types.AdvocateFilter;
   Boolean: Types.Scalars['Boolean']['output'];
@@ -212,7 +231,11 @@ export type ResolversParentTypes = {
   InviteeInput: Types.InviteeInput;
   IssueReferralCodeInput: Types.IssueReferralCodeInput;
   JSON: Types.Scalars['JSON']['output'];
+  JoinWaitlistInput: Types.JoinWaitlistInput;
   JoinedCommunity: Types.JoinedCommunity;
+  LaunchCohort: Types.LaunchCohort;
+  LaunchGeneration: Types.LaunchGeneration;
+  LaunchReport: LaunchReportRecord;
   Mutation: Record<PropertyKey, never>;
   NeighbourCommunity: Types.NeighbourCommunity;
   PageInfo: Types.PageInfo;
@@ -246,6 +269,8 @@ export type ResolversParentTypes = {
   TrustedReviewConnection: Omit<Types.TrustedReviewConnection, 'edges'> & { edges: Array<ResolversParentTypes['TrustedReviewEdge']> };
   TrustedReviewEdge: Omit<Types.TrustedReviewEdge, 'node' | 'via'> & { node: ResolversParentTypes['Review'], via?: Types.Maybe<ResolversParentTypes['Customer']> };
   UpsertCustomerInput: Types.UpsertCustomerInput;
+  WaitlistPosition: WaitlistPositionRecord;
+  Wave: WaveRecord;
 };
 
 export type CostDirectiveArgs = {
@@ -254,6 +279,16 @@ export type CostDirectiveArgs = {
 };
 
 export type CostDirectiveResolver<Result, Parent, ContextType = RequestContext, Args = CostDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type AdmitMembersResultResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AdmitMembersResult'] = ResolversParentTypes['AdmitMembersResult']> = {
+  admittedCustomerIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  campaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType>;
+};
+
+export type AdmitWaveResultResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AdmitWaveResult'] = ResolversParentTypes['AdmitWaveResult']> = {
+  admittedCustomerIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  wave?: Resolver<ResolversTypes['Wave'], ParentType, ContextType>;
+};
 
 export type AdvocateResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Advocate'] = ResolversParentTypes['Advocate']> = {
   asOf?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -291,12 +326,17 @@ export type BridgesResolvers<ContextType = RequestContext, ParentType extends Re
 export type CampaignResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Campaign'] = ResolversParentTypes['Campaign']> = {
   attributionModel?: Resolver<ResolversTypes['AttributionModel'], ParentType, ContextType>;
   attributionWindowDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  earnedInvitesPerConvertedInvitee?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   endsAt?: Resolver<Types.Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   friendReward?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  inviteQuota?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  moveUpPerReferral?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   referrerReward?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   startsAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  waitlist?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  waveSize?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
 export type ChainNodeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ChainNode'] = ResolversParentTypes['ChainNode']> = {
@@ -495,13 +535,48 @@ export type JoinedCommunityResolvers<ContextType = RequestContext, ParentType ex
   own?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
+export type LaunchCohortResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['LaunchCohort'] = ResolversParentTypes['LaunchCohort']> = {
+  acceptanceRate?: Resolver<Types.Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  acceptedInvites?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  admitted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  admittedAt?: Resolver<Types.Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  depth?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  generations?: Resolver<Array<ResolversTypes['LaunchGeneration']>, ParentType, ContextType>;
+  invitesGranted?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  invitesSpent?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  kFactor?: Resolver<Types.Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  medianHoursToAcceptance?: Resolver<Types.Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  members?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  neverInvitedShare?: Resolver<Types.Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  wave?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type LaunchGenerationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['LaunchGeneration'] = ResolversParentTypes['LaunchGeneration']> = {
+  accepted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  generation?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  inviters?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  invitesSent?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  kFactor?: Resolver<Types.Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  members?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type LaunchReportResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['LaunchReport'] = ResolversParentTypes['LaunchReport']> = {
+  campaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType>;
+  overall?: Resolver<ResolversTypes['LaunchCohort'], ParentType, ContextType>;
+  waiting?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  waves?: Resolver<Array<ResolversTypes['LaunchCohort']>, ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  admitMembers?: Resolver<ResolversTypes['AdmitMembersResult'], ParentType, ContextType, RequireFields<Types.MutationAdmitMembersArgs, 'input'>>;
+  admitWave?: Resolver<ResolversTypes['AdmitWaveResult'], ParentType, ContextType, RequireFields<Types.MutationAdmitWaveArgs, 'input'>>;
   connectCustomers?: Resolver<ResolversTypes['SocialTie'], ParentType, ContextType, RequireFields<Types.MutationConnectCustomersArgs, 'input'>>;
   createCampaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType, RequireFields<Types.MutationCreateCampaignArgs, 'input'>>;
   disconnectCustomers?: Resolver<ResolversTypes['DisconnectResult'], ParentType, ContextType, RequireFields<Types.MutationDisconnectCustomersArgs, 'input'>>;
   eraseCustomer?: Resolver<ResolversTypes['EraseResult'], ParentType, ContextType, RequireFields<Types.MutationEraseCustomerArgs, 'id'>>;
   follow?: Resolver<ResolversTypes['FollowResult'], ParentType, ContextType, RequireFields<Types.MutationFollowArgs, 'input'>>;
   issueReferralCode?: Resolver<ResolversTypes['ReferralCode'], ParentType, ContextType, RequireFields<Types.MutationIssueReferralCodeArgs, 'input'>>;
+  joinWaitlist?: Resolver<ResolversTypes['WaitlistPosition'], ParentType, ContextType, RequireFields<Types.MutationJoinWaitlistArgs, 'input'>>;
   recordEvents?: Resolver<Array<ResolversTypes['EventResult']>, ParentType, ContextType, RequireFields<Types.MutationRecordEventsArgs, 'events'>>;
   recordInvite?: Resolver<ResolversTypes['Referral'], ParentType, ContextType, RequireFields<Types.MutationRecordInviteArgs, 'input'>>;
   recordPurchase?: Resolver<ResolversTypes['Purchase'], ParentType, ContextType, RequireFields<Types.MutationRecordPurchaseArgs, 'input'>>;
@@ -567,6 +642,7 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   influencerRanking?: Resolver<ResolversTypes['InfluencerRankingSnapshot'], ParentType, ContextType, RequireFields<Types.QueryInfluencerRankingArgs, 'by' | 'limit'>>;
   influencerReach?: Resolver<ResolversTypes['InfluencerReach'], ParentType, ContextType, RequireFields<Types.QueryInfluencerReachArgs, 'customerId' | 'maxDepth'>>;
   inviteSuggestions?: Resolver<Array<ResolversTypes['InviteSuggestion']>, ParentType, ContextType, RequireFields<Types.QueryInviteSuggestionsArgs, 'customerId' | 'limit'>>;
+  launchReport?: Resolver<ResolversTypes['LaunchReport'], ParentType, ContextType, RequireFields<Types.QueryLaunchReportArgs, 'campaignId'>>;
   product?: Resolver<Types.Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<Types.QueryProductArgs, 'id'>>;
   referralChain?: Resolver<ResolversTypes['ReferralChain'], ParentType, ContextType, RequireFields<Types.QueryReferralChainArgs, 'customerId' | 'maxDepth'>>;
   referralCode?: Resolver<Types.Maybe<ResolversTypes['ReferralCode']>, ParentType, ContextType, RequireFields<Types.QueryReferralCodeArgs, 'code'>>;
@@ -576,6 +652,7 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   serviceInfo?: Resolver<ResolversTypes['ServiceInfo'], ParentType, ContextType>;
   topInfluencers?: Resolver<Array<ResolversTypes['InfluencerRanking']>, ParentType, ContextType, RequireFields<Types.QueryTopInfluencersArgs, 'by' | 'limit'>>;
   untappedAdvocates?: Resolver<Array<ResolversTypes['Advocate']>, ParentType, ContextType, RequireFields<Types.QueryUntappedAdvocatesArgs, 'limit'>>;
+  waitlistPosition?: Resolver<ResolversTypes['WaitlistPosition'], ParentType, ContextType, RequireFields<Types.QueryWaitlistPositionArgs, 'campaignId' | 'customerId'>>;
 };
 
 export type ReaderRatingResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ReaderRating'] = ResolversParentTypes['ReaderRating']> = {
@@ -707,7 +784,29 @@ export type TrustedReviewEdgeResolvers<ContextType = RequestContext, ParentType 
   via?: Resolver<Types.Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
 };
 
+export type WaitlistPositionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['WaitlistPosition'] = ResolversParentTypes['WaitlistPosition']> = {
+  admittedInWave?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  campaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType>;
+  creditedReferrals?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  customer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
+  invitationsLeft?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  nextWaveSize?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  position?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  referralsToNextWave?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['LaunchStatus'], ParentType, ContextType>;
+  waiting?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type WaveResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Wave'] = ResolversParentTypes['Wave']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  campaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType>;
+  number?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  size?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = RequestContext> = {
+  AdmitMembersResult?: AdmitMembersResultResolvers<ContextType>;
+  AdmitWaveResult?: AdmitWaveResultResolvers<ContextType>;
   Advocate?: AdvocateResolvers<ContextType>;
   Bridge?: BridgeResolvers<ContextType>;
   Bridges?: BridgesResolvers<ContextType>;
@@ -739,6 +838,9 @@ export type Resolvers<ContextType = RequestContext> = {
   InviteSuggestion?: InviteSuggestionResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   JoinedCommunity?: JoinedCommunityResolvers<ContextType>;
+  LaunchCohort?: LaunchCohortResolvers<ContextType>;
+  LaunchGeneration?: LaunchGenerationResolvers<ContextType>;
+  LaunchReport?: LaunchReportResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   NeighbourCommunity?: NeighbourCommunityResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
@@ -765,6 +867,8 @@ export type Resolvers<ContextType = RequestContext> = {
   SocialTie?: SocialTieResolvers<ContextType>;
   TrustedReviewConnection?: TrustedReviewConnectionResolvers<ContextType>;
   TrustedReviewEdge?: TrustedReviewEdgeResolvers<ContextType>;
+  WaitlistPosition?: WaitlistPositionResolvers<ContextType>;
+  Wave?: WaveResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = RequestContext> = {

@@ -4,6 +4,7 @@ import { communityResolvers } from './community';
 import { customerResolvers } from './customers';
 import { eventResolvers } from './events';
 import { marketerResolvers } from './marketers';
+import { launchResolvers } from './launches';
 import { privacyResolvers } from './privacy';
 import { productResolvers } from './products';
 import { purchaseResolvers } from './purchases';
@@ -24,6 +25,7 @@ const domains: Resolvers[] = [
   analyticsResolvers,
   marketerResolvers,
   communityResolvers,
+  launchResolvers,
 ];
 
 /** Each domain's resolvers, merged type by type. */

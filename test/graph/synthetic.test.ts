@@ -1,4 +1,4 @@
-import { generateSyntheticGraph } from '../../graph/synthetic';
+import { generateSyntheticGraph, LAUNCH_CAMPAIGN_ID } from '../../graph/synthetic';
 
 describe('the seeded synthetic referral network', () => {
   const graph = generateSyntheticGraph(20_000, 7);
@@ -51,5 +51,28 @@ describe('the seeded synthetic referral network', () => {
     const byDefault = generateSyntheticGraph(2_000, 11);
     expect(generateSyntheticGraph(2_000, 11, { knowsPerCustomer: 3 })).toEqual(byDefault);
     expect(byDefault.knows.length).toBe(5_965);
+  });
+
+  test('the launch option adds a seeded invite-only waitlist campaign and leaves the rest as it was but for the referrals it moves into it', () => {
+    const plain = generateSyntheticGraph(3_000, 11);
+    const launched = generateSyntheticGraph(3_000, 11, { launch: {} });
+    expect(launched).toEqual(generateSyntheticGraph(3_000, 11, { launch: {} }));
+    expect(plain.memberships).toBeUndefined();
+    expect(launched.customers).toEqual(plain.customers);
+    expect(launched.knows).toEqual(plain.knows);
+    expect(launched.campaigns.slice(0, 2)).toEqual(plain.campaigns);
+    const campaign = launched.campaigns[2];
+    expect(campaign).toMatchObject({ id: LAUNCH_CAMPAIGN_ID, inviteQuota: 3, waitlist: true });
+    const moved = launched.referrals.filter((r) => r.campaign === LAUNCH_CAMPAIGN_ID);
+    expect(moved.length).toBeGreaterThan(0);
+    expect(launched.referrals.map((r) => ({ ...r, campaign: '' }))).toEqual(plain.referrals.map((r) => ({ ...r, campaign: '' })));
+    // Each waiting place's score is its join number moved up by the launch referrals credited to it.
+    const waiting = launched.memberships!.filter((m) => m.status === 'WAITING');
+    expect(waiting.map((m) => m.seq)).toEqual(waiting.map((_m, i) => i + 1));
+    expect(campaign.waitlistSeq).toBe(waiting.length);
+    for (const place of waiting) {
+      const credits = moved.filter((r) => r.referrerId === place.customerId).length;
+      expect(place).toMatchObject({ credits, score: place.seq! - credits * campaign.moveUpPerReferral! });
+    }
   });
 });

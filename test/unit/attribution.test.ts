@@ -1,6 +1,6 @@
 import { Candidate, pickAttribution } from '../../graph/attribution';
 
-const touch = (referrerId: string, campaignId: string, model: Candidate['model'], at: number): Candidate => ({ referrerId, campaignId, model, touch: at });
+const touch = (referrerId: string, campaignId: string, model: Candidate['model'], at: number): Candidate => ({ referrerId, campaignId, model, touch: at, launch: false });
 
 describe('sign-up attribution', () => {
   test('with no open invite or click nobody is credited', () => {
