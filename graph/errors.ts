@@ -26,6 +26,8 @@ export const ERROR_CODES = {
   OPERATION_NOT_SUPPORTED: 'OPERATION_NOT_SUPPORTED',
   /** Neo4j terminated a transaction that ran longer than NEO4J_TX_TIMEOUT_SECONDS. */
   QUERY_TIMEOUT: 'QUERY_TIMEOUT',
+  /** A whole-graph answer nobody asked for before is being computed in the background; ask again after `Retry-After` seconds. */
+  ANSWER_PENDING: 'ANSWER_PENDING',
   /** Neo4j or another backing service is unreachable; retry after `Retry-After` seconds. */
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',

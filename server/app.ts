@@ -56,6 +56,7 @@ export interface AppDeps {
     | 'PROBE_TIMEOUT_SECONDS'
     | 'RETRY_AFTER_SECONDS'
     | 'EXPORT_MAX_ROWS'
+    | 'SNAPSHOT_FIRST_WAIT_MS'
   > &
     CommunityConfig;
   apiKeys: ApiKey[];
@@ -75,7 +76,7 @@ export interface App {
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config, graph, store, log, metrics } = deps;
   const cache = new AnalyticsCache(store, config.CACHE_TTL_SECONDS);
-  const snapshots = new SnapshotServer(graph, snapshotStoreFor(store));
+  const snapshots = new SnapshotServer(graph, snapshotStoreFor(store), config.SNAPSHOT_FIRST_WAIT_MS);
   const community = communitySettings(config);
   const production = config.NODE_ENV === 'production';
   const wholeGraphGate = new WholeGraphGate(config.WHOLE_GRAPH_CONCURRENCY_PER_KEY, config.WHOLE_GRAPH_WAIT_MS);

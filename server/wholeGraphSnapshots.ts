@@ -1,3 +1,5 @@
+import { GraphQLError } from 'graphql';
+import { ERROR_CODES } from '../graph/errors';
 import { AdvocateFilterArgs, AdvocateRanking, advocateRanking } from '../graph/analytics/advocates';
 import { BridgeSampling, BridgesRecord, computeBridges } from '../graph/analytics/bridges';
 import { ALL_KINDS, CommunitiesRecord, computeCommunities } from '../graph/analytics/communities';
@@ -122,10 +124,18 @@ export async function computeSnapshot<T>(graph: Graph, question: SnapshotQuestio
   return { asOf, value: await question.compute(graph, previous) };
 }
 
+function answerPending(waitedMs: number): GraphQLError {
+  const retryAfter = Math.max(1, Math.ceil(waitedMs / 1000));
+  return new GraphQLError(`This answer is being computed in the background for the first time; ask again in ${retryAfter} s.`, {
+    extensions: { code: ERROR_CODES.ANSWER_PENDING, retryAfterSeconds: retryAfter, http: { headers: new Map([['retry-after', String(retryAfter)]]) } },
+  });
+}
+
 /**
  * Serves snapshots to requests. A question with no snapshot yet (a campaign or filter nobody asked
  * before, or a default before the job's first run) is computed once: concurrent callers in this process
- * share one computation, run within the first caller's whole-graph share. Non-default questions are
+ * share one computation, run within the first caller's whole-graph share; a caller waits for it at most
+ * `firstAnswerWaitMs`, then gets ANSWER_PENDING while it goes on. Non-default questions are
  * registered, so the refresh job keeps them fresh while they are asked. While Redis is unreachable the
  * answer is computed and not stored.
  */
@@ -135,6 +145,8 @@ export class SnapshotServer {
   constructor(
     private readonly graph: Graph,
     private readonly snapshots: SnapshotStore,
+    /** How long a request waits for a first computation before it is told to come back (ANSWER_PENDING). */
+    private readonly firstAnswerWaitMs: number,
   ) {}
 
   async serve<T>(question: SnapshotQuestion<T>, gate: <R>(work: () => Promise<R>) => Promise<R>): Promise<Snapshot<T>> {
@@ -144,7 +156,7 @@ export class SnapshotServer {
       this.noteRequested(key, question.request);
       return stored;
     }
-    return this.singleFlight.run(key, async () => {
+    const computing = this.singleFlight.run(key, async () => {
       const snapshot = await gate(() => computeSnapshot(this.graph, question));
       await this.snapshots.put(question.request, snapshot).catch(() => {
         // Not stored this time; the answer itself is right.
@@ -152,6 +164,20 @@ export class SnapshotServer {
       this.noteRequested(key, question.request);
       return snapshot;
     });
+    // A first computation on a large graph (a projection of a million customers) takes minutes: the request does not
+    // wait for it. The computation goes on, and a later request finds its snapshot stored.
+    let timer: NodeJS.Timeout | undefined;
+    const pending = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(answerPending(this.firstAnswerWaitMs)), this.firstAnswerWaitMs);
+    });
+    computing.catch(() => {
+      // Reported to the request that waited for it, if one still does; otherwise the next request computes again.
+    });
+    try {
+      return await Promise.race([computing, pending]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private noteRequested(key: string, request: SnapshotRequest): void {

@@ -145,3 +145,24 @@ describe('rankings and the referral funnel are served from snapshots with their 
     }
   });
 });
+
+describe('a whole-graph answer nobody asked for before', () => {
+  test('is computed in the background: a request that waited SNAPSHOT_FIRST_WAIT_MS gets ANSWER_PENDING, a later one the answer', async () => {
+    const impatient = await startTestApi({ SNAPSHOT_FIRST_WAIT_MS: '1' });
+    try {
+      const campaign = `${uniquePrefix('pending')}-camp`;
+      await ok(impatient, CAMPAIGN, { input: { id: campaign, name: 'Pending', startsAt: iso(1, 0), endsAt: '2099-01-01T00:00:00Z' } });
+      const first = await impatient.gql('marketer', CONVERSION, { filter: { campaignId: campaign } });
+      expect(first.errors?.[0]?.extensions).toMatchObject({ code: 'ANSWER_PENDING', retryAfterSeconds: 1 });
+      let later = first;
+      for (let attempt = 0; attempt < 100 && later.errors; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        later = await impatient.gql('marketer', CONVERSION, { filter: { campaignId: campaign } });
+      }
+      expect(later.errors).toBeUndefined();
+      expect(later.data!.referralConversion.overall.referrals).toBe(0);
+    } finally {
+      await impatient.close();
+    }
+  });
+});
