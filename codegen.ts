@@ -33,6 +33,8 @@ const config: CodegenConfig = {
           Product: '../../graph/model#ProductRecord',
           Purchase: '../../graph/model#PurchaseRecord',
           Review: '../../graph/model#ReviewRecord',
+          Reward: '../../graph/rewards#RewardRecord',
+          FraudRing: '../../graph/analytics/fraudRings#FraudRingRecord',
         },
       },
     },

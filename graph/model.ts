@@ -1,4 +1,4 @@
-import type { AttributionModel, FunnelStage, ReferralStatus } from '../schema/generated/types';
+import type { AttributionModel, FunnelStage, HoldReason, ReferralStatus } from '../schema/generated/types';
 
 // Domain constants, defined once.
 
@@ -28,6 +28,21 @@ export interface CampaignRecord {
   attributionModel: AttributionModel;
   referrerReward: string | null;
   friendReward: string | null;
+  /** The reward terms as data (graph/rewardTerms.ts); null when none; absent where a rule read the campaign. */
+  rewards?: CampaignRewardsRecord | null;
+}
+
+export interface RewardTermsRecord {
+  amount: number | null;
+  currency: string | null;
+  points: number | null;
+}
+
+export interface CampaignRewardsRecord {
+  referrer: RewardTermsRecord | null;
+  friend: RewardTermsRecord | null;
+  holdDays: number;
+  manualApproval: boolean;
 }
 
 export interface ReferralCodeRecord {
@@ -47,6 +62,8 @@ export interface ReferralRecord {
   clickedAt: number | null;
   signedUpAt: number | null;
   firstPurchaseAt: number | null;
+  /** Why the referral is or was HELD (graph/fraudRules.ts); null when it never was. */
+  holdReason: HoldReason | null;
 }
 
 export interface ProductRecord {

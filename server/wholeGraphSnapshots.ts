@@ -1,3 +1,4 @@
+import { FraudRingRecord, fraudRings } from '../graph/analytics/fraudRings';
 import { referralConversion, ReferralConversionRecord } from '../graph/analytics/conversion';
 import { MAX_TOP_LIMIT, RankingRecord, topInfluencers } from '../graph/analytics/influence';
 import type { Graph } from '../graph/neo4j';
@@ -37,10 +38,16 @@ export function conversionQuestion(filter: ConversionFilter | null | undefined):
   return { request: { name: 'referralConversion', args }, compute: (graph) => referralConversion(graph, args.filter) };
 }
 
+/** Every fraud ring of two or more members; `minSize` and `limit` are slices of this one snapshot. */
+export function fraudRingsQuestion(): SnapshotQuestion<FraudRingRecord[]> {
+  return { request: { name: 'fraudRings', args: {} }, compute: (graph) => fraudRings(graph) };
+}
+
 /** The question a registered request asks, or undefined for one this version no longer knows. */
 export function questionFor(request: SnapshotRequest): SnapshotQuestion<unknown> | undefined {
   if (request.name === 'topInfluencers') return rankingQuestion(request.args.by as InfluenceMeasure, request.args.campaignId as string | null);
   if (request.name === 'referralConversion') return conversionQuestion(request.args.filter as ConversionFilter | null);
+  if (request.name === 'fraudRings') return fraudRingsQuestion();
   return undefined;
 }
 
@@ -48,6 +55,7 @@ export function questionFor(request: SnapshotRequest): SnapshotQuestion<unknown>
 export const DEFAULT_QUESTIONS: ReadonlyArray<SnapshotQuestion<unknown>> = [
   ...INFLUENCE_MEASURES.map((by) => rankingQuestion(by, null)),
   conversionQuestion(null),
+  fraudRingsQuestion(),
 ];
 const DEFAULT_KEYS = new Set(DEFAULT_QUESTIONS.map((question) => snapshotKey(question.request)));
 
@@ -87,6 +95,11 @@ export class SnapshotServer {
       this.noteRequested(key, question.request);
       return snapshot;
     });
+  }
+
+  /** The stored snapshot, or null: never computes (for fields that use a whole-graph answer only when there is one). */
+  async peek<T>(question: SnapshotQuestion<T>): Promise<Snapshot<T> | null> {
+    return this.snapshots.get<T>(question.request).catch(() => null);
   }
 
   private noteRequested(key: string, request: SnapshotRequest): void {

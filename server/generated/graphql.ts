@@ -3,6 +3,8 @@
 import type * as Types from '../../schema/generated/types';
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { CustomerRecord, ReferralRecord, CampaignRecord, ReferralCodeRecord, ProductRecord, PurchaseRecord, ReviewRecord } from '../../graph/model';
+import type { RewardRecord } from '../../graph/rewards';
+import type { FraudRingRecord } from '../../graph/analytics/fraudRings';
 import type { RequestContext } from '../context';
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
@@ -79,9 +81,12 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  ApproveReferralInput: Types.ApproveReferralInput;
   AttributionModel: Types.AttributionModel;
   Boolean: ResolverTypeWrapper<Types.Scalars['Boolean']['output']>;
   Campaign: ResolverTypeWrapper<CampaignRecord>;
+  CampaignRewards: ResolverTypeWrapper<Types.CampaignRewards>;
+  CampaignRewardsInput: Types.CampaignRewardsInput;
   ChainNode: ResolverTypeWrapper<Omit<Types.ChainNode, 'customer'> & { customer: ResolversTypes['Customer'] }>;
   ConnectCustomersInput: Types.ConnectCustomersInput;
   ConnectionKind: Types.ConnectionKind;
@@ -101,12 +106,19 @@ export type ResolversTypes = {
   Float: ResolverTypeWrapper<Types.Scalars['Float']['output']>;
   FollowInput: Types.FollowInput;
   FollowResult: ResolverTypeWrapper<Omit<Types.FollowResult, 'followed' | 'follower'> & { followed: ResolversTypes['Customer'], follower: ResolversTypes['Customer'] }>;
+  FraudRing: ResolverTypeWrapper<FraudRingRecord>;
+  FraudRingsResult: ResolverTypeWrapper<Omit<Types.FraudRingsResult, 'rings'> & { rings: Array<ResolversTypes['FraudRing']> }>;
   FunnelStage: Types.FunnelStage;
   FunnelStep: ResolverTypeWrapper<Types.FunnelStep>;
   GenerationConversion: ResolverTypeWrapper<Types.GenerationConversion>;
   GenerationReach: ResolverTypeWrapper<Types.GenerationReach>;
+  HeldReferral: ResolverTypeWrapper<Omit<Types.HeldReferral, 'referral'> & { referral: ResolversTypes['Referral'] }>;
+  HoldReason: Types.HoldReason;
   HopCount: ResolverTypeWrapper<Types.HopCount>;
   ID: ResolverTypeWrapper<Types.Scalars['ID']['output']>;
+  IdentifierEvidence: ResolverTypeWrapper<Types.IdentifierEvidence>;
+  IdentifierInput: Types.IdentifierInput;
+  IdentifierKind: Types.IdentifierKind;
   InfluenceMeasure: Types.InfluenceMeasure;
   InfluencerRanking: ResolverTypeWrapper<Omit<Types.InfluencerRanking, 'customer'> & { customer: ResolversTypes['Customer'] }>;
   InfluencerRankingSnapshot: ResolverTypeWrapper<Omit<Types.InfluencerRankingSnapshot, 'entries'> & { entries: Array<ResolversTypes['InfluencerRanking']> }>;
@@ -117,6 +129,8 @@ export type ResolversTypes = {
   JSON: ResolverTypeWrapper<Types.Scalars['JSON']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<Types.PageInfo>;
+  PayoutRow: ResolverTypeWrapper<Types.PayoutRow>;
+  PendingReward: ResolverTypeWrapper<Omit<Types.PendingReward, 'reward'> & { reward: ResolversTypes['Reward'] }>;
   Product: ResolverTypeWrapper<ProductRecord>;
   Purchase: ResolverTypeWrapper<PurchaseRecord>;
   PurchaseConnection: ResolverTypeWrapper<Omit<Types.PurchaseConnection, 'edges'> & { edges: Array<ResolversTypes['PurchaseEdge']> }>;
@@ -125,6 +139,7 @@ export type ResolversTypes = {
   RecordInviteInput: Types.RecordInviteInput;
   RecordPurchaseInput: Types.RecordPurchaseInput;
   RecordReferralClickInput: Types.RecordReferralClickInput;
+  RecordRefundInput: Types.RecordRefundInput;
   RecordReviewInput: Types.RecordReviewInput;
   RecordSignupInput: Types.RecordSignupInput;
   Referral: ResolverTypeWrapper<ReferralRecord>;
@@ -134,9 +149,24 @@ export type ResolversTypes = {
   ReferralConversion: ResolverTypeWrapper<Types.ReferralConversion>;
   ReferralEdge: ResolverTypeWrapper<Omit<Types.ReferralEdge, 'node'> & { node: ResolversTypes['Referral'] }>;
   ReferralStatus: Types.ReferralStatus;
+  RefundResult: ResolverTypeWrapper<Omit<Types.RefundResult, 'revokedRewards'> & { revokedRewards: Array<ResolversTypes['Reward']> }>;
+  RejectReferralInput: Types.RejectReferralInput;
   Review: ResolverTypeWrapper<ReviewRecord>;
   ReviewConnection: ResolverTypeWrapper<Omit<Types.ReviewConnection, 'edges'> & { edges: Array<ResolversTypes['ReviewEdge']> }>;
   ReviewEdge: ResolverTypeWrapper<Omit<Types.ReviewEdge, 'node'> & { node: ResolversTypes['Review'] }>;
+  ReviewEvidence: ResolverTypeWrapper<Types.ReviewEvidence>;
+  ReviewQueue: ResolverTypeWrapper<Omit<Types.ReviewQueue, 'heldReferrals' | 'pendingRewards'> & { heldReferrals: Array<ResolversTypes['HeldReferral']>, pendingRewards: Array<ResolversTypes['PendingReward']> }>;
+  ReviewQueueFilter: Types.ReviewQueueFilter;
+  ReviewSuspicionReason: Types.ReviewSuspicionReason;
+  Reward: ResolverTypeWrapper<RewardRecord>;
+  RewardDecisionInput: Types.RewardDecisionInput;
+  RewardLedgerEntry: ResolverTypeWrapper<Types.RewardLedgerEntry>;
+  RewardSide: Types.RewardSide;
+  RewardStatus: Types.RewardStatus;
+  RewardTerms: ResolverTypeWrapper<Types.RewardTerms>;
+  RewardTermsInput: Types.RewardTermsInput;
+  RingLink: ResolverTypeWrapper<Types.RingLink>;
+  RingReferral: ResolverTypeWrapper<Types.RingReferral>;
   Role: Types.Role;
   Separation: ResolverTypeWrapper<Omit<Types.Separation, 'path'> & { path: Array<ResolversTypes['Customer']> }>;
   ServiceInfo: ResolverTypeWrapper<Types.ServiceInfo>;
@@ -148,8 +178,11 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  ApproveReferralInput: Types.ApproveReferralInput;
   Boolean: Types.Scalars['Boolean']['output'];
   Campaign: CampaignRecord;
+  CampaignRewards: Types.CampaignRewards;
+  CampaignRewardsInput: Types.CampaignRewardsInput;
   ChainNode: Omit<Types.ChainNode, 'customer'> & { customer: ResolversParentTypes['Customer'] };
   ConnectCustomersInput: Types.ConnectCustomersInput;
   ConversionFilter: Types.ConversionFilter;
@@ -167,11 +200,16 @@ export type ResolversParentTypes = {
   Float: Types.Scalars['Float']['output'];
   FollowInput: Types.FollowInput;
   FollowResult: Omit<Types.FollowResult, 'followed' | 'follower'> & { followed: ResolversParentTypes['Customer'], follower: ResolversParentTypes['Customer'] };
+  FraudRing: FraudRingRecord;
+  FraudRingsResult: Omit<Types.FraudRingsResult, 'rings'> & { rings: Array<ResolversParentTypes['FraudRing']> };
   FunnelStep: Types.FunnelStep;
   GenerationConversion: Types.GenerationConversion;
   GenerationReach: Types.GenerationReach;
+  HeldReferral: Omit<Types.HeldReferral, 'referral'> & { referral: ResolversParentTypes['Referral'] };
   HopCount: Types.HopCount;
   ID: Types.Scalars['ID']['output'];
+  IdentifierEvidence: Types.IdentifierEvidence;
+  IdentifierInput: Types.IdentifierInput;
   InfluencerRanking: Omit<Types.InfluencerRanking, 'customer'> & { customer: ResolversParentTypes['Customer'] };
   InfluencerRankingSnapshot: Omit<Types.InfluencerRankingSnapshot, 'entries'> & { entries: Array<ResolversParentTypes['InfluencerRanking']> };
   InfluencerReach: Omit<Types.InfluencerReach, 'customer'> & { customer: ResolversParentTypes['Customer'] };
@@ -181,6 +219,8 @@ export type ResolversParentTypes = {
   JSON: Types.Scalars['JSON']['output'];
   Mutation: Record<PropertyKey, never>;
   PageInfo: Types.PageInfo;
+  PayoutRow: Types.PayoutRow;
+  PendingReward: Omit<Types.PendingReward, 'reward'> & { reward: ResolversParentTypes['Reward'] };
   Product: ProductRecord;
   Purchase: PurchaseRecord;
   PurchaseConnection: Omit<Types.PurchaseConnection, 'edges'> & { edges: Array<ResolversParentTypes['PurchaseEdge']> };
@@ -189,6 +229,7 @@ export type ResolversParentTypes = {
   RecordInviteInput: Types.RecordInviteInput;
   RecordPurchaseInput: Types.RecordPurchaseInput;
   RecordReferralClickInput: Types.RecordReferralClickInput;
+  RecordRefundInput: Types.RecordRefundInput;
   RecordReviewInput: Types.RecordReviewInput;
   RecordSignupInput: Types.RecordSignupInput;
   Referral: ReferralRecord;
@@ -197,9 +238,21 @@ export type ResolversParentTypes = {
   ReferralConnection: Omit<Types.ReferralConnection, 'edges'> & { edges: Array<ResolversParentTypes['ReferralEdge']> };
   ReferralConversion: Types.ReferralConversion;
   ReferralEdge: Omit<Types.ReferralEdge, 'node'> & { node: ResolversParentTypes['Referral'] };
+  RefundResult: Omit<Types.RefundResult, 'revokedRewards'> & { revokedRewards: Array<ResolversParentTypes['Reward']> };
+  RejectReferralInput: Types.RejectReferralInput;
   Review: ReviewRecord;
   ReviewConnection: Omit<Types.ReviewConnection, 'edges'> & { edges: Array<ResolversParentTypes['ReviewEdge']> };
   ReviewEdge: Omit<Types.ReviewEdge, 'node'> & { node: ResolversParentTypes['Review'] };
+  ReviewEvidence: Types.ReviewEvidence;
+  ReviewQueue: Omit<Types.ReviewQueue, 'heldReferrals' | 'pendingRewards'> & { heldReferrals: Array<ResolversParentTypes['HeldReferral']>, pendingRewards: Array<ResolversParentTypes['PendingReward']> };
+  ReviewQueueFilter: Types.ReviewQueueFilter;
+  Reward: RewardRecord;
+  RewardDecisionInput: Types.RewardDecisionInput;
+  RewardLedgerEntry: Types.RewardLedgerEntry;
+  RewardTerms: Types.RewardTerms;
+  RewardTermsInput: Types.RewardTermsInput;
+  RingLink: Types.RingLink;
+  RingReferral: Types.RingReferral;
   Separation: Omit<Types.Separation, 'path'> & { path: Array<ResolversParentTypes['Customer']> };
   ServiceInfo: Types.ServiceInfo;
   SignupResult: Omit<Types.SignupResult, 'customer' | 'referral'> & { customer: ResolversParentTypes['Customer'], referral?: Types.Maybe<ResolversParentTypes['Referral']> };
@@ -223,7 +276,15 @@ export type CampaignResolvers<ContextType = RequestContext, ParentType extends R
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   referrerReward?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  rewards?: Resolver<Types.Maybe<ResolversTypes['CampaignRewards']>, ParentType, ContextType>;
   startsAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type CampaignRewardsResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CampaignRewards'] = ResolversParentTypes['CampaignRewards']> = {
+  friend?: Resolver<Types.Maybe<ResolversTypes['RewardTerms']>, ParentType, ContextType>;
+  holdDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  manualApproval?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  referrer?: Resolver<Types.Maybe<ResolversTypes['RewardTerms']>, ParentType, ContextType>;
 };
 
 export type ChainNodeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ChainNode'] = ResolversParentTypes['ChainNode']> = {
@@ -299,6 +360,23 @@ export type FollowResultResolvers<ContextType = RequestContext, ParentType exten
   follower?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
 };
 
+export type FraudRingResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['FraudRing'] = ResolversParentTypes['FraudRing']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  links?: Resolver<Array<ResolversTypes['RingLink']>, ParentType, ContextType>;
+  members?: Resolver<Array<ResolversTypes['Customer']>, ParentType, ContextType>;
+  referralDensity?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  referrals?: Resolver<Array<ResolversTypes['RingReferral']>, ParentType, ContextType>;
+  refundRate?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  sharedIdentifierShare?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  size?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type FraudRingsResultResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['FraudRingsResult'] = ResolversParentTypes['FraudRingsResult']> = {
+  asOf?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  rings?: Resolver<Array<ResolversTypes['FraudRing']>, ParentType, ContextType>;
+};
+
 export type FunnelStepResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['FunnelStep'] = ResolversParentTypes['FunnelStep']> = {
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   rate?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -315,9 +393,21 @@ export type GenerationReachResolvers<ContextType = RequestContext, ParentType ex
   generation?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type HeldReferralResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['HeldReferral'] = ResolversParentTypes['HeldReferral']> = {
+  evidence?: Resolver<ResolversTypes['ReviewEvidence'], ParentType, ContextType>;
+  heldAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['HoldReason'], ParentType, ContextType>;
+  referral?: Resolver<ResolversTypes['Referral'], ParentType, ContextType>;
+};
+
 export type HopCountResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['HopCount'] = ResolversParentTypes['HopCount']> = {
   customers?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   hops?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type IdentifierEvidenceResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['IdentifierEvidence'] = ResolversParentTypes['IdentifierEvidence']> = {
+  hashPrefix?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['IdentifierKind'], ParentType, ContextType>;
 };
 
 export type InfluencerRankingResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['InfluencerRanking'] = ResolversParentTypes['InfluencerRanking']> = {
@@ -347,18 +437,24 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 }
 
 export type MutationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  approveReferral?: Resolver<ResolversTypes['Referral'], ParentType, ContextType, RequireFields<Types.MutationApproveReferralArgs, 'input'>>;
+  approveReward?: Resolver<ResolversTypes['Reward'], ParentType, ContextType, RequireFields<Types.MutationApproveRewardArgs, 'input'>>;
   connectCustomers?: Resolver<ResolversTypes['SocialTie'], ParentType, ContextType, RequireFields<Types.MutationConnectCustomersArgs, 'input'>>;
   createCampaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType, RequireFields<Types.MutationCreateCampaignArgs, 'input'>>;
   disconnectCustomers?: Resolver<ResolversTypes['DisconnectResult'], ParentType, ContextType, RequireFields<Types.MutationDisconnectCustomersArgs, 'input'>>;
   eraseCustomer?: Resolver<ResolversTypes['EraseResult'], ParentType, ContextType, RequireFields<Types.MutationEraseCustomerArgs, 'id'>>;
   follow?: Resolver<ResolversTypes['FollowResult'], ParentType, ContextType, RequireFields<Types.MutationFollowArgs, 'input'>>;
   issueReferralCode?: Resolver<ResolversTypes['ReferralCode'], ParentType, ContextType, RequireFields<Types.MutationIssueReferralCodeArgs, 'input'>>;
+  markRewardPaid?: Resolver<ResolversTypes['Reward'], ParentType, ContextType, RequireFields<Types.MutationMarkRewardPaidArgs, 'input'>>;
   recordEvents?: Resolver<Array<ResolversTypes['EventResult']>, ParentType, ContextType, RequireFields<Types.MutationRecordEventsArgs, 'events'>>;
   recordInvite?: Resolver<ResolversTypes['Referral'], ParentType, ContextType, RequireFields<Types.MutationRecordInviteArgs, 'input'>>;
   recordPurchase?: Resolver<ResolversTypes['Purchase'], ParentType, ContextType, RequireFields<Types.MutationRecordPurchaseArgs, 'input'>>;
   recordReferralClick?: Resolver<ResolversTypes['Referral'], ParentType, ContextType, RequireFields<Types.MutationRecordReferralClickArgs, 'input'>>;
+  recordRefund?: Resolver<ResolversTypes['RefundResult'], ParentType, ContextType, RequireFields<Types.MutationRecordRefundArgs, 'input'>>;
   recordReview?: Resolver<ResolversTypes['Review'], ParentType, ContextType, RequireFields<Types.MutationRecordReviewArgs, 'input'>>;
   recordSignup?: Resolver<ResolversTypes['SignupResult'], ParentType, ContextType, RequireFields<Types.MutationRecordSignupArgs, 'input'>>;
+  rejectReferral?: Resolver<ResolversTypes['Referral'], ParentType, ContextType, RequireFields<Types.MutationRejectReferralArgs, 'input'>>;
+  revokeReward?: Resolver<ResolversTypes['Reward'], ParentType, ContextType, RequireFields<Types.MutationRevokeRewardArgs, 'input'>>;
   upsertCustomer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType, RequireFields<Types.MutationUpsertCustomerArgs, 'input'>>;
 };
 
@@ -367,6 +463,26 @@ export type PageInfoResolvers<ContextType = RequestContext, ParentType extends R
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   startCursor?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type PayoutRowResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['PayoutRow'] = ResolversParentTypes['PayoutRow']> = {
+  amount?: Resolver<Types.Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  approvedAt?: Resolver<Types.Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  currency?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  customerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  inviteeId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  orderId?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  paidAt?: Resolver<Types.Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  points?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  referrerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  rewardId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  side?: Resolver<ResolversTypes['RewardSide'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['RewardStatus'], ParentType, ContextType>;
+};
+
+export type PendingRewardResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['PendingReward'] = ResolversParentTypes['PendingReward']> = {
+  evidence?: Resolver<ResolversTypes['ReviewEvidence'], ParentType, ContextType>;
+  reward?: Resolver<ResolversTypes['Reward'], ParentType, ContextType>;
 };
 
 export type ProductResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Product'] = ResolversParentTypes['Product']> = {
@@ -404,12 +520,16 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   degreesOfSeparation?: Resolver<ResolversTypes['Separation'], ParentType, ContextType, RequireFields<Types.QueryDegreesOfSeparationArgs, 'from' | 'maxHops' | 'to' | 'via'>>;
   degreesOfSeparationMany?: Resolver<Array<ResolversTypes['Separation']>, ParentType, ContextType, RequireFields<Types.QueryDegreesOfSeparationManyArgs, 'from' | 'maxHops' | 'to' | 'via'>>;
   exportCustomer?: Resolver<ResolversTypes['JSON'], ParentType, ContextType, RequireFields<Types.QueryExportCustomerArgs, 'id'>>;
+  fraudRings?: Resolver<ResolversTypes['FraudRingsResult'], ParentType, ContextType, RequireFields<Types.QueryFraudRingsArgs, 'limit' | 'minSize'>>;
   influencerRanking?: Resolver<ResolversTypes['InfluencerRankingSnapshot'], ParentType, ContextType, RequireFields<Types.QueryInfluencerRankingArgs, 'by' | 'limit'>>;
   influencerReach?: Resolver<ResolversTypes['InfluencerReach'], ParentType, ContextType, RequireFields<Types.QueryInfluencerReachArgs, 'customerId' | 'maxDepth'>>;
+  payoutReport?: Resolver<Array<ResolversTypes['PayoutRow']>, ParentType, ContextType, RequireFields<Types.QueryPayoutReportArgs, 'campaignId' | 'from' | 'to'>>;
   product?: Resolver<Types.Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<Types.QueryProductArgs, 'id'>>;
   referralChain?: Resolver<ResolversTypes['ReferralChain'], ParentType, ContextType, RequireFields<Types.QueryReferralChainArgs, 'customerId' | 'maxDepth'>>;
   referralCode?: Resolver<Types.Maybe<ResolversTypes['ReferralCode']>, ParentType, ContextType, RequireFields<Types.QueryReferralCodeArgs, 'code'>>;
   referralConversion?: Resolver<ResolversTypes['ReferralConversion'], ParentType, ContextType, Partial<Types.QueryReferralConversionArgs>>;
+  reviewQueue?: Resolver<ResolversTypes['ReviewQueue'], ParentType, ContextType, Partial<Types.QueryReviewQueueArgs>>;
+  reward?: Resolver<Types.Maybe<ResolversTypes['Reward']>, ParentType, ContextType, RequireFields<Types.QueryRewardArgs, 'id'>>;
   separationProfile?: Resolver<Array<ResolversTypes['HopCount']>, ParentType, ContextType, RequireFields<Types.QuerySeparationProfileArgs, 'customerId' | 'maxHops' | 'via'>>;
   serviceInfo?: Resolver<ResolversTypes['ServiceInfo'], ParentType, ContextType>;
   topInfluencers?: Resolver<Array<ResolversTypes['InfluencerRanking']>, ParentType, ContextType, RequireFields<Types.QueryTopInfluencersArgs, 'by' | 'limit'>>;
@@ -421,6 +541,7 @@ export type ReferralResolvers<ContextType = RequestContext, ParentType extends R
   clickedAt?: Resolver<Types.Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   code?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   firstPurchaseAt?: Resolver<Types.Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  holdReason?: Resolver<Types.Maybe<ResolversTypes['HoldReason']>, ParentType, ContextType>;
   invitedAt?: Resolver<Types.Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   invitee?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
   referrer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
@@ -461,6 +582,12 @@ export type ReferralEdgeResolvers<ContextType = RequestContext, ParentType exten
   node?: Resolver<ResolversTypes['Referral'], ParentType, ContextType>;
 };
 
+export type RefundResultResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RefundResult'] = ResolversParentTypes['RefundResult']> = {
+  orderId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  refundedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  revokedRewards?: Resolver<Array<ResolversTypes['Reward']>, ParentType, ContextType>;
+};
+
 export type ReviewResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Review'] = ResolversParentTypes['Review']> = {
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   customer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
@@ -468,6 +595,8 @@ export type ReviewResolvers<ContextType = RequestContext, ParentType extends Res
   rating?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   recommend?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   revisions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  suspicionReasons?: Resolver<Array<ResolversTypes['ReviewSuspicionReason']>, ParentType, ContextType>;
+  suspicious?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   text?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
@@ -480,6 +609,60 @@ export type ReviewConnectionResolvers<ContextType = RequestContext, ParentType e
 export type ReviewEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ReviewEdge'] = ResolversParentTypes['ReviewEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Review'], ParentType, ContextType>;
+};
+
+export type ReviewEvidenceResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ReviewEvidence'] = ResolversParentTypes['ReviewEvidence']> = {
+  referrerSignupsLastHour?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  refunded?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  sharedIdentifiers?: Resolver<Array<ResolversTypes['IdentifierEvidence']>, ParentType, ContextType>;
+};
+
+export type ReviewQueueResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ReviewQueue'] = ResolversParentTypes['ReviewQueue']> = {
+  heldReferrals?: Resolver<Array<ResolversTypes['HeldReferral']>, ParentType, ContextType>;
+  pendingRewards?: Resolver<Array<ResolversTypes['PendingReward']>, ParentType, ContextType>;
+};
+
+export type RewardResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Reward'] = ResolversParentTypes['Reward']> = {
+  amount?: Resolver<Types.Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  campaignId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  convertedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  currency?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  customer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
+  holdUntil?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  inviteeId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  ledger?: Resolver<Array<ResolversTypes['RewardLedgerEntry']>, ParentType, ContextType>;
+  manualApproval?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  orderId?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  points?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  referrerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  side?: Resolver<ResolversTypes['RewardSide'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['RewardStatus'], ParentType, ContextType>;
+};
+
+export type RewardLedgerEntryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RewardLedgerEntry'] = ResolversParentTypes['RewardLedgerEntry']> = {
+  actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  from?: Resolver<Types.Maybe<ResolversTypes['RewardStatus']>, ParentType, ContextType>;
+  reason?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['RewardStatus'], ParentType, ContextType>;
+};
+
+export type RewardTermsResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RewardTerms'] = ResolversParentTypes['RewardTerms']> = {
+  amount?: Resolver<Types.Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  currency?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  points?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type RingLinkResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RingLink'] = ResolversParentTypes['RingLink']> = {
+  customerIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  identifier?: Resolver<ResolversTypes['IdentifierEvidence'], ParentType, ContextType>;
+};
+
+export type RingReferralResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RingReferral'] = ResolversParentTypes['RingReferral']> = {
+  inviteeId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  referrerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ReferralStatus'], ParentType, ContextType>;
 };
 
 export type SeparationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Separation'] = ResolversParentTypes['Separation']> = {
@@ -509,6 +692,7 @@ export type SocialTieResolvers<ContextType = RequestContext, ParentType extends 
 
 export type Resolvers<ContextType = RequestContext> = {
   Campaign?: CampaignResolvers<ContextType>;
+  CampaignRewards?: CampaignRewardsResolvers<ContextType>;
   ChainNode?: ChainNodeResolvers<ContextType>;
   ConversionFunnel?: ConversionFunnelResolvers<ContextType>;
   Customer?: CustomerResolvers<ContextType>;
@@ -519,16 +703,22 @@ export type Resolvers<ContextType = RequestContext> = {
   EraseResult?: EraseResultResolvers<ContextType>;
   EventResult?: EventResultResolvers<ContextType>;
   FollowResult?: FollowResultResolvers<ContextType>;
+  FraudRing?: FraudRingResolvers<ContextType>;
+  FraudRingsResult?: FraudRingsResultResolvers<ContextType>;
   FunnelStep?: FunnelStepResolvers<ContextType>;
   GenerationConversion?: GenerationConversionResolvers<ContextType>;
   GenerationReach?: GenerationReachResolvers<ContextType>;
+  HeldReferral?: HeldReferralResolvers<ContextType>;
   HopCount?: HopCountResolvers<ContextType>;
+  IdentifierEvidence?: IdentifierEvidenceResolvers<ContextType>;
   InfluencerRanking?: InfluencerRankingResolvers<ContextType>;
   InfluencerRankingSnapshot?: InfluencerRankingSnapshotResolvers<ContextType>;
   InfluencerReach?: InfluencerReachResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  PayoutRow?: PayoutRowResolvers<ContextType>;
+  PendingReward?: PendingRewardResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   Purchase?: PurchaseResolvers<ContextType>;
   PurchaseConnection?: PurchaseConnectionResolvers<ContextType>;
@@ -540,9 +730,17 @@ export type Resolvers<ContextType = RequestContext> = {
   ReferralConnection?: ReferralConnectionResolvers<ContextType>;
   ReferralConversion?: ReferralConversionResolvers<ContextType>;
   ReferralEdge?: ReferralEdgeResolvers<ContextType>;
+  RefundResult?: RefundResultResolvers<ContextType>;
   Review?: ReviewResolvers<ContextType>;
   ReviewConnection?: ReviewConnectionResolvers<ContextType>;
   ReviewEdge?: ReviewEdgeResolvers<ContextType>;
+  ReviewEvidence?: ReviewEvidenceResolvers<ContextType>;
+  ReviewQueue?: ReviewQueueResolvers<ContextType>;
+  Reward?: RewardResolvers<ContextType>;
+  RewardLedgerEntry?: RewardLedgerEntryResolvers<ContextType>;
+  RewardTerms?: RewardTermsResolvers<ContextType>;
+  RingLink?: RingLinkResolvers<ContextType>;
+  RingReferral?: RingReferralResolvers<ContextType>;
   Separation?: SeparationResolvers<ContextType>;
   ServiceInfo?: ServiceInfoResolvers<ContextType>;
   SignupResult?: SignupResultResolvers<ContextType>;

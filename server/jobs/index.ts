@@ -5,6 +5,7 @@ import { snapshotStoreFor } from '../cache/snapshots';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { idempotencyPurgeJob } from './idempotencyPurge';
+import { rewardReleaseJob } from './rewardRelease';
 import { JobScheduler } from './scheduler';
 import { snapshotRefreshJob } from './snapshotRefresh';
 
@@ -14,6 +15,7 @@ export function startJobs(deps: { graph: Graph; store: KeyValueStore; config: Co
   const scheduler = new JobScheduler(redis, deps.log);
   scheduler.scheduleJob(idempotencyPurgeJob(deps.graph, deps.config.IDEMPOTENCY_RETENTION_HOURS, deps.log));
   scheduler.scheduleJob(snapshotRefreshJob(deps.graph, snapshotStoreFor(deps.store), deps.config.SNAPSHOT_REFRESH_SECONDS * 1000, deps.log));
+  scheduler.scheduleJob(rewardReleaseJob(deps.graph, deps.config.REWARD_RELEASE_SECONDS * 1000, deps.log));
   scheduler.start();
   return scheduler;
 }

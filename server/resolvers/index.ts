@@ -2,11 +2,13 @@ import type { Resolvers } from '../generated/graphql';
 import { analyticsResolvers } from './analytics';
 import { customerResolvers } from './customers';
 import { eventResolvers } from './events';
+import { fraudResolvers } from './fraud';
 import { privacyResolvers } from './privacy';
 import { productResolvers } from './products';
 import { purchaseResolvers } from './purchases';
 import { referralResolvers } from './referrals';
 import { reviewResolvers } from './reviews';
+import { rewardResolvers } from './rewards';
 import { DateTime, JSONScalar } from './scalars';
 import { serviceResolvers } from './service';
 
@@ -20,6 +22,8 @@ const domains: Resolvers[] = [
   eventResolvers,
   privacyResolvers,
   analyticsResolvers,
+  fraudResolvers,
+  rewardResolvers,
 ];
 
 /** Each domain's resolvers, merged type by type. */
