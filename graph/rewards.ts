@@ -18,8 +18,8 @@ import { checkId, checkText } from './validate';
  * converting purchase within the hold period. Every change goes through `changeRewards`, the one function that
  * moves a reward (the place to publish a RewardChanged event after commit), and appends one ledger entry:
  * (:Reward)-[:HAS_ENTRY]->(:RewardLedgerEntry {seq, from, to, at, actor, reason}). Entries are only ever created.
- * Concurrency: the reward is write-locked before its status is read, so two managers (or a manager and the job)
- * queue, and the second sees the first's change.
+ * Concurrency: the reward is write-locked (a statement of its own) before its status is read (another), so two
+ * managers (or a manager and the job) queue, and the second sees the first's change (tested).
  */
 
 export interface RewardRecord {
@@ -86,12 +86,19 @@ export const REWARDS_ON_CONVERSION = (r: string, referrer: string, invitee: stri
      CREATE (w)-[:HAS_ENTRY]->(:RewardLedgerEntry {seq: 1, from: null, to: 'PENDING', at: timestamp(), actor: 'system:conversion', reason: 'conversion'})
    }`;
 
-const LOCK_REWARDS = cypher<{ id: string; status: RewardStatus }>(
+// The lock is a write to a property nothing else writes: `SET w.status = w.status` would read the status before
+// waiting for the lock and write that stale value back over a concurrent writer's change.
+const LOCK_REWARDS = cypher<{ id: string }>(
   'reward.lock',
   `UNWIND $ids AS id
    MATCH (w:Reward {id: id})
-   SET w.status = w.status
-   RETURN id, w.status AS status`,
+   SET w.lockedAt = timestamp()
+   RETURN id`,
+);
+
+const REWARD_STATUS = cypher<{ id: string; status: RewardStatus }>(
+  'reward.status',
+  `UNWIND $ids AS id MATCH (w:Reward {id: id}) RETURN id, w.status AS status`,
 );
 
 // Read again after the lock (a separate statement), so the guard sees what concurrent writers committed.
@@ -133,7 +140,9 @@ export interface RewardChange {
  */
 export async function changeRewards(tx: Tx, changes: readonly RewardChange[], strict: boolean): Promise<RewardRecord[]> {
   if (changes.length === 0) return [];
-  const locked = new Map((await tx.run(LOCK_REWARDS, { ids: [...new Set(changes.map((change) => change.rewardId))].sort() })).map((row) => [row.id, row.status]));
+  const ids = [...new Set(changes.map((change) => change.rewardId))].sort();
+  await tx.run(LOCK_REWARDS, { ids });
+  const locked = new Map((await tx.run(REWARD_STATUS, { ids })).map((row) => [row.id, row.status]));
   const allowed = changes.filter((change) => {
     const status = locked.get(change.rewardId);
     if (status === undefined) {
@@ -209,11 +218,16 @@ export async function releaseHeldRewards(graph: Graph, now: number, options: { s
 }
 
 // Locks the purchase (a write to it) before its refund state is read, so concurrent refunds of one order queue.
-const LOCK_ORDER = cypher<{ refundedAt: number | null }>(
+const LOCK_ORDER = cypher<{ found: boolean }>(
   'refund.lockOrder',
   `MATCH ()-[p:PURCHASED {orderId: $orderId}]->()
-   SET p.orderId = p.orderId
-   RETURN p.refundedAt AS refundedAt`,
+   SET p.lockedAt = timestamp()
+   RETURN true AS found`,
+);
+
+const REFUND_STATE = cypher<{ refundedAt: number | null }>(
+  'refund.state',
+  `MATCH ()-[p:PURCHASED {orderId: $orderId}]->() RETURN p.refundedAt AS refundedAt`,
 );
 
 const MARK_REFUNDED = cypher<{ customerId: string }>(
@@ -243,8 +257,9 @@ export interface RefundRecord {
 export async function recordRefund(tx: Tx, input: { orderId: string; at?: number | null }, actor: string, now: number): Promise<RefundRecord> {
   const orderId = checkId('orderId', input.orderId);
   const at = input.at ?? now;
-  const [order] = await tx.run(LOCK_ORDER, { orderId });
-  if (!order) throw notFound('orderId', `no purchase with order id "${orderId}".`);
+  const [locked] = await tx.run(LOCK_ORDER, { orderId });
+  if (!locked) throw notFound('orderId', `no purchase with order id "${orderId}".`);
+  const [order] = await tx.run(REFUND_STATE, { orderId });
   if (order.refundedAt !== null) throw conflict('orderId', `order "${orderId}" is already refunded.`);
   const [{ customerId }] = await tx.run(MARK_REFUNDED, { orderId, at });
   const due = await tx.run(REWARDS_OF_ORDER, { orderId, at });
