@@ -212,7 +212,8 @@ export async function follow(tx: Tx, input: FollowInput, now: number): Promise<{
 }
 
 // Erasure keeps the node and its relationships, so referral, conversion and purchase counts stay right,
-// but nothing that identifies the person: no id, name, email, review text, or stored replay results.
+// but nothing that identifies the person: no id, name, email, review text, stored replay results, or identifier
+// links (an identifier no other customer is linked to goes with them; the fraud rules then no longer see them).
 const ERASE_CUSTOMER = cypher<{ erased: number }>(
   'customer.erase',
   `MATCH (c:Customer {id: $id})
@@ -225,6 +226,12 @@ const ERASE_CUSTOMER = cypher<{ erased: number }>(
    CALL (c) {
      MATCH (k:IdempotencyKey)-[:ABOUT]->(c)
      DETACH DELETE k
+   }
+   CALL (c) {
+     MATCH (c)-[link:HAS_IDENTIFIER]->(i:Identifier)
+     DELETE link
+     WITH DISTINCT i WHERE NOT EXISTS { (i)<-[:HAS_IDENTIFIER]-() }
+     DELETE i
    }
    RETURN count(c) AS erased`,
 );
