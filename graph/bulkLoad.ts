@@ -42,6 +42,22 @@ const LOAD_REVIEWS = cypher(
    ON CREATE SET rv.rating = row.rating, rv.recommend = row.recommend, rv.at = row.at, rv.revisions = 1`,
 );
 
+// Synthetic identifiers come hashed already (graph/synthetic.ts); HELD referrals get their reason like the rule sets it.
+const LOAD_IDENTIFIERS = cypher(
+  'bulk.identifiers',
+  `UNWIND $rows AS row
+   MATCH (c:Customer {id: row.customerId})
+   MERGE (i:Identifier {kind: row.kind, hash: row.hash})
+   MERGE (c)-[link:HAS_IDENTIFIER]->(i)
+   ON CREATE SET link.since = c.createdAt`,
+);
+const MARK_HELD = cypher(
+  'bulk.heldReasons',
+  `UNWIND $rows AS row
+   MATCH (:Customer {id: row.referrerId})-[r:REFERRED {campaign: row.campaign}]->(:Customer {id: row.inviteeId})
+   SET r.holdReason = 'SHARED_IDENTIFIER', r.heldAt = r.signedUpAt`,
+);
+
 /** Runs `query` once per batch of `rows`, each batch its own transaction; returns what the batches returned. */
 export async function loadInBatches<T, R extends object = Row>(
   graph: Graph,
@@ -74,6 +90,10 @@ export async function loadSyntheticGraph(
   await loadInBatches(graph, LOAD_REFERRALS, data.referrals, batchSize, step('referrals'));
   await loadInBatches(graph, LOAD_PURCHASES, data.purchases, batchSize, step('purchases'));
   await loadInBatches(graph, LOAD_REVIEWS, data.reviews, batchSize, step('reviews'));
+  if (data.identifiers) {
+    await loadInBatches(graph, LOAD_IDENTIFIERS, data.identifiers, batchSize, step('identifiers'));
+    await loadInBatches(graph, MARK_HELD, data.referrals.filter((referral) => referral.status === 'HELD'), batchSize, step('held referrals'));
+  }
 }
 
 export { LOAD_CAMPAIGNS, LOAD_CUSTOMERS, LOAD_KNOWS, LOAD_PRODUCTS, LOAD_PURCHASES, LOAD_REFERRALS };
