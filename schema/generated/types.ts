@@ -1074,7 +1074,8 @@ export type Query = {
    * customer); `connections` (`customerId`, `strength`, `since`); `following` and `followers` (`customerId`, `at`);
    * `referralsSent` and `referralsReceived` (`referrerId`, `inviteeId`, `campaignId`, `code`, `channel`, `status`,
    * `invitedAt`, `clickedAt`, `signedUpAt`, `firstPurchaseAt`); `referralCodes` (`code`, `campaignId`); `purchases`;
-   * `reviews` (with their texts); `identifiers` (always empty: no external identifiers are stored yet);
+   * `reviews` (with their texts); `identifiers` (`kind`, `hashPrefix`, `since`: only keyed hashes are stored, never the
+   * values); `rewards` (`rewardId`, `side`, `status`, `campaignId`, `amount`, `currency`, `points`, `convertedAt`);
    * `idempotencyKeys` (`kind` and `at` of each stored replay result that names the customer, kept for
    * `IDEMPOTENCY_RETENTION_HOURS`). Instants are ISO-8601 strings. BAD_USER_INPUT or NOT_FOUND: `id`.
    */
