@@ -637,8 +637,8 @@ export type Mutation = {
   /** Removes the KNOWS tie between two customers. BAD_USER_INPUT: a malformed id, the same customer twice. */
   disconnectCustomers: DisconnectResult;
   /**
-   * Admin only: removes the customer's id, name, email, review texts and stored replay results naming them; the
-   * anonymous node stays so that referral, conversion and purchase counts stay right. NOT_FOUND: `id`.
+   * Admin only: removes the customer's id, name, email, review texts, identifier links and stored replay results naming
+   * them; the anonymous node stays so that referral, conversion and purchase counts stay right. NOT_FOUND: `id`.
    */
   eraseCustomer: EraseResult;
   /**
