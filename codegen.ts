@@ -38,6 +38,8 @@ const config: CodegenConfig = {
           AdmitWaveResult: '../../graph/waves#AdmitWaveRecord',
           AdmitMembersResult: '../../graph/quotas#AdmitMembersRecord',
           LaunchReport: '../../graph/analytics/launch#LaunchReportRecord',
+          Reward: '../../graph/rewards#RewardRecord',
+          FraudRing: '../../graph/analytics/fraudRings#FraudRingRecord',
         },
       },
     },

@@ -55,6 +55,21 @@ const LOAD_MEMBERSHIPS = cypher(
    MERGE (c)-[:HOLDS]->(m)
    MERGE (m)-[:IN]->(campaign)`,
 );
+// Synthetic identifiers come hashed already (graph/synthetic.ts); HELD referrals get their reason like the rule sets it.
+const LOAD_IDENTIFIERS = cypher(
+  'bulk.identifiers',
+  `UNWIND $rows AS row
+   MATCH (c:Customer {id: row.customerId})
+   MERGE (i:Identifier {kind: row.kind, hash: row.hash})
+   MERGE (c)-[link:HAS_IDENTIFIER]->(i)
+   ON CREATE SET link.since = c.createdAt`,
+);
+const MARK_HELD = cypher(
+  'bulk.heldReasons',
+  `UNWIND $rows AS row
+   MATCH (:Customer {id: row.referrerId})-[r:REFERRED {campaign: row.campaign}]->(:Customer {id: row.inviteeId})
+   SET r.holdReason = 'SHARED_IDENTIFIER', r.heldAt = r.signedUpAt`,
+);
 
 /** Runs `query` once per batch of `rows`, each batch its own transaction; returns what the batches returned. */
 export async function loadInBatches<T, R extends object = Row>(
@@ -90,6 +105,10 @@ export async function loadSyntheticGraph(
   await loadInBatches(graph, LOAD_REVIEWS, data.reviews, batchSize, step('reviews'));
   if (data.memberships) {
     await loadInBatches(graph, LOAD_MEMBERSHIPS, data.memberships, batchSize, step('memberships'));
+  }
+  if (data.identifiers) {
+    await loadInBatches(graph, LOAD_IDENTIFIERS, data.identifiers, batchSize, step('identifiers'));
+    await loadInBatches(graph, MARK_HELD, data.referrals.filter((referral) => referral.status === 'HELD'), batchSize, step('held referrals'));
   }
 }
 

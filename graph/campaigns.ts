@@ -2,17 +2,28 @@ import type { CreateCampaignInput } from '../schema/generated/types';
 import { badInput, withinField } from './errors';
 import { CampaignRecord, TEXT_LIMITS } from './model';
 import { cypher, Graph } from './neo4j';
+import { rewardFields } from './rewardTerms';
 import { checkId, checkIntRange, checkText } from './validate';
+
+// Reward terms are stored flat (Neo4j properties hold no maps) and projected back as one `rewards` map.
+const TERMS = (c: string, side: string) =>
+  `CASE WHEN ${c}.${side}RewardAmount IS NULL AND ${c}.${side}RewardPoints IS NULL THEN null
+        ELSE {amount: ${c}.${side}RewardAmount, currency: ${c}.${side}RewardCurrency, points: ${c}.${side}RewardPoints} END`;
 
 export const CAMPAIGN_PROJECTION =
   '{.id, .name, .startsAt, .endsAt, .attributionWindowDays, .attributionModel, .referrerReward, .friendReward, ' +
   '.inviteQuota, .waitlist, .moveUpPerReferral, .earnedInvitesPerConvertedInvitee, .waveSize}';
 
+/** The projection with the reward terms, for the campaigns the API shows (rules read the terms in Cypher). */
+const CAMPAIGN_WITH_REWARDS = (c: string) => `{.id, .name, .startsAt, .endsAt, .attributionWindowDays, .attributionModel, .referrerReward, .friendReward,
+  rewards: CASE WHEN ${c}.rewardHoldDays IS NULL THEN null
+                ELSE {referrer: ${TERMS(c, 'referrer')}, friend: ${TERMS(c, 'friend')}, holdDays: ${c}.rewardHoldDays, manualApproval: ${c}.rewardManualApproval} END}`;
+
 const UPSERT_CAMPAIGN = cypher<{ campaign: CampaignRecord }>(
   'campaign.upsert',
   `MERGE (c:Campaign {id: $id})
    SET c += $fields
-   RETURN c ${CAMPAIGN_PROJECTION} AS campaign`,
+   RETURN c ${CAMPAIGN_WITH_REWARDS('c')} AS campaign`,
 );
 
 /** Creates or replaces a campaign's settings: idempotent by nature, so it takes no idempotency key. */
@@ -33,6 +44,7 @@ export async function createCampaign(graph: Graph, input: CreateCampaignInput): 
       referrerReward: checkText('referrerReward', input.referrerReward, TEXT_LIMITS.reward) ?? null,
       friendReward: checkText('friendReward', input.friendReward, TEXT_LIMITS.reward) ?? null,
       ...checkLaunchSettings(input),
+      ...rewardFields(input.rewards),
     };
     const [row] = await graph.write(UPSERT_CAMPAIGN, { id, fields });
     return row.campaign;
@@ -41,7 +53,7 @@ export async function createCampaign(graph: Graph, input: CreateCampaignInput): 
 
 const CAMPAIGNS_BY_ID = cypher<{ campaign: CampaignRecord }>(
   'campaign.byIds',
-  `UNWIND $ids AS id MATCH (c:Campaign {id: id}) RETURN c ${CAMPAIGN_PROJECTION} AS campaign`,
+  `UNWIND $ids AS id MATCH (c:Campaign {id: id}) RETURN c ${CAMPAIGN_WITH_REWARDS('c')} AS campaign`,
 );
 
 export async function campaignsByIds(graph: Graph, ids: readonly string[]): Promise<Map<string, CampaignRecord>> {

@@ -2,7 +2,9 @@ import type { RecordPurchaseInput, RecordReviewInput } from '../schema/generated
 import { ADVANCE_STAGE, requireCustomers } from './customers';
 import { conflict, conflictOn, notFound } from './errors';
 import { ProductRecord, PROMOTER_MIN_RECOMMEND, PurchaseRecord, ReviewRecord, stageRank, TEXT_LIMITS } from './model';
+import { HashedIdentifier, linkIdentifiers, parseIdentifiers } from './identifiers';
 import { cypher, Graph, Tx } from './neo4j';
+import { REWARDS_ON_CONVERSION } from './rewards';
 import { checkCurrency, checkId, checkIntRange, checkNumberRange, checkText } from './validate';
 
 export const PURCHASE_PROJECTION = (rel: string, customer: string, product: string) =>
@@ -32,7 +34,8 @@ export const ORDER_OWNER = cypher<{ index: number; customerExists: boolean; orde
 // The credited referral (the one with signedUpAt) converts on the invitee's first purchase at or after
 // the credited sign-up; a purchase before it does not convert. Events arrive out of order, so a purchase
 // dated earlier than the current firstPurchaseAt (and still at or after the sign-up) moves it back.
-// CREDIT_REFERRAL in graph/signup.ts applies the same rule to purchases already recorded.
+// CREDIT_REFERRAL in graph/signup.ts applies the same rule to purchases already recorded. A HELD referral records
+// its first purchase but stays HELD (no conversion until approved); a conversion creates the campaign's rewards.
 // One purchase per order id is the purchased_order_id constraint: of concurrent writers of one order,
 // the first commits and the others fail on it (ORDER_OWNER only answers the common repeat early).
 // Creating p write-locks c, as SIGN_UP's SET on c does: a concurrent sign-up and purchase serialise on c,
@@ -50,9 +53,11 @@ export const RECORD_PURCHASE = cypher<{ index: number; purchase: PurchaseRecord 
      ${ADVANCE_STAGE('c', 'BUYER')}
    }
    CALL (c, row) {
-     MATCH (:Customer)-[r:REFERRED]->(c)
+     MATCH (referrer:Customer)-[r:REFERRED]->(c)
      WHERE r.signedUpAt IS NOT NULL AND r.signedUpAt <= row.at AND (r.firstPurchaseAt IS NULL OR row.at < r.firstPurchaseAt)
-     SET r.status = 'CONVERTED', r.firstPurchaseAt = row.at
+     SET r.status = CASE WHEN r.status = 'HELD' THEN 'HELD' ELSE 'CONVERTED' END, r.firstPurchaseAt = row.at
+     WITH referrer, r, c
+     ${REWARDS_ON_CONVERSION('r', 'referrer', 'c')}
    }
    CALL (c, purchases) {
      WITH c WHERE purchases >= 2
@@ -70,6 +75,7 @@ export interface PurchaseRow {
   amount: number;
   currency: string;
   at: number;
+  identifiers: HashedIdentifier[];
 }
 
 export function parsePurchase(input: RecordPurchaseInput, now: number): PurchaseRow {
@@ -79,7 +85,8 @@ export function parsePurchase(input: RecordPurchaseInput, now: number): Purchase
   const amount = checkNumberRange('amount', input.amount, 0, 1e9);
   const currency = checkCurrency('currency', input.currency);
   const productName = checkText('productName', input.productName, TEXT_LIMITS.name) ?? null;
-  return { customerId, productId, productName, orderId, amount, currency, at: input.at ?? now };
+  const identifiers = parseIdentifiers('identifiers', input.identifiers);
+  return { customerId, productId, productName, orderId, amount, currency, at: input.at ?? now, identifiers };
 }
 
 export function checkOrderState(row: PurchaseRow, state: { customerExists: boolean; orderExists: boolean }): void {
@@ -94,6 +101,7 @@ export async function recordPurchase(tx: Tx, input: RecordPurchaseInput, now: nu
   const [state] = await tx.run(ORDER_OWNER, { rows: [row] });
   checkOrderState(row, state);
   const [written] = await conflictOn('orderId', orderTaken(row.orderId), () => tx.run(RECORD_PURCHASE, { rows: [row] }));
+  await linkIdentifiers(tx, [row]);
   return written.purchase;
 }
 

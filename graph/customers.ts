@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { ConnectCustomersInput, DisconnectCustomersInput, FollowInput, FunnelStage, UpsertCustomerInput } from '../schema/generated/types';
 import { badInput, conflict, notFound, withinField } from './errors';
+import { HashedIdentifier, linkIdentifiers, parseIdentifiers } from './identifiers';
 import { CustomerRecord, stageRank, TEXT_LIMITS } from './model';
 import { cypher, Graph, Tx } from './neo4j';
 import { checkEmail, checkId, checkNumberRange, checkText } from './validate';
@@ -55,6 +56,7 @@ export interface UpsertRow {
   stage: FunnelStage | null;
   rank: number | null;
   resetStage: boolean;
+  identifiers: HashedIdentifier[];
 }
 
 /** The checks that need no database, in the order the writer makes them. */
@@ -63,7 +65,8 @@ export function parseUpsertCustomer(input: UpsertCustomerInput): UpsertRow {
   const email = checkEmail('email', input.email) ?? null;
   const name = checkText('name', input.name, TEXT_LIMITS.name) ?? null;
   const stage: FunnelStage | null = input.stage ?? null;
-  return { id, name, email, stage, rank: stage === null ? null : stageRank(stage), resetStage: Boolean(input.resetStage) };
+  const identifiers = parseIdentifiers('identifiers', input.identifiers);
+  return { id, name, email, stage, rank: stage === null ? null : stageRank(stage), resetStage: Boolean(input.resetStage), identifiers };
 }
 
 /** The rules on the stored customer: the email stays unique, the stage moves back only with resetStage. */
@@ -80,6 +83,7 @@ export async function upsertCustomer(tx: Tx, input: UpsertCustomerInput, now: nu
   const [state] = await tx.run(CUSTOMER_STATE, { rows: [row] });
   checkUpsertState(row, state);
   const [written] = await tx.run(UPSERT_CUSTOMER, { rows: [row] });
+  await linkIdentifiers(tx, [{ customerId: row.id, at: now, identifiers: row.identifiers }]);
   return written.customer;
 }
 
@@ -208,7 +212,8 @@ export async function follow(tx: Tx, input: FollowInput, now: number): Promise<{
 }
 
 // Erasure keeps the node and its relationships, so referral, conversion and purchase counts stay right,
-// but nothing that identifies the person: no id, name, email, review text, or stored replay results.
+// but nothing that identifies the person: no id, name, email, review text, stored replay results, or identifier
+// links (an identifier no other customer is linked to goes with them; the fraud rules then no longer see them).
 const ERASE_CUSTOMER = cypher<{ erased: number }>(
   'customer.erase',
   `MATCH (c:Customer {id: $id})
@@ -221,6 +226,12 @@ const ERASE_CUSTOMER = cypher<{ erased: number }>(
    CALL (c) {
      MATCH (k:IdempotencyKey)-[:ABOUT]->(c)
      DETACH DELETE k
+   }
+   CALL (c) {
+     MATCH (c)-[link:HAS_IDENTIFIER]->(i:Identifier)
+     DELETE link
+     WITH DISTINCT i WHERE NOT EXISTS { (i)<-[:HAS_IDENTIFIER]-() }
+     DELETE i
    }
    RETURN count(c) AS erased`,
 );

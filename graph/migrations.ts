@@ -82,6 +82,14 @@ export const MIGRATIONS: readonly (Cypher | ConstraintMigration)[] = [
   cypher('migration.membershipSeq', 'CREATE CONSTRAINT membership_campaign_seq IF NOT EXISTS FOR (m:Membership) REQUIRE (m.campaignId, m.seq) IS UNIQUE'),
   cypher('migration.waveNumber', 'CREATE CONSTRAINT wave_campaign_number IF NOT EXISTS FOR (w:Wave) REQUIRE (w.campaignId, w.number) IS UNIQUE'),
   cypher('migration.membershipQueue', 'CREATE INDEX membership_queue IF NOT EXISTS FOR (m:Membership) ON (m.campaignId, m.status, m.score)'),
+  // Fraud and rewards (graph/identifiers.ts, graph/rewards.ts).
+  cypher('migration.identifierKindHash', 'CREATE CONSTRAINT identifier_kind_hash IF NOT EXISTS FOR (i:Identifier) REQUIRE (i.kind, i.hash) IS UNIQUE'),
+  cypher('migration.rewardId', 'CREATE CONSTRAINT reward_id IF NOT EXISTS FOR (w:Reward) REQUIRE w.id IS UNIQUE'),
+  // One reward per side of a credited referral: `key` is the side and the credited invitee's elementId.
+  cypher('migration.rewardKey', 'CREATE CONSTRAINT reward_key IF NOT EXISTS FOR (w:Reward) REQUIRE w.key IS UNIQUE'),
+  cypher('migration.rewardStatus', 'CREATE INDEX reward_status IF NOT EXISTS FOR (w:Reward) ON (w.status)'),
+  cypher('migration.rewardOrder', 'CREATE INDEX reward_order IF NOT EXISTS FOR (w:Reward) ON (w.orderId)'),
+  cypher('migration.rewardCampaign', 'CREATE INDEX reward_campaign IF NOT EXISTS FOR (w:Reward) ON (w.campaignId)'),
 ];
 
 const AWAIT_INDEXES = cypher('migration.awaitIndexes', 'CALL db.awaitIndexes(300)');

@@ -1,4 +1,4 @@
-import type { AttributionModel, FunnelStage, ReferralStatus } from '../schema/generated/types';
+import type { AttributionModel, FunnelStage, HoldReason, ReferralStatus } from '../schema/generated/types';
 
 // Domain constants, defined once.
 
@@ -38,6 +38,21 @@ export interface CampaignRecord {
   earnedInvitesPerConvertedInvitee: number | null;
   /** The size of the next wave, for `waitlistPosition`; null: the size of the last wave admitted. */
   waveSize: number | null;
+  /** The reward terms as data (graph/rewardTerms.ts); null when none; absent where a rule read the campaign. */
+  rewards?: CampaignRewardsRecord | null;
+}
+
+export interface RewardTermsRecord {
+  amount: number | null;
+  currency: string | null;
+  points: number | null;
+}
+
+export interface CampaignRewardsRecord {
+  referrer: RewardTermsRecord | null;
+  friend: RewardTermsRecord | null;
+  holdDays: number;
+  manualApproval: boolean;
 }
 
 export interface ReferralCodeRecord {
@@ -57,6 +72,8 @@ export interface ReferralRecord {
   clickedAt: number | null;
   signedUpAt: number | null;
   firstPurchaseAt: number | null;
+  /** Why the referral is or was HELD (graph/fraudRules.ts); null when it never was. */
+  holdReason: HoldReason | null;
 }
 
 export interface ProductRecord {

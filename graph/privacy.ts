@@ -21,6 +21,8 @@ const EXPORT_CUSTOMER = cypher<{
   reviews: Exported[];
   idempotencyKeys: Exported[];
   launchPlaces: Exported[];
+  identifiers: Exported[];
+  rewards: Exported[];
 }>(
   'privacy.exportCustomer',
   `MATCH (c:Customer {id: $id})
@@ -45,7 +47,11 @@ const EXPORT_CUSTOMER = cypher<{
                RETURN {kind: k.kind, at: k.at} } AS idempotencyKeys,
      COLLECT { MATCH (c)-[:HOLDS]->(m:Membership) WITH m ORDER BY m.campaignId
                RETURN {campaignId: m.campaignId, status: m.status, origin: m.origin, joinedAt: m.joinedAt, admittedAt: m.admittedAt,
-                       wave: m.wave, waitlistJoinNumber: m.seq, invitationQuota: m.quota, invitationsSpent: m.spent} } AS launchPlaces`,
+                       wave: m.wave, waitlistJoinNumber: m.seq, invitationQuota: m.quota, invitationsSpent: m.spent} } AS launchPlaces,
+     COLLECT { MATCH (c)-[l:HAS_IDENTIFIER]->(i:Identifier) WITH l, i ORDER BY i.kind, l.since, i.hash
+               RETURN {kind: i.kind, hashPrefix: left(i.hash, 8), since: l.since} } AS identifiers,
+     COLLECT { MATCH (w:Reward)-[:EARNED_BY]->(c) WITH w ORDER BY w.createdAt, w.id
+               RETURN {rewardId: w.id, side: w.side, status: w.status, campaignId: w.campaignId, amount: w.amount, currency: w.currency, points: w.points, convertedAt: w.convertedAt} } AS rewards`,
 );
 
 /** Instants are stored as epoch milliseconds; the export shows them as ISO-8601, like the API. */
@@ -68,11 +74,12 @@ function shown(key: string, value: unknown): unknown {
  * ways, referrals both ways, referral codes, purchases, reviews with their texts, and the idempotency
  * keys whose stored results name the customer (kind and time only: the results repeat data listed here),
  * and their places in invite-only and waitlist campaigns (graph/membership.ts).
- * `identifiers` is empty: no external identifiers (device ids, hashed emails) are stored yet.
+ * `identifiers` lists the identifiers linked to them as kind and hash prefix: only keyed hashes are stored, never
+ * the values (graph/identifiers.ts); `rewards` the rewards they earned.
  */
 export async function exportCustomer(graph: Graph, id: string, now = Date.now()): Promise<Exported> {
   checkId('id', id);
   const [row] = await graph.read(EXPORT_CUSTOMER, { id });
   if (!row) throw notFound('id', `no customer with id "${id}".`);
-  return withInstants({ customerId: id, exportedAt: now, ...row, identifiers: [] });
+  return withInstants({ customerId: id, exportedAt: now, ...row });
 }

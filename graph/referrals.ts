@@ -12,7 +12,7 @@ import { checkId } from './validate';
 export const REFERRAL_PROJECTION = (rel: string, referrer: string, invitee: string) =>
   `{referrerId: ${referrer}.id, inviteeId: ${invitee}.id, campaignId: ${rel}.campaign, code: ${rel}.code, channel: ${rel}.channel,
     status: ${rel}.status, invitedAt: ${rel}.invitedAt, clickedAt: ${rel}.clickedAt, signedUpAt: ${rel}.signedUpAt,
-    firstPurchaseAt: ${rel}.firstPurchaseAt}`;
+    firstPurchaseAt: ${rel}.firstPurchaseAt, holdReason: ${rel}.holdReason}`;
 
 export const CODE_LOOKUP = cypher<{ code: string; ownerId: string; campaign: CampaignRecord }>(
   'referralCode.lookup',

@@ -1,14 +1,17 @@
-import type { RecordSignupInput } from '../schema/generated/types';
+import type { HoldReason, RecordSignupInput } from '../schema/generated/types';
 import { attributeSignup } from './attribution';
 import { checkCampaignOpen, isLaunchCampaign } from './campaigns';
 import { ADVANCE_STAGE, CUSTOMER_PROJECTION, ON_CREATE_CUSTOMER } from './customers';
 import { conflict, conflictOn } from './errors';
+import { judgeReferral } from './fraudRules';
+import { HashedIdentifier, linkIdentifiers, parseIdentifiers } from './identifiers';
 import { lockCustomers, LockKey } from './locks';
 import { CustomerRecord, ReferralRecord, TEXT_LIMITS } from './model';
 import { acceptReferral } from './membership';
 import { cypher, Tx } from './neo4j';
 import { spendInvitation } from './quotas';
 import { checkReferralEnds, cycleConflict, lockCreditChain, REFERRAL_PROJECTION, ReferralSource, resolveSource } from './referrals';
+import { REWARDS_ON_CONVERSION } from './rewards';
 import { checkEmail, checkId, checkText } from './validate';
 
 // The statements take `$rows`: a single mutation sends one row, a batch (graph/batch) one row per event.
@@ -43,15 +46,20 @@ export const SIGN_UP = cypher<{ index: number; customer: CustomerRecord }>(
 // Credits one referral and rejects the other open ones into the same customer: one referrer per sign-up.
 // `creditedInvitee` (the invitee's elementId, set only on the credited referral) is what the
 // referred_credited_invitee constraint holds unique: one credited referral per invitee, whatever races.
+// A referral the fraud rules hold (`row.holdReason`, graph/fraudRules.ts) is credited as HELD: it holds the
+// invitee's credit (and its place in the chain) but converts only when approved.
 // A purchase already recorded at or after the sign-up (backfilled history) converts the credit at once,
 // on the earliest such purchase, as RECORD_PURCHASE in graph/commerce.ts would have; earlier purchases do not.
+// A held referral records that purchase but stays HELD. A conversion creates the campaign's rewards.
 export const CREDIT_REFERRAL = cypher<{ index: number; referral: ReferralRecord }>(
   'signup.credit',
   `UNWIND $rows AS row
    MATCH (referrer:Customer {id: row.referrerId}), (c:Customer {id: row.id})
    MERGE (referrer)-[r:REFERRED {campaign: row.campaignId}]->(c)
    ON CREATE SET r.invitedAt = row.at, r.channel = 'code'
-   SET r.status = 'SIGNED_UP', r.signedUpAt = row.at, r.code = coalesce(row.code, r.code), r.creditedInvitee = elementId(c)
+   SET r.status = CASE WHEN row.holdReason IS NULL THEN 'SIGNED_UP' ELSE 'HELD' END, r.signedUpAt = row.at,
+       r.code = coalesce(row.code, r.code), r.creditedInvitee = elementId(c),
+       r.holdReason = row.holdReason, r.heldAt = CASE WHEN row.holdReason IS NULL THEN null ELSE row.at END, r.velocityCount = row.velocityCount
    WITH row, referrer, c, r
    CALL (c, r) {
      MATCH (:Customer)-[other:REFERRED]->(c)
@@ -61,10 +69,29 @@ export const CREDIT_REFERRAL = cypher<{ index: number; referral: ReferralRecord 
    CALL (c, r) {
      MATCH (c)-[p:PURCHASED]->() WHERE p.at >= r.signedUpAt
      WITH r, min(p.at) AS firstPurchaseAt
-     SET r.status = 'CONVERTED', r.firstPurchaseAt = firstPurchaseAt
+     SET r.status = CASE WHEN r.status = 'HELD' THEN 'HELD' ELSE 'CONVERTED' END, r.firstPurchaseAt = firstPurchaseAt
    }
+   ${REWARDS_ON_CONVERSION('r', 'referrer', 'c')}
    RETURN row.index AS index, r ${REFERRAL_PROJECTION('r', 'referrer', 'c')} AS referral`,
 );
+
+export interface CreditRow extends Credit {
+  index: number;
+  id: string;
+  at: number;
+  holdReason: HoldReason | null;
+  velocityCount: number | null;
+}
+
+/**
+ * Writes the credits of a sign-up, or of a batch's sign-ups: the one place a referral becomes credited or HELD
+ * (and, with a backfilled purchase, CONVERTED with its rewards), for the per-event and the batch path alike.
+ */
+export async function creditReferrals(tx: Tx, rows: readonly CreditRow[]): Promise<Map<number, ReferralRecord>> {
+  if (rows.length === 0) return new Map();
+  const written = await tx.run(CREDIT_REFERRAL, { rows });
+  return new Map(written.map((row) => [row.index, row.referral]));
+}
 
 export interface SignupRecord {
   customer: CustomerRecord;
@@ -77,6 +104,8 @@ export interface SignupRequest {
   name: string | null;
   at: number;
   code: string | null;
+  /** Hashed here, at the edge of graph/: the raw values go no further. */
+  identifiers: HashedIdentifier[];
 }
 
 export interface Credit {
@@ -91,7 +120,8 @@ export function parseSignup(input: RecordSignupInput, now: number): SignupReques
   const id = checkId('customerId', input.customerId);
   const email = checkEmail('email', input.email) ?? null;
   const name = checkText('name', input.name, TEXT_LIMITS.name) ?? null;
-  return { id, email, name, at: input.at ?? now, code: input.code || null };
+  const identifiers = parseIdentifiers('identifiers', input.identifiers);
+  return { id, email, name, at: input.at ?? now, code: input.code || null, identifiers };
 }
 
 export function checkSignupState(state: { signedUpAt: number | null; emailTaken: boolean }, id: string): void {
@@ -147,8 +177,13 @@ export async function recordSignup(tx: Tx, input: RecordSignupInput, now: number
     if (candidate) credited = { referrerId: candidate.referrerId, campaignId: candidate.campaignId, code: null, launch: candidate.launch };
   }
   const [row] = await conflictOn('email', emailTaken().message, () => tx.run(SIGN_UP, { rows: [{ ...request, index: 0 }] }));
+  await linkIdentifiers(tx, [{ customerId: id, at, identifiers: request.identifiers }]);
   if (!credited) return { customer: row.customer, referral: null };
-  const [referral] = await conflictOn('customerId', alreadySignedUp(id).message, () => tx.run(CREDIT_REFERRAL, { rows: [{ ...credited, id, at, index: 0 }] }));
-  if (credited.launch) await acceptReferral(tx, credited.campaignId, credited.referrerId, id, at);
-  return { customer: row.customer, referral: referral.referral };
+  // The referrer is locked (lockCreditChain, directly or through attributeSignup): the rules read under it.
+  const hold = await judgeReferral(tx, credited.referrerId, id, at);
+  const creditRow = { ...credited, id, at, index: 0, holdReason: hold?.reason ?? null, velocityCount: hold?.velocityCount ?? null };
+  const referrals = await conflictOn('customerId', alreadySignedUp(id).message, () => creditReferrals(tx, [creditRow]));
+  // A held referral admits nobody and moves nobody up a waitlist: that is what a farmed referral would be after.
+  if (credited.launch && !hold) await acceptReferral(tx, credited.campaignId, credited.referrerId, id, at);
+  return { customer: row.customer, referral: referrals.get(0)! };
 }

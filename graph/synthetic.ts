@@ -75,6 +75,8 @@ export interface SyntheticGraph {
   products: Array<{ id: string; name: string }>;
   /** With the `launch` option only: the places in the invite-only waitlist campaign `LAUNCH_CAMPAIGN_ID`. */
   memberships?: SyntheticMembership[];
+  /** Only with the `fraud` option: identifier hashes linked to customers (opaque hex strings, as stored). */
+  identifiers?: Array<{ customerId: string; kind: string; hash: string }>;
 }
 
 const STAGES = ['STRANGER', 'FOLLOWER', 'INTERESTED', 'FAN', 'BUYER', 'REPEAT_BUYER', 'LOYAL'];
@@ -91,6 +93,12 @@ export interface SyntheticOptions {
    * moves into the launch campaign.
    */
   launch?: SyntheticLaunchOptions;
+  /**
+   * Plants fraud (off by default, so outputs without it do not change): every customer gets identifiers of their own,
+   * and `rings` rings of `ringSize` extra customers (`ring<r>-<k>`) share a device and refer each other in a chain
+   * (HELD, SHARED_IDENTIFIER), half of them also sharing a card. Drawn from a random stream of its own.
+   */
+  fraud?: { rings: number; ringSize?: number };
 }
 
 export interface SyntheticLaunchOptions {
@@ -193,6 +201,7 @@ export function generateSyntheticGraph(size: number, seed: number, options: Synt
   }
   const graph: SyntheticGraph = { campaigns, customers, knows, referrals, purchases, reviews, products };
   if (options.launch) addLaunch(graph, seed, options.launch);
+  if (options.fraud) plantFraud(graph, seed, options.fraud.rings, options.fraud.ringSize ?? 4);
   return graph;
 }
 
@@ -233,4 +242,41 @@ function addLaunch(graph: SyntheticGraph, seed: number, options: SyntheticLaunch
     inviteQuota: 3, waitlist: true, moveUpPerReferral, earnedInvitesPerConvertedInvitee: 1, waveSize: 1000, waitlistSeq: seq,
   });
   graph.memberships = memberships;
+}
+
+/** A deterministic stand-in for a keyed identifier hash: 64 hex characters. */
+function syntheticHash(random: () => number): string {
+  let hex = '';
+  while (hex.length < 64) hex += Math.floor(random() * 0x100000000).toString(16).padStart(8, '0');
+  return hex;
+}
+
+function plantFraud(graph: SyntheticGraph, seed: number, rings: number, ringSize: number): void {
+  if (!Number.isInteger(rings) || rings < 0 || !Number.isInteger(ringSize) || ringSize < 2) throw new Error('fraud: rings must be ≥ 0 and ringSize ≥ 2');
+  const random = seededRandom(seed ^ 0x5eedf00d);
+  const identifiers: NonNullable<SyntheticGraph['identifiers']> = [];
+  for (const customer of graph.customers) {
+    identifiers.push({ customerId: customer.id, kind: 'DEVICE', hash: syntheticHash(random) });
+    if (random() < 0.5) identifiers.push({ customerId: customer.id, kind: 'EMAIL', hash: syntheticHash(random) });
+  }
+  const campaign = graph.campaigns[0];
+  for (let r = 0; r < rings; r++) {
+    const device = syntheticHash(random);
+    const card = random() < 0.5 ? syntheticHash(random) : null;
+    const start = campaign.startsAt + Math.floor(random() * 300) * DAY_MS;
+    for (let k = 0; k < ringSize; k++) {
+      const id = `ring${r + 1}-${k + 1}`;
+      const signedUpAt = start + k * 3_600_000;
+      graph.customers.push({ id, name: `${FIRST[k % FIRST.length]} ${LAST[r % LAST.length]}`, stage: 'FAN', stageRank: 3, createdAt: signedUpAt, signedUpAt });
+      identifiers.push({ customerId: id, kind: 'DEVICE', hash: device });
+      if (card && k % 2 === 1) identifiers.push({ customerId: id, kind: 'PAYMENT', hash: card });
+      if (k > 0) {
+        graph.referrals.push({
+          referrerId: `ring${r + 1}-${k}`, inviteeId: id, campaign: campaign.id, channel: 'code', status: 'HELD',
+          invitedAt: signedUpAt, clickedAt: null, signedUpAt, firstPurchaseAt: null,
+        });
+      }
+    }
+  }
+  graph.identifiers = identifiers;
 }

@@ -6,6 +6,8 @@ import type { Graph } from '../graph/neo4j';
 import { AnalyticsCache } from './cache/analyticsCache';
 import { snapshotStoreFor } from './cache/snapshots';
 import type { KeyValueStore } from './cache/store';
+import { useFraudRules } from '../graph/fraudRules';
+import { useIdentifierSecret } from '../graph/identifiers';
 import type { ApiKey, Config } from './config';
 import type { RequestContext } from './context';
 import { createErrorFormatter } from './errors';
@@ -58,7 +60,8 @@ export interface AppDeps {
     | 'EXPORT_MAX_ROWS'
     | 'SNAPSHOT_FIRST_WAIT_MS'
   > &
-    CommunityConfig;
+    CommunityConfig &
+    Partial<Pick<Config, 'IDENTIFIER_HMAC_SECRET' | 'REFERRAL_VELOCITY_PER_HOUR'>>;
   apiKeys: ApiKey[];
   graph: Graph;
   store: KeyValueStore;
@@ -75,6 +78,9 @@ export interface App {
 /** The HTTP application: probes, then for /graphql authentication, rate limit, body limit and Apollo. */
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config, graph, store, log, metrics } = deps;
+  // graph/ reads no environment: the fraud rules get their key and limits here, once per process.
+  if (config.IDENTIFIER_HMAC_SECRET !== undefined) useIdentifierSecret(config.IDENTIFIER_HMAC_SECRET);
+  if (config.REFERRAL_VELOCITY_PER_HOUR !== undefined) useFraudRules({ velocityPerHour: config.REFERRAL_VELOCITY_PER_HOUR });
   const cache = new AnalyticsCache(store, config.CACHE_TTL_SECONDS);
   const snapshots = new SnapshotServer(graph, snapshotStoreFor(store), config.SNAPSHOT_FIRST_WAIT_MS);
   const community = communitySettings(config);

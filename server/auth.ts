@@ -37,9 +37,18 @@ export const PERMISSIONS = {
   exportCustomers: ['admin'],
   /** Admitting members of an invite-only or waitlist launch (admitWave, admitMembers). */
   admitLaunchMembers: ['community', 'admin'],
+  /** Fraud rings, the review queue, and the decisions on held referrals and rewards: community managers. */
+  reviewFraud: ['community', 'admin'],
+  /** Rewards and the payout report: who reviews them and who pays them. */
+  readRewards: ['service', 'community', 'admin'],
+  /** Marking a reward paid: product code, once it paid. */
+  payRewards: ['service', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
+
+/** Who made a change, for ledgers: the role and the key's non-secret id, never the key. */
+export const actorOf = (caller: Caller) => `${caller.role}:${caller.keyId}`;
 
 export function can(caller: Caller, permission: Permission): boolean {
   return (PERMISSIONS[permission] as readonly Role[]).includes(caller.role);

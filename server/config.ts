@@ -135,12 +135,21 @@ const envSchema = z.object({
   METRICS_PORT: optionalPort('METRICS_PORT'),
   METRICS_HOST: z.string().trim().min(1, 'METRICS_HOST must not be empty').default('127.0.0.1'),
   METRICS_KEY: optionalText.refine((key) => key === undefined || key.length >= 16, 'METRICS_KEY must be at least 16 characters'),
+  IDENTIFIER_HMAC_SECRET: optionalText.refine((secret) => secret === undefined || secret.length >= 32, 'IDENTIFIER_HMAC_SECRET must be at least 32 characters'),
+  REFERRAL_VELOCITY_PER_HOUR: positiveInt('REFERRAL_VELOCITY_PER_HOUR', 20),
+  REWARD_RELEASE_SECONDS: positiveInt('REWARD_RELEASE_SECONDS', 300),
 });
+
+/**
+ * Outside production a fixed secret stands in for IDENTIFIER_HMAC_SECRET, so development data keeps matching
+ * across restarts; production refuses to start without one (a known key would let anyone test guesses).
+ */
+export const DEVELOPMENT_IDENTIFIER_SECRET = 'grapevine-development-identifier-secret-not-for-production';
 
 export type Env = z.infer<typeof envSchema>;
 
 /** One way to reach Redis at most; the host:port lists must parse (see server/cache/redisConnection.ts). */
-function redisTopologyProblem(env: Omit<Env, 'API_KEYS'>): string | undefined {
+function redisTopologyProblem(env: Omit<Env, 'API_KEYS' | 'IDENTIFIER_HMAC_SECRET'>): string | undefined {
   const given = (['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'] as const).filter((name) => env[name] !== undefined);
   if (given.length > 1) return `${given.join(', ')}: set only one of REDIS_URL, REDIS_CLUSTER_NODES, REDIS_SENTINELS`;
   if (env.REDIS_SENTINELS !== undefined && env.REDIS_SENTINEL_NAME === undefined) return 'REDIS_SENTINEL_NAME: required with REDIS_SENTINELS (the name of the monitored master)';
@@ -174,14 +183,15 @@ export function parseHostPorts(name: string, raw: string): HostPort[] {
 }
 
 /** The engagement windows and thresholds must nest. */
-function communityProblem(env: Omit<Env, 'API_KEYS'>): string | undefined {
+function communityProblem(env: Omit<Env, 'API_KEYS' | 'IDENTIFIER_HMAC_SECRET'>): string | undefined {
   if (env.ENGAGEMENT_PRESENCE_DAYS > env.ENGAGEMENT_PERIOD_DAYS) return 'ENGAGEMENT_PRESENCE_DAYS: must not exceed ENGAGEMENT_PERIOD_DAYS';
   if (env.ENGAGEMENT_CONTRIBUTING_SCORE > env.ENGAGEMENT_LEADING_SCORE) return 'ENGAGEMENT_CONTRIBUTING_SCORE: must not exceed ENGAGEMENT_LEADING_SCORE';
   return undefined;
 }
 
-export interface Config extends Omit<Env, 'API_KEYS'> {
+export interface Config extends Omit<Env, 'API_KEYS' | 'IDENTIFIER_HMAC_SECRET'> {
   apiKeys: ApiKey[] | undefined;
+  IDENTIFIER_HMAC_SECRET: string;
 }
 
 export class ConfigError extends Error {}
@@ -193,11 +203,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
-  const { API_KEYS, ...rest } = parsed.data;
+  const { API_KEYS, IDENTIFIER_HMAC_SECRET, ...rest } = parsed.data;
   const redisProblem = redisTopologyProblem(rest) ?? communityProblem(rest);
   if (redisProblem) throw new ConfigError(`Invalid configuration:\n  ${redisProblem}`);
+  if (IDENTIFIER_HMAC_SECRET === undefined && rest.NODE_ENV === 'production') {
+    throw new ConfigError('Invalid configuration:\n  IDENTIFIER_HMAC_SECRET: required in production (at least 32 characters), the key of the identifier hashes');
+  }
+  const identifierSecret = IDENTIFIER_HMAC_SECRET ?? DEVELOPMENT_IDENTIFIER_SECRET;
   try {
-    return { ...rest, apiKeys: API_KEYS && API_KEYS.trim() !== '' ? parseApiKeys(API_KEYS) : undefined };
+    return { ...rest, IDENTIFIER_HMAC_SECRET: identifierSecret, apiKeys: API_KEYS && API_KEYS.trim() !== '' ? parseApiKeys(API_KEYS) : undefined };
   } catch (error) {
     throw new ConfigError(`Invalid configuration:\n  API_KEYS: ${(error as Error).message}`);
   }

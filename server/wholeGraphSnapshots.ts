@@ -3,6 +3,7 @@ import { ERROR_CODES } from '../graph/errors';
 import { AdvocateFilterArgs, AdvocateRanking, advocateRanking } from '../graph/analytics/advocates';
 import { BridgeSampling, BridgesRecord, computeBridges } from '../graph/analytics/bridges';
 import { ALL_KINDS, CommunitiesRecord, computeCommunities } from '../graph/analytics/communities';
+import { FraudRingRecord, fraudRings } from '../graph/analytics/fraudRings';
 import { referralConversion, ReferralConversionRecord } from '../graph/analytics/conversion';
 import { computeEngagement, EngagementRecord, EngagementSettings } from '../graph/analytics/engagement';
 import { MAX_TOP_LIMIT, RankingRecord, topInfluencers } from '../graph/analytics/influence';
@@ -80,6 +81,11 @@ export function engagementQuestion(settings: EngagementSettings): SnapshotQuesti
   return { request: { name: 'engagementLevels', args: { settings } }, compute: (graph) => computeEngagement(graph, settings) };
 }
 
+/** Every fraud ring of two or more members; `minSize` and `limit` are slices of this one snapshot. */
+export function fraudRingsQuestion(): SnapshotQuestion<FraudRingRecord[]> {
+  return { request: { name: 'fraudRings', args: {} }, compute: (graph) => fraudRings(graph) };
+}
+
 /** The question a registered request asks, or undefined for one this version no longer knows. */
 export function questionFor(request: SnapshotRequest): SnapshotQuestion<unknown> | undefined {
   if (request.name === 'topInfluencers') return rankingQuestion(request.args.by as InfluenceMeasure, request.args.campaignId as string | null);
@@ -89,6 +95,7 @@ export function questionFor(request: SnapshotRequest): SnapshotQuestion<unknown>
   if (request.name === 'communities') return communitiesQuestion(request.args.algorithm as CommunityAlgorithm, request.args.via as ConnectionKind[]) as SnapshotQuestion<unknown>;
   if (request.name === 'bridges') return bridgesQuestion(request.args.sampling as BridgeSampling) as SnapshotQuestion<unknown>;
   if (request.name === 'engagementLevels') return engagementQuestion(request.args.settings as EngagementSettings) as SnapshotQuestion<unknown>;
+  if (request.name === 'fraudRings') return fraudRingsQuestion();
   return undefined;
 }
 
@@ -115,6 +122,7 @@ export const DEFAULT_QUESTIONS: ReadonlyArray<SnapshotQuestion<unknown>> = [
   advocatesQuestion(UNFILTERED_ADVOCATES),
   advocatesQuestion({ ...UNFILTERED_ADVOCATES, untapped: true }),
   seedQuestion(null),
+  fraudRingsQuestion(),
 ];
 const DEFAULT_KEYS = new Set(DEFAULT_QUESTIONS.map((question) => snapshotKey(question.request)));
 
@@ -178,6 +186,11 @@ export class SnapshotServer {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** The stored snapshot, or null: never computes (for fields that use a whole-graph answer only when there is one). */
+  async peek<T>(question: SnapshotQuestion<T>): Promise<Snapshot<T> | null> {
+    return this.snapshots.get<T>(question.request).catch(() => null);
   }
 
   private noteRequested(key: string, request: SnapshotRequest): void {

@@ -34,6 +34,7 @@ export interface ReferralConversionRecord {
 // come back as lists so that the overall median is exact. Uses the referred_campaign index for a campaign.
 // A converted referral is a repeat buyer when the invitee bought at least twice at or after the credited
 // sign-up: purchases before it count for the customer's stage, not for the referral (see RECORD_PURCHASE).
+// A HELD referral (graph/fraudRules.ts) counts as signed up but not as converted (nor a repeat buyer) until approved.
 const FUNNEL = cypher<GenerationRow>(
   'analytics.referralConversion',
   `MATCH (referrer:Customer)-[r:REFERRED]->(invitee:Customer)
@@ -49,10 +50,10 @@ const FUNNEL = cypher<GenerationRow>(
    UNWIND referrals AS pair
    WITH generation, referrer, pair[0] AS r, pair[1] AS invitee
    WITH generation, referrer, r,
-        r.firstPurchaseAt IS NOT NULL AS converted,
+        r.firstPurchaseAt IS NOT NULL AND r.status <> 'HELD' AS converted,
         r.signedUpAt IS NOT NULL OR r.firstPurchaseAt IS NOT NULL AS signedUp,
         r.clickedAt IS NOT NULL OR r.signedUpAt IS NOT NULL OR r.firstPurchaseAt IS NOT NULL AS clicked,
-        r.firstPurchaseAt IS NOT NULL AND COUNT { (invitee)-[p:PURCHASED]->() WHERE p.at >= r.signedUpAt } >= 2 AS repeat
+        r.firstPurchaseAt IS NOT NULL AND r.status <> 'HELD' AND COUNT { (invitee)-[p:PURCHASED]->() WHERE p.at >= r.signedUpAt } >= 2 AS repeat
    RETURN generation,
           count(r) AS invited,
           count(DISTINCT referrer) AS referrers,

@@ -1,6 +1,7 @@
 import type { RecordPurchaseInput, RecordReviewInput } from '../../schema/generated/types';
 import { checkOrderState, ORDER_OWNER, parsePurchase, parseReview, RECORD_PURCHASE, RECORD_REVIEW } from '../commerce';
 import { checkCustomersExist } from '../customers';
+import { linkIdentifiers } from '../identifiers';
 import { existenceOf } from './customerKinds';
 import { byIndex, bulkKind } from './kind';
 
@@ -17,8 +18,10 @@ export const purchases = bulkKind({
   decide: (row, state) => checkOrderState(row, state),
   write: async (tx, rows) => {
     const written = await byIndex(rows, () => tx.run(RECORD_PURCHASE, { rows: rows.map(({ index, parsed }) => ({ ...parsed, index })) }));
+    await linkIdentifiers(tx, rows.map(({ parsed }) => parsed));
     return new Map([...written].map(([index, row]) => [index, row.purchase]));
   },
+  identifierOwner: (row) => (row.identifiers.length > 0 ? row.customerId : null),
 });
 
 export const reviews = bulkKind({

@@ -3,6 +3,7 @@ import {
   checkCustomersExist, checkUpsertState, connectFields, CONNECT, CUSTOMER_STATE, EXISTING_IDS, FOLLOW, followFields, parseConnect, parseFollow,
   parseUpsertCustomer, socialTie, UPSERT_CUSTOMER,
 } from '../customers';
+import { linkIdentifiers } from '../identifiers';
 import { Tx } from '../neo4j';
 import { byIndex, bulkKind, Planned } from './kind';
 
@@ -20,8 +21,10 @@ export const upsertCustomers = bulkKind({
   decide: (row, state) => checkUpsertState(row, state),
   write: async (tx, rows) => {
     const written = await byIndex(rows, () => tx.run(UPSERT_CUSTOMER, { rows: rows.map(({ index, parsed }) => ({ ...parsed, index })) }));
+    await linkIdentifiers(tx, rows.map(({ parsed }) => ({ customerId: parsed.id, at: parsed.now, identifiers: parsed.identifiers })));
     return new Map([...written].map(([index, row]) => [index, row.customer]));
   },
+  identifierOwner: (row) => (row.identifiers.length > 0 ? row.id : null),
 });
 
 /** Which of the customers these rows name exist: one read for the whole step. */

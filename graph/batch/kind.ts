@@ -1,3 +1,5 @@
+import type { Hold, NearbyCredit } from '../fraudRules';
+import type { HashedIdentifier } from '../identifiers';
 import type { Tx } from '../neo4j';
 import type { Forest } from './forest';
 import type { Access, PlanFacts } from './plan';
@@ -14,6 +16,12 @@ export interface Judge {
   closesCycle(referrerId: string, inviteeId: string): boolean;
   /** This event credits `referrerId` with `inviteeId`: later events of the batch see the credit. */
   credit(referrerId: string, inviteeId: string): void;
+  /** The fraud rules on this event's credit (graph/batch/holds.ts): HELD and why, or null. */
+  hold(
+    credit: { referrerId: string; inviteeId: string; at: number },
+    identifiers: { referrer: readonly HashedIdentifier[]; invitee: readonly HashedIdentifier[] },
+    stored: readonly NearbyCredit[],
+  ): Hold | null;
 }
 
 /**
@@ -29,6 +37,13 @@ export interface BulkKind<I, P, S, D, R> {
   read(tx: Tx, rows: Planned<P>[], facts: PlanFacts): Promise<Map<number, S>>;
   /** The referrers whose chains the cycle rule walks for this row. */
   referrers?(parsed: P, state: S, facts: PlanFacts): string[];
+  /**
+   * Reads what the rules need once the level's referrers are locked (Forest.load), into each row's state:
+   * the velocity count must be read under the referrer's lock.
+   */
+  settle?(tx: Tx, rows: Planned<P>[], states: Map<number, S>, facts: PlanFacts): Promise<void>;
+  /** The customer this event links identifiers to, when it gives any. */
+  identifierOwner?(parsed: P): string | null;
   decide(parsed: P, state: S, judge: Judge, facts: PlanFacts): D;
   write(tx: Tx, rows: Array<Planned<P> & { decided: D }>): Promise<Map<number, R>>;
 }

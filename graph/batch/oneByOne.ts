@@ -7,7 +7,7 @@ export class OneByOneRequired extends Error {
 }
 
 /**
- * A credit was judged without an earlier event's credit in view (see Forest.verdictsHold). Rare: it takes
+ * A credit was judged without an earlier event's credit in view (see Forest.verdictsHold, HoldTracker.verdictsHold). Rare: it takes
  * a sign-up whose credit lands in a later level than an event after it whose chain it changes.
  */
 export class OutOfOrderCredit extends OneByOneRequired {

@@ -6,8 +6,13 @@ import { Tx } from '../neo4j';
 import { checkIssueState, codeRecord, ISSUE_CODE, parseIssueCode } from '../referralCodes';
 import { CAMPAIGN_AND_REFERRER, sourceFrom } from '../referrals';
 import { lockCustomers } from '../locks';
-import { checkCode, checkSignupState, Credit, CREDIT_REFERRAL, creditByCode, ENSURE_CUSTOMER, parseSignup, SIGN_UP, SIGNUP_STATE } from '../signup';
 import { isLaunchCampaign } from '../campaigns';
+import { creditedNearby, NearbyCredit } from '../fraudRules';
+import { HashedIdentifier, identifiersOf, linkIdentifiers } from '../identifiers';
+import { checkCode, checkSignupState, Credit, CREDIT_REFERRAL, creditByCode, creditReferrals, ENSURE_CUSTOMER, parseSignup, SIGN_UP, SIGNUP_STATE, SignupRequest } from '../signup';
+import type { HoldReason } from '../../schema/generated/types';
+
+type CreditDecision = Credit & { holdReason: HoldReason | null; velocityCount: number | null };
 import { byIndex, bulkKind, Planned } from './kind';
 import { LaunchCampaignInBatch } from './oneByOne';
 import { PlanFacts } from './plan';
@@ -63,6 +68,16 @@ interface SignupState {
   signedUpAt: number | null;
   emailTaken: boolean;
   candidates: Candidate[];
+  /** Read under the referrers' locks (settle): identifiers of the invitee and each possible referrer, and their credits nearby. */
+  identifiers?: Map<string, HashedIdentifier[]>;
+  nearby?: NearbyCredit[];
+}
+
+/** Who may be credited with a sign-up: the code's owner, or the attribution candidates. */
+function possibleReferrers(request: SignupRequest, state: SignupState, facts: PlanFacts): string[] {
+  if (!request.code) return state.candidates.map((candidate) => candidate.referrerId);
+  const owner = facts.codes.get(request.code)?.ownerId;
+  return owner === undefined ? [] : [owner];
 }
 
 export const signups = bulkKind({
@@ -71,7 +86,9 @@ export const signups = bulkKind({
   access: (request, facts) => {
     const emails = facts.emailChange(request.id, request.email);
     if (request.email === null) facts.created(request.id);
-    return { reads: [], writes: [`c:${request.id}`, ...emails] };
+    // The fraud rules read the code owner's identifiers: after the batch's earlier events that link some to it.
+    const owner = request.code ? facts.codes.get(request.code)?.ownerId : undefined;
+    return { reads: owner === undefined ? [] : [`c:${owner}`], writes: [`c:${request.id}`, ...emails] };
   },
   read: async (tx, rows) => {
     // As recordSignup: each customer exists and is write-locked before the state that decides is read.
@@ -82,12 +99,15 @@ export const signups = bulkKind({
     const candidates = uncoded.length === 0 ? [] : await tx.run(ATTRIBUTION_CANDIDATES, { rows: uncoded });
     return new Map(rows.map(({ index }): [number, SignupState] => [index, { ...states.get(index)!, candidates: candidates.filter((c) => c.index === index) }]));
   },
-  referrers: (request, state, facts) => {
-    if (!request.code) return state.candidates.map((candidate) => candidate.referrerId);
-    const owner = facts.codes.get(request.code)?.ownerId;
-    return owner === undefined ? [] : [owner];
+  referrers: (request, state, facts) => possibleReferrers(request, state, facts),
+  settle: async (tx, rows, states, facts) => {
+    const asks = rows.flatMap(({ index, parsed }) => possibleReferrers(parsed, states.get(index)!, facts).map((referrerId) => ({ referrerId, at: parsed.at })));
+    const identifiers = await identifiersOf(tx, [...rows.map(({ parsed }) => parsed.id), ...asks.map((ask) => ask.referrerId)]);
+    const nearby = await creditedNearby(tx, asks);
+    for (const { index } of rows) Object.assign(states.get(index)!, { identifiers, nearby });
   },
-  decide: (request, state, judge, facts): Credit | null => {
+  identifierOwner: (request) => (request.identifiers.length > 0 ? request.id : null),
+  decide: (request, state, judge, facts): CreditDecision | null => {
     checkSignupState(state, request.id);
     let credited: Credit | null = null;
     if (request.code) {
@@ -100,14 +120,21 @@ export const signups = bulkKind({
       if (candidate?.launch) throw new LaunchCampaignInBatch(candidate.campaignId);
       if (candidate) credited = { referrerId: candidate.referrerId, campaignId: candidate.campaignId, code: null, launch: false };
     }
-    if (credited) judge.credit(credited.referrerId, request.id);
-    return credited;
+    if (!credited) return null;
+    judge.credit(credited.referrerId, request.id);
+    const identifiers = {
+      referrer: state.identifiers?.get(credited.referrerId) ?? [],
+      invitee: [...(state.identifiers?.get(request.id) ?? []), ...request.identifiers],
+    };
+    const hold = judge.hold({ referrerId: credited.referrerId, inviteeId: request.id, at: request.at }, identifiers, state.nearby ?? []);
+    return { ...credited, holdReason: hold?.reason ?? null, velocityCount: hold?.velocityCount ?? null };
   },
   write: async (tx, rows) => {
     const customers = await byIndex(rows, () => tx.run(SIGN_UP, { rows: rows.map(({ index, parsed }) => ({ ...parsed, index })) }));
+    await linkIdentifiers(tx, rows.map(({ parsed }) => ({ customerId: parsed.id, at: parsed.at, identifiers: parsed.identifiers })));
     const credits = rows.flatMap(({ index, parsed, decided }) => (decided ? [{ ...decided, id: parsed.id, at: parsed.at, index }] : []));
-    const referrals = await byIndex(credits, () => tx.run(CREDIT_REFERRAL, { rows: credits }));
-    return new Map(rows.map(({ index }) => [index, { customer: customers.get(index)!.customer, referral: referrals.get(index)?.referral ?? null }]));
+    const referrals = await creditReferrals(tx, credits);
+    return new Map(rows.map(({ index }) => [index, { customer: customers.get(index)!.customer, referral: referrals.get(index) ?? null }]));
   },
 });
 

@@ -4,6 +4,7 @@ import { Tx } from '../neo4j';
 import { follows, connectCustomers, upsertCustomers } from './customerKinds';
 import { purchases, reviews } from './commerceKinds';
 import { Forest } from './forest';
+import { HoldTracker } from './holds';
 import { BulkKind, Judge, Planned } from './kind';
 import { OneByOneRequired, OutOfOrderCredit } from './oneByOne';
 import { levels, PlanFacts } from './plan';
@@ -103,6 +104,7 @@ export async function writeInBulk(
 
   const before = (index: number) => failure === undefined || index < failure.index;
   const forest = new Forest();
+  const holds = new HoldTracker();
   const results = new Map<number, unknown>();
   for (const level of byLevel) {
     const live = level.filter((event) => before(event.index));
@@ -113,11 +115,16 @@ export async function writeInBulk(
     for (const [kind, rows] of groups) for (const [index, state] of await BULK[kind].read(tx, rows, facts)) states.set(index, state);
     const credits = live.some((event) => event.kind === 'RECORD_SIGNUP');
     await forest.load(tx, live.flatMap((event) => BULK[event.kind].referrers?.(event.parsed, states.get(event.index), facts) ?? []), credits);
+    for (const [kind, rows] of groups) await BULK[kind].settle?.(tx, rows, states, facts);
+    for (const event of live) {
+      const owner = BULK[event.kind].identifierOwner?.(event.parsed);
+      if (owner) holds.linksIdentifiers(event.index, forest.level, owner);
+    }
 
     const decided = new Map<number, unknown>();
     for (const event of live) {
       try {
-        decided.set(event.index, BULK[event.kind].decide(event.parsed, states.get(event.index), judgeAt(forest, event.index), facts));
+        decided.set(event.index, BULK[event.kind].decide(event.parsed, states.get(event.index), judgeAt(forest, holds, event.index), facts));
       } catch (error) {
         if (error instanceof OneByOneRequired) throw error;
         if (before(event.index)) failure = { index: event.index, error };
@@ -129,7 +136,7 @@ export async function writeInBulk(
       for (const [index, result] of await BULK[kind].write(tx, ready)) results.set(index, result);
     }
   }
-  if (!(await forest.verdictsHold(tx))) throw new OutOfOrderCredit();
+  if (!(await forest.verdictsHold(tx)) || !holds.verdictsHold()) throw new OutOfOrderCredit();
   if (failure) throw report(failure.index, failure.error);
 
   for (const event of planned) {
@@ -150,7 +157,8 @@ function groupByKind(events: readonly PlannedEvent[]): Map<EventKind, PlannedEve
   return groups;
 }
 
-const judgeAt = (forest: Forest, index: number): Judge => ({
+const judgeAt = (forest: Forest, holds: HoldTracker, index: number): Judge => ({
   closesCycle: (referrerId, inviteeId) => forest.closesCycle(index, referrerId, inviteeId),
   credit: (referrerId, inviteeId) => forest.credit(index, referrerId, inviteeId),
+  hold: (credit, identifiers, stored) => holds.judge(index, forest.level, credit, identifiers, stored),
 });

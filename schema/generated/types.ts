@@ -131,6 +131,16 @@ export type AdvocateFilter = {
   stage?: InputMaybe<FunnelStage>;
 };
 
+/** Approves a held referral: it becomes SIGNED_UP, or CONVERTED (creating its rewards) when the invitee has bought. */
+export type ApproveReferralInput = {
+  /** 1–200 characters chosen by the caller, unique per intended write (see `Mutation`). */
+  idempotencyKey: Scalars['String']['input'];
+  /** The held referral's invitee (a customer has at most one credited referral). */
+  inviteeId: Scalars['ID']['input'];
+  /** Why, up to 200 characters, kept in the reward ledger. */
+  note?: InputMaybe<Scalars['String']['input']>;
+};
+
 /**
  * How a campaign picks the referrer credited with a sign-up without a code, among the open invites and clicks
  * into that customer within its attribution window.
@@ -195,12 +205,39 @@ export type Campaign = {
   name: Scalars['String']['output'];
   /** What the referrer gets, as text to show ("€10 credit"); null when nothing is said. */
   referrerReward: Maybe<Scalars['String']['output']>;
+  /** The reward terms; null when the campaign creates no rewards. */
+  rewards: Maybe<CampaignRewards>;
   /** When the campaign opens. */
   startsAt: Scalars['DateTime']['output'];
   /** Whether sign-ups credited in this campaign join a waitlist that `admitWave` admits from. */
   waitlist: Scalars['Boolean']['output'];
   /** The configured size of the next wave; null: the size of the last wave admitted is used. */
   waveSize: Maybe<Scalars['Int']['output']>;
+};
+
+/** A campaign's reward terms. */
+export type CampaignRewards = {
+  __typename?: 'CampaignRewards';
+  /** What the friend earns; null when nothing. */
+  friend: Maybe<RewardTerms>;
+  /** Days a reward is held after the converting purchase. */
+  holdDays: Scalars['Int']['output'];
+  /** Whether only a manager approves rewards. */
+  manualApproval: Scalars['Boolean']['output'];
+  /** What the referrer earns; null when nothing. */
+  referrer: Maybe<RewardTerms>;
+};
+
+/** A campaign's reward terms, as data: what each side earns, how long it is held, and whether a manager must approve. */
+export type CampaignRewardsInput = {
+  /** What the invited friend earns when they convert; omitted: nothing. */
+  friend?: InputMaybe<RewardTermsInput>;
+  /** How many days after the converting purchase a reward is held (a refund within them revokes it), 0 to 365. */
+  holdDays: Scalars['Int']['input'];
+  /** When true, rewards are approved by a manager only, never by the hold period passing. */
+  manualApproval: Scalars['Boolean']['input'];
+  /** What the referrer earns for a converted referral; omitted: nothing. */
+  referrer?: InputMaybe<RewardTermsInput>;
 };
 
 /** A customer in the referral tree below another. */
@@ -367,6 +404,8 @@ export type CreateCampaignInput = {
   name: Scalars['String']['input'];
   /** What the referrer gets, as text to show, up to 200 characters. */
   referrerReward?: InputMaybe<Scalars['String']['input']>;
+  /** The reward terms; omitted: the campaign creates no Reward records. */
+  rewards?: InputMaybe<CampaignRewardsInput>;
   /** When the campaign opens. */
   startsAt: Scalars['DateTime']['input'];
   /** Whether sign-ups credited in this campaign (and `joinWaitlist`) join a waitlist, admitted by `admitWave`. Default false. */
@@ -668,6 +707,41 @@ export type FollowResult = {
 };
 
 /**
+ * A connected group of customers joined by shared identifiers and by credited referrals between such customers.
+ * `score` = 0.5 × sharedIdentifierShare + 0.3 × referralDensity + 0.2 × refundRate, from 0 to 1.
+ */
+export type FraudRing = {
+  __typename?: 'FraudRing';
+  /** A stable id for this set of members (a hash of their ids). */
+  id: Scalars['ID']['output'];
+  /** Which identifiers link whom. */
+  links: Array<RingLink>;
+  /** The members. */
+  members: Array<Customer>;
+  /** Credited or held referrals between members, divided by size − 1 (a chain through all of them is 1), at most 1. */
+  referralDensity: Scalars['Float']['output'];
+  /** The credited or held referrals between members. */
+  referrals: Array<RingReferral>;
+  /** Of the members' purchases, the share refunded. */
+  refundRate: Scalars['Float']['output'];
+  /** 0 to 1: higher is more suspicious (see the type's description). */
+  score: Scalars['Float']['output'];
+  /** Of the distinct identifiers the members have, the share linked to two or more members. */
+  sharedIdentifierShare: Scalars['Float']['output'];
+  /** How many customers the ring holds. */
+  size: Scalars['Int']['output'];
+};
+
+/** Fraud rings with the moment the snapshot reflects. */
+export type FraudRingsResult = {
+  __typename?: 'FraudRingsResult';
+  /** When the snapshot's computation started; writes after it show at the next refresh. */
+  asOf: Scalars['DateTime']['output'];
+  /** The rings, highest score first. */
+  rings: Array<FraudRing>;
+};
+
+/**
  * Where a customer stands with the company. It moves only forward as events happen; `upsertCustomer` can set
  * an earlier stage only with `resetStage: true`.
  */
@@ -716,6 +790,26 @@ export type GenerationReach = {
   generation: Scalars['Int']['output'];
 };
 
+/** A referral held for review. */
+export type HeldReferral = {
+  __typename?: 'HeldReferral';
+  /** What a manager looks at. */
+  evidence: ReviewEvidence;
+  /** When it was held. */
+  heldAt: Scalars['DateTime']['output'];
+  /** Why it was held. */
+  reason: HoldReason;
+  /** The referral. */
+  referral: Referral;
+};
+
+/** Why a referral was held at write time. */
+export type HoldReason =
+  /** The referrer and the invitee share an identifier (device, IP, payment, e-mail, phone or address). */
+  | 'SHARED_IDENTIFIER'
+  /** The referrer already had REFERRAL_VELOCITY_PER_HOUR credited sign-ups within the hour before this one. */
+  | 'VELOCITY';
+
 /** How many customers are a number of hops away. */
 export type HopCount = {
   __typename?: 'HopCount';
@@ -724,6 +818,41 @@ export type HopCount = {
   /** The distance in hops, from 1. */
   hops: Scalars['Int']['output'];
 };
+
+/** An identifier as evidence: its kind and the first 8 hex characters of its keyed hash, never the value. */
+export type IdentifierEvidence = {
+  __typename?: 'IdentifierEvidence';
+  /** The first 8 hex characters of the identifier's keyed hash: enough to tell identifiers apart in a review. */
+  hashPrefix: Scalars['String']['output'];
+  /** What the identifier is. */
+  kind: IdentifierKind;
+};
+
+/**
+ * An identifier seen with a customer. Only an HMAC-SHA256 of the normalised value under the server's secret
+ * (IDENTIFIER_HMAC_SECRET) is stored; the value itself is never stored or logged.
+ */
+export type IdentifierInput = {
+  /** What the value is. */
+  kind: IdentifierKind;
+  /** The value, 1–512 characters (BAD_USER_INPUT otherwise). Hashed before it reaches the store. */
+  value: Scalars['String']['input'];
+};
+
+/** What an identifier given with a sign-up, upsert or purchase is: only its keyed hash is stored, never the value. */
+export type IdentifierKind =
+  /** A postal address, normalised to lower case with punctuation and repeated spaces removed. */
+  | 'ADDRESS'
+  /** A device fingerprint or device id. */
+  | 'DEVICE'
+  /** An e-mail address, normalised first (lower case; `+tags` dropped; dots dropped for gmail.com and googlemail.com). */
+  | 'EMAIL'
+  /** An IP address. */
+  | 'IP'
+  /** A payment instrument (card fingerprint, account token). */
+  | 'PAYMENT'
+  /** A phone number, normalised to its digits (and a leading `+`). */
+  | 'PHONE';
 
 /** What `topInfluencers` ranks customers by. */
 export type InfluenceMeasure =
@@ -928,6 +1057,10 @@ export type Mutation = {
    * is admitted twice. BAD_USER_INPUT: `input.size`, a campaign without a waitlist or nobody waiting (`input.campaignId`).
    */
   admitWave: AdmitWaveResult;
+  /** Approves a held referral. NOT_FOUND: no referral into `input.inviteeId`; CONFLICT: it is not HELD. Community and admin. */
+  approveReferral: Referral;
+  /** PENDING → APPROVED. NOT_FOUND: `input.rewardId`; CONFLICT: not PENDING. Community and admin. */
+  approveReward: Reward;
   /**
    * Creates the KNOWS tie between two customers, or updates its strength. NOT_FOUND: `input.customerId`,
    * `input.otherId`. BAD_USER_INPUT: a malformed id, the same customer twice, `input.strength`.
@@ -938,8 +1071,8 @@ export type Mutation = {
   /** Removes the KNOWS tie between two customers. BAD_USER_INPUT: a malformed id, the same customer twice. */
   disconnectCustomers: DisconnectResult;
   /**
-   * Admin only: removes the customer's id, name, email, review texts and stored replay results naming them; the
-   * anonymous node stays so that referral, conversion and purchase counts stay right. NOT_FOUND: `id`.
+   * Admin only: removes the customer's id, name, email, review texts, identifier links and stored replay results naming
+   * them; the anonymous node stays so that referral, conversion and purchase counts stay right. NOT_FOUND: `id`.
    */
   eraseCustomer: EraseResult;
   /**
@@ -954,6 +1087,8 @@ export type Mutation = {
   issueReferralCode: ReferralCode;
   /** Puts a customer on a campaign's waitlist, or answers where they already stand. SERVICE and ADMIN roles. */
   joinWaitlist: WaitlistPosition;
+  /** APPROVED → PAID, for product code once it paid. NOT_FOUND: `input.rewardId`; CONFLICT: not APPROVED. Service and admin. */
+  markRewardPaid: Reward;
   /**
    * Up to 1,000 events in one transaction, applied in order: all are written, or none when one fails. Each event
    * follows the rules and raises the errors of its mutation, its field named from the batch
@@ -980,6 +1115,8 @@ export type Mutation = {
    * QUOTA_EXCEEDED: a click that no invite preceded, in an invite-only campaign, beyond the referrer's invitations.
    */
   recordReferralClick: Referral;
+  /** Records a refund of an order. NOT_FOUND: `input.orderId`; CONFLICT: already refunded. Service and admin. */
+  recordRefund: RefundResult;
   /**
    * Records or replaces a customer's review of a product. NOT_FOUND: `input.customerId`. BAD_USER_INPUT: a malformed id,
    * `input.rating`, `input.recommend`, `input.text`.
@@ -992,6 +1129,10 @@ export type Mutation = {
    * A sign-up credited in an invite-only or waitlist campaign admits the customer or puts them on its waitlist.
    */
   recordSignup: SignupResult;
+  /** Rejects a held referral. NOT_FOUND, CONFLICT as approveReferral. Community and admin. */
+  rejectReferral: Referral;
+  /** PENDING or APPROVED → REVOKED. NOT_FOUND: `input.rewardId`; CONFLICT: PAID or REVOKED. Community and admin. */
+  revokeReward: Reward;
   /**
    * Creates or updates a customer (no idempotency key: the same input twice leaves the same customer).
    * BAD_USER_INPUT: `input.id`, `input.name`, `input.email`, `input.stage`. CONFLICT: `input.email`.
@@ -1021,6 +1162,30 @@ export type MutationAdmitMembersArgs = {
  */
 export type MutationAdmitWaveArgs = {
   input: AdmitWaveInput;
+};
+
+
+/**
+ * Writes. Each needs the SERVICE or ADMIN role (FORBIDDEN otherwise); `eraseCustomer` needs ADMIN.
+ * A mutation that fails writes nothing. Bad input is BAD_USER_INPUT with `extensions.field` naming the input
+ * field (`input.rating`); an unknown id it must find is NOT_FOUND; a clash with stored data is CONFLICT.
+ * Event mutations take an `idempotencyKey`: a replay with the same key and input returns the first result and
+ * changes nothing; the same key with other input is CONFLICT (field `input.idempotencyKey`).
+ */
+export type MutationApproveReferralArgs = {
+  input: ApproveReferralInput;
+};
+
+
+/**
+ * Writes. Each needs the SERVICE or ADMIN role (FORBIDDEN otherwise); `eraseCustomer` needs ADMIN.
+ * A mutation that fails writes nothing. Bad input is BAD_USER_INPUT with `extensions.field` naming the input
+ * field (`input.rating`); an unknown id it must find is NOT_FOUND; a clash with stored data is CONFLICT.
+ * Event mutations take an `idempotencyKey`: a replay with the same key and input returns the first result and
+ * changes nothing; the same key with other input is CONFLICT (field `input.idempotencyKey`).
+ */
+export type MutationApproveRewardArgs = {
+  input: RewardDecisionInput;
 };
 
 
@@ -1115,6 +1280,18 @@ export type MutationJoinWaitlistArgs = {
  * Event mutations take an `idempotencyKey`: a replay with the same key and input returns the first result and
  * changes nothing; the same key with other input is CONFLICT (field `input.idempotencyKey`).
  */
+export type MutationMarkRewardPaidArgs = {
+  input: RewardDecisionInput;
+};
+
+
+/**
+ * Writes. Each needs the SERVICE or ADMIN role (FORBIDDEN otherwise); `eraseCustomer` needs ADMIN.
+ * A mutation that fails writes nothing. Bad input is BAD_USER_INPUT with `extensions.field` naming the input
+ * field (`input.rating`); an unknown id it must find is NOT_FOUND; a clash with stored data is CONFLICT.
+ * Event mutations take an `idempotencyKey`: a replay with the same key and input returns the first result and
+ * changes nothing; the same key with other input is CONFLICT (field `input.idempotencyKey`).
+ */
 export type MutationRecordEventsArgs = {
   events: Array<EventInput>;
 };
@@ -1163,6 +1340,18 @@ export type MutationRecordReferralClickArgs = {
  * Event mutations take an `idempotencyKey`: a replay with the same key and input returns the first result and
  * changes nothing; the same key with other input is CONFLICT (field `input.idempotencyKey`).
  */
+export type MutationRecordRefundArgs = {
+  input: RecordRefundInput;
+};
+
+
+/**
+ * Writes. Each needs the SERVICE or ADMIN role (FORBIDDEN otherwise); `eraseCustomer` needs ADMIN.
+ * A mutation that fails writes nothing. Bad input is BAD_USER_INPUT with `extensions.field` naming the input
+ * field (`input.rating`); an unknown id it must find is NOT_FOUND; a clash with stored data is CONFLICT.
+ * Event mutations take an `idempotencyKey`: a replay with the same key and input returns the first result and
+ * changes nothing; the same key with other input is CONFLICT (field `input.idempotencyKey`).
+ */
 export type MutationRecordReviewArgs = {
   input: RecordReviewInput;
 };
@@ -1177,6 +1366,30 @@ export type MutationRecordReviewArgs = {
  */
 export type MutationRecordSignupArgs = {
   input: RecordSignupInput;
+};
+
+
+/**
+ * Writes. Each needs the SERVICE or ADMIN role (FORBIDDEN otherwise); `eraseCustomer` needs ADMIN.
+ * A mutation that fails writes nothing. Bad input is BAD_USER_INPUT with `extensions.field` naming the input
+ * field (`input.rating`); an unknown id it must find is NOT_FOUND; a clash with stored data is CONFLICT.
+ * Event mutations take an `idempotencyKey`: a replay with the same key and input returns the first result and
+ * changes nothing; the same key with other input is CONFLICT (field `input.idempotencyKey`).
+ */
+export type MutationRejectReferralArgs = {
+  input: RejectReferralInput;
+};
+
+
+/**
+ * Writes. Each needs the SERVICE or ADMIN role (FORBIDDEN otherwise); `eraseCustomer` needs ADMIN.
+ * A mutation that fails writes nothing. Bad input is BAD_USER_INPUT with `extensions.field` naming the input
+ * field (`input.rating`); an unknown id it must find is NOT_FOUND; a clash with stored data is CONFLICT.
+ * Event mutations take an `idempotencyKey`: a replay with the same key and input returns the first result and
+ * changes nothing; the same key with other input is CONFLICT (field `input.idempotencyKey`).
+ */
+export type MutationRevokeRewardArgs = {
+  input: RewardDecisionInput;
 };
 
 
@@ -1215,6 +1428,44 @@ export type PageInfo = {
   hasPreviousPage: Scalars['Boolean']['output'];
   /** The cursor of the first edge on this page; null when the page is empty. */
   startCursor: Maybe<Scalars['String']['output']>;
+};
+
+/** One row of the payout report: a reward approved or paid within the period. */
+export type PayoutRow = {
+  __typename?: 'PayoutRow';
+  /** The amount of money; null for points. */
+  amount: Maybe<Scalars['Float']['output']>;
+  /** When it was approved. */
+  approvedAt: Maybe<Scalars['DateTime']['output']>;
+  /** The currency; null for points. */
+  currency: Maybe<Scalars['String']['output']>;
+  /** Who earns it. */
+  customerId: Scalars['ID']['output'];
+  /** The referral's invitee. */
+  inviteeId: Scalars['ID']['output'];
+  /** The converting order. */
+  orderId: Maybe<Scalars['String']['output']>;
+  /** When it was paid; null while unpaid. */
+  paidAt: Maybe<Scalars['DateTime']['output']>;
+  /** The points; null for money. */
+  points: Maybe<Scalars['Int']['output']>;
+  /** The referral's referrer. */
+  referrerId: Scalars['ID']['output'];
+  /** The reward's id. */
+  rewardId: Scalars['ID']['output'];
+  /** Which side it goes to. */
+  side: RewardSide;
+  /** APPROVED (to pay) or PAID. */
+  status: RewardStatus;
+};
+
+/** A reward waiting for approval. */
+export type PendingReward = {
+  __typename?: 'PendingReward';
+  /** What a manager looks at. */
+  evidence: ReviewEvidence;
+  /** The reward. */
+  reward: Reward;
 };
 
 /** A product customers buy and review. It is created by the first purchase or review that names its id. */
@@ -1363,11 +1614,17 @@ export type Query = {
    * customer); `connections` (`customerId`, `strength`, `since`); `following` and `followers` (`customerId`, `at`);
    * `referralsSent` and `referralsReceived` (`referrerId`, `inviteeId`, `campaignId`, `code`, `channel`, `status`,
    * `invitedAt`, `clickedAt`, `signedUpAt`, `firstPurchaseAt`); `referralCodes` (`code`, `campaignId`); `purchases`;
-   * `reviews` (with their texts); `identifiers` (always empty: no external identifiers are stored yet);
+   * `reviews` (with their texts); `identifiers` (`kind`, `hashPrefix`, `since`: only keyed hashes are stored, never the
+   * values); `rewards` (`rewardId`, `side`, `status`, `campaignId`, `amount`, `currency`, `points`, `convertedAt`);
    * `idempotencyKeys` (`kind` and `at` of each stored replay result that names the customer, kept for
    * `IDEMPOTENCY_RETENTION_HOURS`). Instants are ISO-8601 strings. BAD_USER_INPUT or NOT_FOUND: `id`.
    */
   exportCustomer: Scalars['JSON']['output'];
+  /**
+   * Connected groups of customers joined by shared identifiers and credited referrals, highest score first, served
+   * from a snapshot refreshed in the background (`asOf`). Community and admin roles.
+   */
+  fraudRings: FraudRingsResult;
   /**
    * The customers who rank highest by a measure, best first, with the moment the ranking reflects (`asOf`);
    * customers who score 0 on a referral measure are left out. Served from a snapshot, not computed per call: the ranking without a campaign is refreshed in the
@@ -1390,6 +1647,11 @@ export type Query = {
   inviteSuggestions: Array<InviteSuggestion>;
   /** Invites spent against quota, acceptance, K-factor and invite chains of a launch, overall and per wave. NOT_FOUND: `campaignId`. Any role. */
   launchReport: LaunchReport;
+  /**
+   * The campaign's rewards approved (and not yet paid) or paid within [from, to), by approval or payment time: a plain
+   * list, for the CSV export. Community, service and admin roles.
+   */
+  payoutReport: Array<PayoutRow>;
   /** A product by id; null when there is none. Any role. */
   product: Maybe<Product>;
   /**
@@ -1407,6 +1669,10 @@ export type Query = {
    * after `filter.from`, `filter.generation` below 1.
    */
   referralConversion: ReferralConversion;
+  /** Held referrals and pending rewards with their evidence. Community and admin roles. */
+  reviewQueue: ReviewQueue;
+  /** A reward by id; null when there is none. Community, service and admin roles. */
+  reward: Maybe<Reward>;
   /**
    * The k customers whose combined unique two-hop reach (over KNOWS and FOLLOWS, either direction) is largest,
    * chosen greedily with lazy evaluation (CELF): each pick is the candidate adding the most customers no earlier
@@ -1535,6 +1801,17 @@ export type QueryExportCustomerArgs = {
  * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
  * Analytics answers are cached, but never served from before a write whose response the caller has seen.
  */
+export type QueryFraudRingsArgs = {
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  minSize?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
 export type QueryInfluencerRankingArgs = {
   by: InfluenceMeasure;
   campaignId?: InputMaybe<Scalars['ID']['input']>;
@@ -1579,6 +1856,18 @@ export type QueryLaunchReportArgs = {
  * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
  * Analytics answers are cached, but never served from before a write whose response the caller has seen.
  */
+export type QueryPayoutReportArgs = {
+  campaignId: Scalars['ID']['input'];
+  from: Scalars['DateTime']['input'];
+  to: Scalars['DateTime']['input'];
+};
+
+
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
 export type QueryProductArgs = {
   id: Scalars['ID']['input'];
 };
@@ -1612,6 +1901,26 @@ export type QueryReferralCodeArgs = {
  */
 export type QueryReferralConversionArgs = {
   filter?: InputMaybe<ConversionFilter>;
+};
+
+
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
+export type QueryReviewQueueArgs = {
+  filter?: InputMaybe<ReviewQueueFilter>;
+};
+
+
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
+export type QueryRewardArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -1728,6 +2037,8 @@ export type RecordPurchaseInput = {
   customerId: Scalars['ID']['input'];
   /** 1–200 characters chosen by the caller, unique per intended write (see `Mutation`). */
   idempotencyKey: Scalars['String']['input'];
+  /** Identifiers seen with this purchase (a payment instrument, a device), at most 20; linked to the customer. */
+  identifiers?: InputMaybe<Array<IdentifierInput>>;
   /** The order's id; CONFLICT when an order with this id is already recorded. */
   orderId: Scalars['ID']['input'];
   /** What was bought; the product is created when new. */
@@ -1756,6 +2067,16 @@ export type RecordReferralClickInput = {
   inviteeId: Scalars['ID']['input'];
   /** Who referred; NOT_FOUND when unknown. */
   referrerId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/** A refund of a recorded purchase: within the hold period it revokes the rewards it converted. */
+export type RecordRefundInput = {
+  /** When the refund happened; defaults to now. */
+  at?: InputMaybe<Scalars['DateTime']['input']>;
+  /** 1–200 characters chosen by the caller, unique per intended write (see `Mutation`). */
+  idempotencyKey: Scalars['String']['input'];
+  /** The refunded order; NOT_FOUND when unknown, CONFLICT when already refunded. */
+  orderId: Scalars['ID']['input'];
 };
 
 /** A review of a product; it replaces the customer's earlier review of the same product. */
@@ -1796,6 +2117,11 @@ export type RecordSignupInput = {
   email?: InputMaybe<Scalars['String']['input']>;
   /** 1–200 characters chosen by the caller, unique per intended write (see `Mutation`). */
   idempotencyKey: Scalars['String']['input'];
+  /**
+   * Identifiers seen with this sign-up, at most 20; linked to the customer before the referral is judged, so that
+   * a referrer sharing one of them has the referral HELD (SHARED_IDENTIFIER).
+   */
+  identifiers?: InputMaybe<Array<IdentifierInput>>;
   /** Display name, up to 200 characters; omitted or null keeps the current name. */
   name?: InputMaybe<Scalars['String']['input']>;
 };
@@ -1813,6 +2139,8 @@ export type Referral = {
   code: Maybe<Scalars['String']['output']>;
   /** The invitee's first purchase at or after signedUpAt, set on the credited referral only. */
   firstPurchaseAt: Maybe<Scalars['DateTime']['output']>;
+  /** Why the referral is or was held; null when it never was. */
+  holdReason: Maybe<HoldReason>;
   /** When the invite was sent (for a sign-up by code that no invite preceded, when the sign-up happened). */
   invitedAt: Maybe<Scalars['DateTime']['output']>;
   /** Who was referred. */
@@ -1899,12 +2227,38 @@ export type ReferralStatus =
   | 'CLICKED'
   /** The invitee signed up through this referral and then made a first purchase. */
   | 'CONVERTED'
+  /**
+   * Credited, but held for review by a community manager (see `holdReason`): it does not count as a conversion and
+   * earns no reward until `approveReferral`; `rejectReferral` makes it REJECTED.
+   */
+  | 'HELD'
   /** The invite was sent; no click yet. */
   | 'INVITED'
   /** Another referrer was credited with this customer's sign-up. */
   | 'REJECTED'
   /** The invitee signed up, and this referral was credited with it. */
   | 'SIGNED_UP';
+
+/** The result of a refund. */
+export type RefundResult = {
+  __typename?: 'RefundResult';
+  /** The refunded order. */
+  orderId: Scalars['ID']['output'];
+  /** When it was refunded. */
+  refundedAt: Scalars['DateTime']['output'];
+  /** The rewards the refund revoked (those still within their hold period and not paid). */
+  revokedRewards: Array<Reward>;
+};
+
+/** Rejects a held referral: it becomes REJECTED and no longer credits anyone. */
+export type RejectReferralInput = {
+  /** 1–200 characters chosen by the caller, unique per intended write (see `Mutation`). */
+  idempotencyKey: Scalars['String']['input'];
+  /** The held referral's invitee. */
+  inviteeId: Scalars['ID']['input'];
+  /** Why, up to 200 characters. */
+  note?: InputMaybe<Scalars['String']['input']>;
+};
 
 /** A customer's review of a product. A customer has one review per product; writing again replaces it. */
 export type Review = {
@@ -1921,6 +2275,10 @@ export type Review = {
   recommend: Maybe<Scalars['Int']['output']>;
   /** How many times this customer has written or rewritten the review (1 for the first). */
   revisions: Scalars['Int']['output'];
+  /** Why the review is suspicious; empty when it is not. */
+  suspicionReasons: Array<ReviewSuspicionReason>;
+  /** True when the review has at least one suspicion reason; trust-weighted ratings count it less. */
+  suspicious: Scalars['Boolean']['output'];
   /** Free text, up to 5,000 characters; null when none was given, and after the author was erased. */
   text: Maybe<Scalars['String']['output']>;
 };
@@ -1943,6 +2301,164 @@ export type ReviewEdge = {
   cursor: Scalars['String']['output'];
   /** The review. */
   node: Review;
+};
+
+/** Evidence for a held referral or a pending reward. */
+export type ReviewEvidence = {
+  __typename?: 'ReviewEvidence';
+  /** Credited sign-ups the referrer had within the hour before the held one, when it was held for VELOCITY. */
+  referrerSignupsLastHour: Maybe<Scalars['Int']['output']>;
+  /** Whether the converting purchase (for a reward) has been refunded. */
+  refunded: Scalars['Boolean']['output'];
+  /** Identifiers the referrer and the invitee share, as kind and hash prefix. */
+  sharedIdentifiers: Array<IdentifierEvidence>;
+};
+
+/** What a community manager has to review. */
+export type ReviewQueue = {
+  __typename?: 'ReviewQueue';
+  /** Held referrals, oldest first. */
+  heldReferrals: Array<HeldReferral>;
+  /** Pending rewards, oldest first. */
+  pendingRewards: Array<PendingReward>;
+};
+
+/** Narrows the review queue. */
+export type ReviewQueueFilter = {
+  /** Only this campaign. */
+  campaignId?: InputMaybe<Scalars['ID']['input']>;
+  /** At most this many of each list, 1 to 500; default 100. */
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  /** Only pending rewards that only a manager may approve (true) or that the hold period will approve (false). */
+  manualApproval?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Only referrals held for this reason. */
+  reason?: InputMaybe<HoldReason>;
+};
+
+/** Why a review is flagged. */
+export type ReviewSuspicionReason =
+  /** The reviewer is a member of a fraud ring in the latest `fraudRings` snapshot. */
+  | 'RING_MEMBER'
+  /** The reviewer shares an identifier with another reviewer of the same product. */
+  | 'SHARES_IDENTIFIER_WITH_REVIEWER';
+
+/** A reward earned by one side of a converted referral. */
+export type Reward = {
+  __typename?: 'Reward';
+  /** The amount of money; null for points. */
+  amount: Maybe<Scalars['Float']['output']>;
+  /** The campaign. */
+  campaignId: Scalars['ID']['output'];
+  /** When the converting purchase happened. */
+  convertedAt: Scalars['DateTime']['output'];
+  /** The currency; null for points. */
+  currency: Maybe<Scalars['String']['output']>;
+  /** Who earns it. */
+  customer: Customer;
+  /** Until when a refund of the converting purchase revokes the reward. */
+  holdUntil: Scalars['DateTime']['output'];
+  /** The reward's id. */
+  id: Scalars['ID']['output'];
+  /** The referral's invitee. */
+  inviteeId: Scalars['ID']['output'];
+  /** Every change, oldest first. */
+  ledger: Array<RewardLedgerEntry>;
+  /** Whether only a manager may approve it. */
+  manualApproval: Scalars['Boolean']['output'];
+  /** The order whose purchase converted the referral. */
+  orderId: Maybe<Scalars['String']['output']>;
+  /** The points; null for money. */
+  points: Maybe<Scalars['Int']['output']>;
+  /** The referral's referrer. */
+  referrerId: Scalars['ID']['output'];
+  /** Which side it goes to. */
+  side: RewardSide;
+  /** Where it stands. */
+  status: RewardStatus;
+};
+
+/** Approves or revokes one reward. */
+export type RewardDecisionInput = {
+  /** 1–200 characters chosen by the caller, unique per intended write (see `Mutation`). */
+  idempotencyKey: Scalars['String']['input'];
+  /** Why, up to 200 characters, kept in the ledger. */
+  note?: InputMaybe<Scalars['String']['input']>;
+  /** The reward. */
+  rewardId: Scalars['ID']['input'];
+};
+
+/** One change of a reward: the ledger is append-only. */
+export type RewardLedgerEntry = {
+  __typename?: 'RewardLedgerEntry';
+  /** Who made it: `role:keyId` of the API key (a hash prefix, never the key), or `system:<job>`, or `event:<kind>`. */
+  actor: Scalars['String']['output'];
+  /** When the change happened. */
+  at: Scalars['DateTime']['output'];
+  /** The status before; null for the entry that created the reward. */
+  from: Maybe<RewardStatus>;
+  /** Why, as given by the manager, or the rule that made it (`conversion`, `hold-period-passed`, `refund`). */
+  reason: Maybe<Scalars['String']['output']>;
+  /** The status after. */
+  to: RewardStatus;
+};
+
+/** Which side of a referral a reward goes to. */
+export type RewardSide =
+  /** The invited friend. */
+  | 'FRIEND'
+  /** The customer who referred. */
+  | 'REFERRER';
+
+/** Where a reward stands. PENDING → APPROVED → PAID, or REVOKED from PENDING or APPROVED; PAID and REVOKED are final. */
+export type RewardStatus =
+  /** Approved (after the hold period, or by a manager); product code may pay it. */
+  | 'APPROVED'
+  /** Paid: product code marked it with `markRewardPaid`. */
+  | 'PAID'
+  /** Earned by a conversion; waiting for the hold period to pass or for a manager. */
+  | 'PENDING'
+  /** Revoked by a manager, or by a refund of the converting purchase within the hold period. */
+  | 'REVOKED';
+
+/** One side's reward terms. */
+export type RewardTerms = {
+  __typename?: 'RewardTerms';
+  /** The amount of money; null for points. */
+  amount: Maybe<Scalars['Float']['output']>;
+  /** The currency of `amount`; null for points. */
+  currency: Maybe<Scalars['String']['output']>;
+  /** The number of points; null for money. */
+  points: Maybe<Scalars['Int']['output']>;
+};
+
+/** A reward: an amount of money or a number of points; exactly one of the two. */
+export type RewardTermsInput = {
+  /** An amount of money, more than 0 and at most 1,000,000; give `currency` with it. */
+  amount?: InputMaybe<Scalars['Float']['input']>;
+  /** ISO 4217 currency code of `amount`, three upper-case letters. */
+  currency?: InputMaybe<Scalars['String']['input']>;
+  /** A number of points, 1 to 1,000,000,000, instead of an amount. */
+  points?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** An identifier that links two or more customers of a ring. */
+export type RingLink = {
+  __typename?: 'RingLink';
+  /** The ids of the ring's customers linked to it. */
+  customerIds: Array<Scalars['ID']['output']>;
+  /** The identifier. */
+  identifier: IdentifierEvidence;
+};
+
+/** A credited (or held) referral inside a ring. */
+export type RingReferral = {
+  __typename?: 'RingReferral';
+  /** Who was referred. */
+  inviteeId: Scalars['ID']['output'];
+  /** Who referred. */
+  referrerId: Scalars['ID']['output'];
+  /** The referral's status when the snapshot was taken. */
+  status: ReferralStatus;
 };
 
 /** What an API key may do. Keys and their roles are set in the `API_KEYS` variable. */
@@ -2067,6 +2583,8 @@ export type UpsertCustomerInput = {
   email?: InputMaybe<Scalars['String']['input']>;
   /** The customer's id: 1–128 letters, digits or `_ . : @ -`, starting with a letter or digit (BAD_USER_INPUT otherwise). */
   id: Scalars['ID']['input'];
+  /** Identifiers seen with this customer, at most 20 (BAD_USER_INPUT beyond); they add to those already linked. */
+  identifiers?: InputMaybe<Array<IdentifierInput>>;
   /** Display name, up to 200 characters (BAD_USER_INPUT beyond). */
   name?: InputMaybe<Scalars['String']['input']>;
   /** Allows `stage` to move the customer back to an earlier stage. */

@@ -7,6 +7,8 @@ import type { WaitlistPositionRecord } from '../../graph/waitlist';
 import type { WaveRecord, AdmitWaveRecord } from '../../graph/waves';
 import type { AdmitMembersRecord } from '../../graph/quotas';
 import type { LaunchReportRecord } from '../../graph/analytics/launch';
+import type { RewardRecord } from '../../graph/rewards';
+import type { FraudRingRecord } from '../../graph/analytics/fraudRings';
 import type { RequestContext } from '../context';
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
@@ -89,11 +91,14 @@ export type ResolversTypes = {
   AdmitWaveResult: ResolverTypeWrapper<AdmitWaveRecord>;
   Advocate: ResolverTypeWrapper<Omit<Types.Advocate, 'customer'> & { customer: ResolversTypes['Customer'] }>;
   AdvocateFilter: Types.AdvocateFilter;
+  ApproveReferralInput: Types.ApproveReferralInput;
   AttributionModel: Types.AttributionModel;
   Boolean: ResolverTypeWrapper<Types.Scalars['Boolean']['output']>;
   Bridge: ResolverTypeWrapper<Omit<Types.Bridge, 'customer'> & { customer: ResolversTypes['Customer'] }>;
   Bridges: ResolverTypeWrapper<Omit<Types.Bridges, 'entries'> & { entries: Array<ResolversTypes['Bridge']> }>;
   Campaign: ResolverTypeWrapper<CampaignRecord>;
+  CampaignRewards: ResolverTypeWrapper<Types.CampaignRewards>;
+  CampaignRewardsInput: Types.CampaignRewardsInput;
   ChainNode: ResolverTypeWrapper<Omit<Types.ChainNode, 'customer'> & { customer: ResolversTypes['Customer'] }>;
   Communities: ResolverTypeWrapper<Omit<Types.Communities, 'communities'> & { communities: Array<ResolversTypes['Community']> }>;
   Community: ResolverTypeWrapper<Omit<Types.Community, 'topAdvocates'> & { topAdvocates: Array<ResolversTypes['CommunityAdvocate']> }>;
@@ -122,12 +127,19 @@ export type ResolversTypes = {
   Float: ResolverTypeWrapper<Types.Scalars['Float']['output']>;
   FollowInput: Types.FollowInput;
   FollowResult: ResolverTypeWrapper<Omit<Types.FollowResult, 'followed' | 'follower'> & { followed: ResolversTypes['Customer'], follower: ResolversTypes['Customer'] }>;
+  FraudRing: ResolverTypeWrapper<FraudRingRecord>;
+  FraudRingsResult: ResolverTypeWrapper<Omit<Types.FraudRingsResult, 'rings'> & { rings: Array<ResolversTypes['FraudRing']> }>;
   FunnelStage: Types.FunnelStage;
   FunnelStep: ResolverTypeWrapper<Types.FunnelStep>;
   GenerationConversion: ResolverTypeWrapper<Types.GenerationConversion>;
   GenerationReach: ResolverTypeWrapper<Types.GenerationReach>;
+  HeldReferral: ResolverTypeWrapper<Omit<Types.HeldReferral, 'referral'> & { referral: ResolversTypes['Referral'] }>;
+  HoldReason: Types.HoldReason;
   HopCount: ResolverTypeWrapper<Types.HopCount>;
   ID: ResolverTypeWrapper<Types.Scalars['ID']['output']>;
+  IdentifierEvidence: ResolverTypeWrapper<Types.IdentifierEvidence>;
+  IdentifierInput: Types.IdentifierInput;
+  IdentifierKind: Types.IdentifierKind;
   InfluenceMeasure: Types.InfluenceMeasure;
   InfluencerRanking: ResolverTypeWrapper<Omit<Types.InfluencerRanking, 'customer'> & { customer: ResolversTypes['Customer'] }>;
   InfluencerRankingSnapshot: ResolverTypeWrapper<Omit<Types.InfluencerRankingSnapshot, 'entries'> & { entries: Array<ResolversTypes['InfluencerRanking']> }>;
@@ -146,6 +158,8 @@ export type ResolversTypes = {
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NeighbourCommunity: ResolverTypeWrapper<Types.NeighbourCommunity>;
   PageInfo: ResolverTypeWrapper<Types.PageInfo>;
+  PayoutRow: ResolverTypeWrapper<Types.PayoutRow>;
+  PendingReward: ResolverTypeWrapper<Omit<Types.PendingReward, 'reward'> & { reward: ResolversTypes['Reward'] }>;
   Product: ResolverTypeWrapper<ProductRecord>;
   Purchase: ResolverTypeWrapper<PurchaseRecord>;
   PurchaseConnection: ResolverTypeWrapper<Omit<Types.PurchaseConnection, 'edges'> & { edges: Array<ResolversTypes['PurchaseEdge']> }>;
@@ -155,6 +169,7 @@ export type ResolversTypes = {
   RecordInviteInput: Types.RecordInviteInput;
   RecordPurchaseInput: Types.RecordPurchaseInput;
   RecordReferralClickInput: Types.RecordReferralClickInput;
+  RecordRefundInput: Types.RecordRefundInput;
   RecordReviewInput: Types.RecordReviewInput;
   RecordSignupInput: Types.RecordSignupInput;
   Referral: ResolverTypeWrapper<ReferralRecord>;
@@ -164,9 +179,24 @@ export type ResolversTypes = {
   ReferralConversion: ResolverTypeWrapper<Types.ReferralConversion>;
   ReferralEdge: ResolverTypeWrapper<Omit<Types.ReferralEdge, 'node'> & { node: ResolversTypes['Referral'] }>;
   ReferralStatus: Types.ReferralStatus;
+  RefundResult: ResolverTypeWrapper<Omit<Types.RefundResult, 'revokedRewards'> & { revokedRewards: Array<ResolversTypes['Reward']> }>;
+  RejectReferralInput: Types.RejectReferralInput;
   Review: ResolverTypeWrapper<ReviewRecord>;
   ReviewConnection: ResolverTypeWrapper<Omit<Types.ReviewConnection, 'edges'> & { edges: Array<ResolversTypes['ReviewEdge']> }>;
   ReviewEdge: ResolverTypeWrapper<Omit<Types.ReviewEdge, 'node'> & { node: ResolversTypes['Review'] }>;
+  ReviewEvidence: ResolverTypeWrapper<Types.ReviewEvidence>;
+  ReviewQueue: ResolverTypeWrapper<Omit<Types.ReviewQueue, 'heldReferrals' | 'pendingRewards'> & { heldReferrals: Array<ResolversTypes['HeldReferral']>, pendingRewards: Array<ResolversTypes['PendingReward']> }>;
+  ReviewQueueFilter: Types.ReviewQueueFilter;
+  ReviewSuspicionReason: Types.ReviewSuspicionReason;
+  Reward: ResolverTypeWrapper<RewardRecord>;
+  RewardDecisionInput: Types.RewardDecisionInput;
+  RewardLedgerEntry: ResolverTypeWrapper<Types.RewardLedgerEntry>;
+  RewardSide: Types.RewardSide;
+  RewardStatus: Types.RewardStatus;
+  RewardTerms: ResolverTypeWrapper<Types.RewardTerms>;
+  RewardTermsInput: Types.RewardTermsInput;
+  RingLink: ResolverTypeWrapper<Types.RingLink>;
+  RingReferral: ResolverTypeWrapper<Types.RingReferral>;
   Role: Types.Role;
   SeedPick: ResolverTypeWrapper<Omit<Types.SeedPick, 'customer'> & { customer: ResolversTypes['Customer'] }>;
   SeedPlan: ResolverTypeWrapper<Omit<Types.SeedPlan, 'naivePicks' | 'picks'> & { naivePicks: Array<ResolversTypes['Customer']>, picks: Array<ResolversTypes['SeedPick']> }>;
@@ -190,10 +220,13 @@ export type ResolversParentTypes = {
   AdmitWaveResult: AdmitWaveRecord;
   Advocate: Omit<Types.Advocate, 'customer'> & { customer: ResolversParentTypes['Customer'] };
   AdvocateFilter: Types.AdvocateFilter;
+  ApproveReferralInput: Types.ApproveReferralInput;
   Boolean: Types.Scalars['Boolean']['output'];
   Bridge: Omit<Types.Bridge, 'customer'> & { customer: ResolversParentTypes['Customer'] };
   Bridges: Omit<Types.Bridges, 'entries'> & { entries: Array<ResolversParentTypes['Bridge']> };
   Campaign: CampaignRecord;
+  CampaignRewards: Types.CampaignRewards;
+  CampaignRewardsInput: Types.CampaignRewardsInput;
   ChainNode: Omit<Types.ChainNode, 'customer'> & { customer: ResolversParentTypes['Customer'] };
   Communities: Omit<Types.Communities, 'communities'> & { communities: Array<ResolversParentTypes['Community']> };
   Community: Omit<Types.Community, 'topAdvocates'> & { topAdvocates: Array<ResolversParentTypes['CommunityAdvocate']> };
@@ -218,11 +251,16 @@ export type ResolversParentTypes = {
   Float: Types.Scalars['Float']['output'];
   FollowInput: Types.FollowInput;
   FollowResult: Omit<Types.FollowResult, 'followed' | 'follower'> & { followed: ResolversParentTypes['Customer'], follower: ResolversParentTypes['Customer'] };
+  FraudRing: FraudRingRecord;
+  FraudRingsResult: Omit<Types.FraudRingsResult, 'rings'> & { rings: Array<ResolversParentTypes['FraudRing']> };
   FunnelStep: Types.FunnelStep;
   GenerationConversion: Types.GenerationConversion;
   GenerationReach: Types.GenerationReach;
+  HeldReferral: Omit<Types.HeldReferral, 'referral'> & { referral: ResolversParentTypes['Referral'] };
   HopCount: Types.HopCount;
   ID: Types.Scalars['ID']['output'];
+  IdentifierEvidence: Types.IdentifierEvidence;
+  IdentifierInput: Types.IdentifierInput;
   InfluencerRanking: Omit<Types.InfluencerRanking, 'customer'> & { customer: ResolversParentTypes['Customer'] };
   InfluencerRankingSnapshot: Omit<Types.InfluencerRankingSnapshot, 'entries'> & { entries: Array<ResolversParentTypes['InfluencerRanking']> };
   InfluencerReach: Omit<Types.InfluencerReach, 'customer'> & { customer: ResolversParentTypes['Customer'] };
@@ -239,6 +277,8 @@ export type ResolversParentTypes = {
   Mutation: Record<PropertyKey, never>;
   NeighbourCommunity: Types.NeighbourCommunity;
   PageInfo: Types.PageInfo;
+  PayoutRow: Types.PayoutRow;
+  PendingReward: Omit<Types.PendingReward, 'reward'> & { reward: ResolversParentTypes['Reward'] };
   Product: ProductRecord;
   Purchase: PurchaseRecord;
   PurchaseConnection: Omit<Types.PurchaseConnection, 'edges'> & { edges: Array<ResolversParentTypes['PurchaseEdge']> };
@@ -248,6 +288,7 @@ export type ResolversParentTypes = {
   RecordInviteInput: Types.RecordInviteInput;
   RecordPurchaseInput: Types.RecordPurchaseInput;
   RecordReferralClickInput: Types.RecordReferralClickInput;
+  RecordRefundInput: Types.RecordRefundInput;
   RecordReviewInput: Types.RecordReviewInput;
   RecordSignupInput: Types.RecordSignupInput;
   Referral: ReferralRecord;
@@ -256,9 +297,21 @@ export type ResolversParentTypes = {
   ReferralConnection: Omit<Types.ReferralConnection, 'edges'> & { edges: Array<ResolversParentTypes['ReferralEdge']> };
   ReferralConversion: Types.ReferralConversion;
   ReferralEdge: Omit<Types.ReferralEdge, 'node'> & { node: ResolversParentTypes['Referral'] };
+  RefundResult: Omit<Types.RefundResult, 'revokedRewards'> & { revokedRewards: Array<ResolversParentTypes['Reward']> };
+  RejectReferralInput: Types.RejectReferralInput;
   Review: ReviewRecord;
   ReviewConnection: Omit<Types.ReviewConnection, 'edges'> & { edges: Array<ResolversParentTypes['ReviewEdge']> };
   ReviewEdge: Omit<Types.ReviewEdge, 'node'> & { node: ResolversParentTypes['Review'] };
+  ReviewEvidence: Types.ReviewEvidence;
+  ReviewQueue: Omit<Types.ReviewQueue, 'heldReferrals' | 'pendingRewards'> & { heldReferrals: Array<ResolversParentTypes['HeldReferral']>, pendingRewards: Array<ResolversParentTypes['PendingReward']> };
+  ReviewQueueFilter: Types.ReviewQueueFilter;
+  Reward: RewardRecord;
+  RewardDecisionInput: Types.RewardDecisionInput;
+  RewardLedgerEntry: Types.RewardLedgerEntry;
+  RewardTerms: Types.RewardTerms;
+  RewardTermsInput: Types.RewardTermsInput;
+  RingLink: Types.RingLink;
+  RingReferral: Types.RingReferral;
   SeedPick: Omit<Types.SeedPick, 'customer'> & { customer: ResolversParentTypes['Customer'] };
   SeedPlan: Omit<Types.SeedPlan, 'naivePicks' | 'picks'> & { naivePicks: Array<ResolversParentTypes['Customer']>, picks: Array<ResolversParentTypes['SeedPick']> };
   Separation: Omit<Types.Separation, 'path'> & { path: Array<ResolversParentTypes['Customer']> };
@@ -334,9 +387,17 @@ export type CampaignResolvers<ContextType = RequestContext, ParentType extends R
   moveUpPerReferral?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   referrerReward?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  rewards?: Resolver<Types.Maybe<ResolversTypes['CampaignRewards']>, ParentType, ContextType>;
   startsAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   waitlist?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   waveSize?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type CampaignRewardsResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CampaignRewards'] = ResolversParentTypes['CampaignRewards']> = {
+  friend?: Resolver<Types.Maybe<ResolversTypes['RewardTerms']>, ParentType, ContextType>;
+  holdDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  manualApproval?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  referrer?: Resolver<Types.Maybe<ResolversTypes['RewardTerms']>, ParentType, ContextType>;
 };
 
 export type ChainNodeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ChainNode'] = ResolversParentTypes['ChainNode']> = {
@@ -474,6 +535,23 @@ export type FollowResultResolvers<ContextType = RequestContext, ParentType exten
   follower?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
 };
 
+export type FraudRingResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['FraudRing'] = ResolversParentTypes['FraudRing']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  links?: Resolver<Array<ResolversTypes['RingLink']>, ParentType, ContextType>;
+  members?: Resolver<Array<ResolversTypes['Customer']>, ParentType, ContextType>;
+  referralDensity?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  referrals?: Resolver<Array<ResolversTypes['RingReferral']>, ParentType, ContextType>;
+  refundRate?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  sharedIdentifierShare?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  size?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type FraudRingsResultResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['FraudRingsResult'] = ResolversParentTypes['FraudRingsResult']> = {
+  asOf?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  rings?: Resolver<Array<ResolversTypes['FraudRing']>, ParentType, ContextType>;
+};
+
 export type FunnelStepResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['FunnelStep'] = ResolversParentTypes['FunnelStep']> = {
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   rate?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -490,9 +568,21 @@ export type GenerationReachResolvers<ContextType = RequestContext, ParentType ex
   generation?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type HeldReferralResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['HeldReferral'] = ResolversParentTypes['HeldReferral']> = {
+  evidence?: Resolver<ResolversTypes['ReviewEvidence'], ParentType, ContextType>;
+  heldAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['HoldReason'], ParentType, ContextType>;
+  referral?: Resolver<ResolversTypes['Referral'], ParentType, ContextType>;
+};
+
 export type HopCountResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['HopCount'] = ResolversParentTypes['HopCount']> = {
   customers?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   hops?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type IdentifierEvidenceResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['IdentifierEvidence'] = ResolversParentTypes['IdentifierEvidence']> = {
+  hashPrefix?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['IdentifierKind'], ParentType, ContextType>;
 };
 
 export type InfluencerRankingResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['InfluencerRanking'] = ResolversParentTypes['InfluencerRanking']> = {
@@ -570,6 +660,8 @@ export type LaunchReportResolvers<ContextType = RequestContext, ParentType exten
 export type MutationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   admitMembers?: Resolver<ResolversTypes['AdmitMembersResult'], ParentType, ContextType, RequireFields<Types.MutationAdmitMembersArgs, 'input'>>;
   admitWave?: Resolver<ResolversTypes['AdmitWaveResult'], ParentType, ContextType, RequireFields<Types.MutationAdmitWaveArgs, 'input'>>;
+  approveReferral?: Resolver<ResolversTypes['Referral'], ParentType, ContextType, RequireFields<Types.MutationApproveReferralArgs, 'input'>>;
+  approveReward?: Resolver<ResolversTypes['Reward'], ParentType, ContextType, RequireFields<Types.MutationApproveRewardArgs, 'input'>>;
   connectCustomers?: Resolver<ResolversTypes['SocialTie'], ParentType, ContextType, RequireFields<Types.MutationConnectCustomersArgs, 'input'>>;
   createCampaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType, RequireFields<Types.MutationCreateCampaignArgs, 'input'>>;
   disconnectCustomers?: Resolver<ResolversTypes['DisconnectResult'], ParentType, ContextType, RequireFields<Types.MutationDisconnectCustomersArgs, 'input'>>;
@@ -577,12 +669,16 @@ export type MutationResolvers<ContextType = RequestContext, ParentType extends R
   follow?: Resolver<ResolversTypes['FollowResult'], ParentType, ContextType, RequireFields<Types.MutationFollowArgs, 'input'>>;
   issueReferralCode?: Resolver<ResolversTypes['ReferralCode'], ParentType, ContextType, RequireFields<Types.MutationIssueReferralCodeArgs, 'input'>>;
   joinWaitlist?: Resolver<ResolversTypes['WaitlistPosition'], ParentType, ContextType, RequireFields<Types.MutationJoinWaitlistArgs, 'input'>>;
+  markRewardPaid?: Resolver<ResolversTypes['Reward'], ParentType, ContextType, RequireFields<Types.MutationMarkRewardPaidArgs, 'input'>>;
   recordEvents?: Resolver<Array<ResolversTypes['EventResult']>, ParentType, ContextType, RequireFields<Types.MutationRecordEventsArgs, 'events'>>;
   recordInvite?: Resolver<ResolversTypes['Referral'], ParentType, ContextType, RequireFields<Types.MutationRecordInviteArgs, 'input'>>;
   recordPurchase?: Resolver<ResolversTypes['Purchase'], ParentType, ContextType, RequireFields<Types.MutationRecordPurchaseArgs, 'input'>>;
   recordReferralClick?: Resolver<ResolversTypes['Referral'], ParentType, ContextType, RequireFields<Types.MutationRecordReferralClickArgs, 'input'>>;
+  recordRefund?: Resolver<ResolversTypes['RefundResult'], ParentType, ContextType, RequireFields<Types.MutationRecordRefundArgs, 'input'>>;
   recordReview?: Resolver<ResolversTypes['Review'], ParentType, ContextType, RequireFields<Types.MutationRecordReviewArgs, 'input'>>;
   recordSignup?: Resolver<ResolversTypes['SignupResult'], ParentType, ContextType, RequireFields<Types.MutationRecordSignupArgs, 'input'>>;
+  rejectReferral?: Resolver<ResolversTypes['Referral'], ParentType, ContextType, RequireFields<Types.MutationRejectReferralArgs, 'input'>>;
+  revokeReward?: Resolver<ResolversTypes['Reward'], ParentType, ContextType, RequireFields<Types.MutationRevokeRewardArgs, 'input'>>;
   upsertCustomer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType, RequireFields<Types.MutationUpsertCustomerArgs, 'input'>>;
 };
 
@@ -596,6 +692,26 @@ export type PageInfoResolvers<ContextType = RequestContext, ParentType extends R
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   startCursor?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type PayoutRowResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['PayoutRow'] = ResolversParentTypes['PayoutRow']> = {
+  amount?: Resolver<Types.Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  approvedAt?: Resolver<Types.Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  currency?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  customerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  inviteeId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  orderId?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  paidAt?: Resolver<Types.Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  points?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  referrerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  rewardId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  side?: Resolver<ResolversTypes['RewardSide'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['RewardStatus'], ParentType, ContextType>;
+};
+
+export type PendingRewardResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['PendingReward'] = ResolversParentTypes['PendingReward']> = {
+  evidence?: Resolver<ResolversTypes['ReviewEvidence'], ParentType, ContextType>;
+  reward?: Resolver<ResolversTypes['Reward'], ParentType, ContextType>;
 };
 
 export type ProductResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Product'] = ResolversParentTypes['Product']> = {
@@ -639,14 +755,18 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   degreesOfSeparationMany?: Resolver<Array<ResolversTypes['Separation']>, ParentType, ContextType, RequireFields<Types.QueryDegreesOfSeparationManyArgs, 'from' | 'maxHops' | 'to' | 'via'>>;
   engagementLevels?: Resolver<ResolversTypes['EngagementLevels'], ParentType, ContextType>;
   exportCustomer?: Resolver<ResolversTypes['JSON'], ParentType, ContextType, RequireFields<Types.QueryExportCustomerArgs, 'id'>>;
+  fraudRings?: Resolver<ResolversTypes['FraudRingsResult'], ParentType, ContextType, RequireFields<Types.QueryFraudRingsArgs, 'limit' | 'minSize'>>;
   influencerRanking?: Resolver<ResolversTypes['InfluencerRankingSnapshot'], ParentType, ContextType, RequireFields<Types.QueryInfluencerRankingArgs, 'by' | 'limit'>>;
   influencerReach?: Resolver<ResolversTypes['InfluencerReach'], ParentType, ContextType, RequireFields<Types.QueryInfluencerReachArgs, 'customerId' | 'maxDepth'>>;
   inviteSuggestions?: Resolver<Array<ResolversTypes['InviteSuggestion']>, ParentType, ContextType, RequireFields<Types.QueryInviteSuggestionsArgs, 'customerId' | 'limit'>>;
   launchReport?: Resolver<ResolversTypes['LaunchReport'], ParentType, ContextType, RequireFields<Types.QueryLaunchReportArgs, 'campaignId'>>;
+  payoutReport?: Resolver<Array<ResolversTypes['PayoutRow']>, ParentType, ContextType, RequireFields<Types.QueryPayoutReportArgs, 'campaignId' | 'from' | 'to'>>;
   product?: Resolver<Types.Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<Types.QueryProductArgs, 'id'>>;
   referralChain?: Resolver<ResolversTypes['ReferralChain'], ParentType, ContextType, RequireFields<Types.QueryReferralChainArgs, 'customerId' | 'maxDepth'>>;
   referralCode?: Resolver<Types.Maybe<ResolversTypes['ReferralCode']>, ParentType, ContextType, RequireFields<Types.QueryReferralCodeArgs, 'code'>>;
   referralConversion?: Resolver<ResolversTypes['ReferralConversion'], ParentType, ContextType, Partial<Types.QueryReferralConversionArgs>>;
+  reviewQueue?: Resolver<ResolversTypes['ReviewQueue'], ParentType, ContextType, Partial<Types.QueryReviewQueueArgs>>;
+  reward?: Resolver<Types.Maybe<ResolversTypes['Reward']>, ParentType, ContextType, RequireFields<Types.QueryRewardArgs, 'id'>>;
   seedAdvocates?: Resolver<ResolversTypes['SeedPlan'], ParentType, ContextType, RequireFields<Types.QuerySeedAdvocatesArgs, 'k'>>;
   separationProfile?: Resolver<Array<ResolversTypes['HopCount']>, ParentType, ContextType, RequireFields<Types.QuerySeparationProfileArgs, 'customerId' | 'maxHops' | 'via'>>;
   serviceInfo?: Resolver<ResolversTypes['ServiceInfo'], ParentType, ContextType>;
@@ -670,6 +790,7 @@ export type ReferralResolvers<ContextType = RequestContext, ParentType extends R
   clickedAt?: Resolver<Types.Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   code?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   firstPurchaseAt?: Resolver<Types.Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  holdReason?: Resolver<Types.Maybe<ResolversTypes['HoldReason']>, ParentType, ContextType>;
   invitedAt?: Resolver<Types.Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   invitee?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
   referrer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
@@ -710,6 +831,12 @@ export type ReferralEdgeResolvers<ContextType = RequestContext, ParentType exten
   node?: Resolver<ResolversTypes['Referral'], ParentType, ContextType>;
 };
 
+export type RefundResultResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RefundResult'] = ResolversParentTypes['RefundResult']> = {
+  orderId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  refundedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  revokedRewards?: Resolver<Array<ResolversTypes['Reward']>, ParentType, ContextType>;
+};
+
 export type ReviewResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Review'] = ResolversParentTypes['Review']> = {
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   customer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
@@ -717,6 +844,8 @@ export type ReviewResolvers<ContextType = RequestContext, ParentType extends Res
   rating?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   recommend?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   revisions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  suspicionReasons?: Resolver<Array<ResolversTypes['ReviewSuspicionReason']>, ParentType, ContextType>;
+  suspicious?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   text?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
@@ -729,6 +858,60 @@ export type ReviewConnectionResolvers<ContextType = RequestContext, ParentType e
 export type ReviewEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ReviewEdge'] = ResolversParentTypes['ReviewEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Review'], ParentType, ContextType>;
+};
+
+export type ReviewEvidenceResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ReviewEvidence'] = ResolversParentTypes['ReviewEvidence']> = {
+  referrerSignupsLastHour?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  refunded?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  sharedIdentifiers?: Resolver<Array<ResolversTypes['IdentifierEvidence']>, ParentType, ContextType>;
+};
+
+export type ReviewQueueResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ReviewQueue'] = ResolversParentTypes['ReviewQueue']> = {
+  heldReferrals?: Resolver<Array<ResolversTypes['HeldReferral']>, ParentType, ContextType>;
+  pendingRewards?: Resolver<Array<ResolversTypes['PendingReward']>, ParentType, ContextType>;
+};
+
+export type RewardResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Reward'] = ResolversParentTypes['Reward']> = {
+  amount?: Resolver<Types.Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  campaignId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  convertedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  currency?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  customer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
+  holdUntil?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  inviteeId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  ledger?: Resolver<Array<ResolversTypes['RewardLedgerEntry']>, ParentType, ContextType>;
+  manualApproval?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  orderId?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  points?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  referrerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  side?: Resolver<ResolversTypes['RewardSide'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['RewardStatus'], ParentType, ContextType>;
+};
+
+export type RewardLedgerEntryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RewardLedgerEntry'] = ResolversParentTypes['RewardLedgerEntry']> = {
+  actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  from?: Resolver<Types.Maybe<ResolversTypes['RewardStatus']>, ParentType, ContextType>;
+  reason?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['RewardStatus'], ParentType, ContextType>;
+};
+
+export type RewardTermsResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RewardTerms'] = ResolversParentTypes['RewardTerms']> = {
+  amount?: Resolver<Types.Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  currency?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  points?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type RingLinkResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RingLink'] = ResolversParentTypes['RingLink']> = {
+  customerIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  identifier?: Resolver<ResolversTypes['IdentifierEvidence'], ParentType, ContextType>;
+};
+
+export type RingReferralResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RingReferral'] = ResolversParentTypes['RingReferral']> = {
+  inviteeId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  referrerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ReferralStatus'], ParentType, ContextType>;
 };
 
 export type SeedPickResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['SeedPick'] = ResolversParentTypes['SeedPick']> = {
@@ -811,6 +994,7 @@ export type Resolvers<ContextType = RequestContext> = {
   Bridge?: BridgeResolvers<ContextType>;
   Bridges?: BridgesResolvers<ContextType>;
   Campaign?: CampaignResolvers<ContextType>;
+  CampaignRewards?: CampaignRewardsResolvers<ContextType>;
   ChainNode?: ChainNodeResolvers<ContextType>;
   Communities?: CommunitiesResolvers<ContextType>;
   Community?: CommunityResolvers<ContextType>;
@@ -828,10 +1012,14 @@ export type Resolvers<ContextType = RequestContext> = {
   EraseResult?: EraseResultResolvers<ContextType>;
   EventResult?: EventResultResolvers<ContextType>;
   FollowResult?: FollowResultResolvers<ContextType>;
+  FraudRing?: FraudRingResolvers<ContextType>;
+  FraudRingsResult?: FraudRingsResultResolvers<ContextType>;
   FunnelStep?: FunnelStepResolvers<ContextType>;
   GenerationConversion?: GenerationConversionResolvers<ContextType>;
   GenerationReach?: GenerationReachResolvers<ContextType>;
+  HeldReferral?: HeldReferralResolvers<ContextType>;
   HopCount?: HopCountResolvers<ContextType>;
+  IdentifierEvidence?: IdentifierEvidenceResolvers<ContextType>;
   InfluencerRanking?: InfluencerRankingResolvers<ContextType>;
   InfluencerRankingSnapshot?: InfluencerRankingSnapshotResolvers<ContextType>;
   InfluencerReach?: InfluencerReachResolvers<ContextType>;
@@ -844,6 +1032,8 @@ export type Resolvers<ContextType = RequestContext> = {
   Mutation?: MutationResolvers<ContextType>;
   NeighbourCommunity?: NeighbourCommunityResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  PayoutRow?: PayoutRowResolvers<ContextType>;
+  PendingReward?: PendingRewardResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   Purchase?: PurchaseResolvers<ContextType>;
   PurchaseConnection?: PurchaseConnectionResolvers<ContextType>;
@@ -856,9 +1046,17 @@ export type Resolvers<ContextType = RequestContext> = {
   ReferralConnection?: ReferralConnectionResolvers<ContextType>;
   ReferralConversion?: ReferralConversionResolvers<ContextType>;
   ReferralEdge?: ReferralEdgeResolvers<ContextType>;
+  RefundResult?: RefundResultResolvers<ContextType>;
   Review?: ReviewResolvers<ContextType>;
   ReviewConnection?: ReviewConnectionResolvers<ContextType>;
   ReviewEdge?: ReviewEdgeResolvers<ContextType>;
+  ReviewEvidence?: ReviewEvidenceResolvers<ContextType>;
+  ReviewQueue?: ReviewQueueResolvers<ContextType>;
+  Reward?: RewardResolvers<ContextType>;
+  RewardLedgerEntry?: RewardLedgerEntryResolvers<ContextType>;
+  RewardTerms?: RewardTermsResolvers<ContextType>;
+  RingLink?: RingLinkResolvers<ContextType>;
+  RingReferral?: RingReferralResolvers<ContextType>;
   SeedPick?: SeedPickResolvers<ContextType>;
   SeedPlan?: SeedPlanResolvers<ContextType>;
   Separation?: SeparationResolvers<ContextType>;

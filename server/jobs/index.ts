@@ -5,6 +5,7 @@ import { snapshotStoreFor } from '../cache/snapshots';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { idempotencyPurgeJob } from './idempotencyPurge';
+import { rewardReleaseJob } from './rewardRelease';
 import { JobScheduler } from './scheduler';
 import { snapshotRefreshJob } from './snapshotRefresh';
 import { communitySettings } from '../communitySettings';
@@ -24,6 +25,7 @@ export function startJobs(deps: { graph: Graph; store: KeyValueStore; config: Co
       defaults: communityDefaultQuestions(communitySettings(deps.config)),
     }),
   );
+  scheduler.scheduleJob(rewardReleaseJob(deps.graph, deps.config.REWARD_RELEASE_SECONDS * 1000, deps.log));
   scheduler.start();
   return scheduler;
 }

@@ -5,11 +5,13 @@ import { customerResolvers } from './customers';
 import { eventResolvers } from './events';
 import { marketerResolvers } from './marketers';
 import { launchResolvers } from './launches';
+import { fraudResolvers } from './fraud';
 import { privacyResolvers } from './privacy';
 import { productResolvers } from './products';
 import { purchaseResolvers } from './purchases';
 import { referralResolvers } from './referrals';
 import { reviewResolvers } from './reviews';
+import { rewardResolvers } from './rewards';
 import { DateTime, JSONScalar } from './scalars';
 import { serviceResolvers } from './service';
 
@@ -26,6 +28,8 @@ const domains: Resolvers[] = [
   marketerResolvers,
   communityResolvers,
   launchResolvers,
+  fraudResolvers,
+  rewardResolvers,
 ];
 
 /** Each domain's resolvers, merged type by type. */

@@ -10,7 +10,7 @@ const MISSPELT_INPUT = 'query($id: ID!) { customer(id: $id) { nme } }';
 describe('production mode (NODE_ENV=production)', () => {
   let api: TestApi;
   beforeAll(async () => {
-    api = await startTestApi({ NODE_ENV: 'production' });
+    api = await startTestApi({ NODE_ENV: 'production', IDENTIFIER_HMAC_SECRET: 'test-identifier-secret-for-production-mode' });
   });
   afterAll(() => api.close());
 

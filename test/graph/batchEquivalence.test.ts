@@ -5,6 +5,8 @@ import { recordEvents, recordEventsOneByOne } from '../../graph/events';
 import { applyMigrations } from '../../graph/migrations';
 import { cypher, Graph } from '../../graph/neo4j';
 import { seededRandom } from '../../graph/synthetic';
+import { useFraudRules } from '../../graph/fraudRules';
+import { useIdentifierSecret } from '../../graph/identifiers';
 import { testGraph, uniquePrefix } from '../support/services';
 
 // The set-based recordEvents against its reference, recordEventsOneByOne (each event through its single
@@ -26,6 +28,8 @@ function generateBatch(random: () => number, known: string[], unsigned: string[]
   const chance = (p: number) => random() < p;
   const key = () => `#${serial.n++}`;
   const day = () => 1 + Math.floor(random() * 20);
+  // Identifiers from a small pool, so that referrers and invitees share some (the SHARED_IDENTIFIER rule).
+  const identifiers = () => (chance(0.3) ? { identifiers: [{ kind: pick(['DEVICE', 'DEVICE', 'IP']), value: `@${pick(['id1', 'id2', 'id3', 'id4'])}` }] } : {});
   const events: Template[] = [];
   while (events.length < size) {
     const roll = random();
@@ -36,16 +40,25 @@ function generateBatch(random: () => number, known: string[], unsigned: string[]
       const byCode = chance(0.3) ? pick(owners) : null;
       const source = byCode ? { code: `$${byCode}` } : { referrerId: `@${referrer}`, campaignId: chance(0.5) ? '@camp-last' : '@camp-first' };
       const start = day();
-      if (chance(0.2)) events.push({ upsertCustomer: { id: `@${referrer}`, name: `R ${serial.n}`, resetStage: false } });
+      if (chance(0.2)) events.push({ upsertCustomer: { id: `@${referrer}`, name: `R ${serial.n}`, resetStage: false, ...identifiers() } });
       events.push({ recordInvite: { ...source, invitee: { id: `@${friend}`, ...(chance(0.3) ? { email: `${friend}@@mail.test` } : {}) }, channel: pick(['email', 'sms']), at: at(start), idempotencyKey: key() } });
       if (chance(0.4)) events.push({ recordReferralClick: { ...source, inviteeId: `@${friend}`, at: at(start + 1), idempotencyKey: key() } });
       if (chance(0.8)) {
         const code = chance(0.2) ? { code: `$${pick(owners)}` } : {};
-        events.push({ recordSignup: { customerId: `@${friend}`, at: at(start + 2), ...code, ...(chance(0.3) ? { email: `s${friend}@@mail.test` } : {}), idempotencyKey: key() } });
+        events.push({ recordSignup: { customerId: `@${friend}`, at: at(start + 2), ...code, ...(chance(0.3) ? { email: `s${friend}@@mail.test` } : {}), ...identifiers(), idempotencyKey: key() } });
         known.push(friend);
-        if (chance(0.7)) events.push({ recordPurchase: { customerId: `@${friend}`, productId: pick(['@p1', '@p2', '@new']), productName: 'Thing', orderId: `@o${serial.n++}`, amount: 10, currency: 'EUR', at: at(start + pick([1, 3, 4])), idempotencyKey: key() } });
+        if (chance(0.7)) events.push({ recordPurchase: { customerId: `@${friend}`, productId: pick(['@p1', '@p2', '@new']), productName: 'Thing', orderId: `@o${serial.n++}`, amount: 10, currency: 'EUR', at: at(start + pick([1, 3, 4])), ...identifiers(), idempotencyKey: key() } });
         if (chance(0.4)) events.push({ recordPurchase: { customerId: `@${friend}`, productId: '@p1', orderId: `@o${serial.n++}`, amount: 5, currency: 'EUR', at: at(start + 5), idempotencyKey: key() } });
         if (chance(0.4)) events.push({ recordReview: { customerId: `@${friend}`, productId: '@p1', rating: 1 + Math.floor(random() * 5), recommend: pick([3, 9, 10]), text: 'ok', at: at(start + 6), idempotencyKey: key() } });
+      }
+    } else if (roll < 0.4) {
+      // A burst: several friends sign up with one code at once (the VELOCITY rule holds those past the limit).
+      const owner = pick(owners);
+      const when = at(day());
+      for (let i = 0; i < 3 + Math.floor(random() * 3); i++) {
+        const friend = `v${serial.n++}`;
+        events.push({ recordSignup: { customerId: `@${friend}`, code: `$${owner}`, at: when + i * 60_000, ...identifiers(), idempotencyKey: key() } });
+        known.push(friend);
       }
     } else if (roll < 0.45) {
       const id = `n${serial.n++}`;
@@ -106,7 +119,17 @@ const SNAPSHOT = cypher<{ snapshot: unknown }>(
    CALL () {
      MATCH (a:Customer)-[r:REFERRED]->(b:Customer) WHERE b.id STARTS WITH $prefix
      WITH a, b, r ORDER BY a.id, b.id, r.campaign
-     RETURN collect([a.id, b.id, r.campaign, r.code, r.channel, r.status, r.invitedAt, r.clickedAt, r.signedUpAt, r.firstPurchaseAt]) AS referrals
+     RETURN collect([a.id, b.id, r.campaign, r.code, r.channel, r.status, r.invitedAt, r.clickedAt, r.signedUpAt, r.firstPurchaseAt, r.holdReason, r.heldAt, r.velocityCount]) AS referrals
+   }
+   CALL () {
+     MATCH (c:Customer)-[link:HAS_IDENTIFIER]->(i:Identifier) WHERE c.id STARTS WITH $prefix
+     WITH c, link, i ORDER BY c.id, i.kind, link.since
+     RETURN collect([c.id, i.kind, link.since]) AS identifiers
+   }
+   CALL () {
+     MATCH (w:Reward)-[:EARNED_BY]->(c:Customer) WHERE c.id STARTS WITH $prefix
+     WITH w, c ORDER BY c.id, w.side, w.orderId
+     RETURN collect([c.id, w.side, w.status, w.amount, w.points, w.orderId, w.convertedAt, w.holdUntil]) AS rewards
    }
    CALL () {
      MATCH (c:Customer)-[p:PURCHASED]->(product) WHERE c.id STARTS WITH $prefix
@@ -138,7 +161,16 @@ const SNAPSHOT = cypher<{ snapshot: unknown }>(
      WITH k ORDER BY k.key
      RETURN collect([k.key, k.kind, k.result, k.subjects]) AS keys
    }
-   RETURN {customers: customers, referrals: referrals, purchases: purchases, reviews: reviews, follows: follows, knows: knows, codes: codes, keys: keys} AS snapshot`,
+   RETURN {customers: customers, referrals: referrals, purchases: purchases, reviews: reviews, follows: follows, knows: knows, codes: codes, keys: keys,
+           identifiers: identifiers, rewards: rewards} AS snapshot`,
+);
+
+const FRAUD_TALLY = cypher<{ shared: number; velocity: number; rewards: number }>(
+  'test.batchFraudTally',
+  `MATCH (c:Customer) WHERE any(prefix IN $prefixes WHERE c.id STARTS WITH prefix)
+   RETURN sum(COUNT { ()-[:REFERRED {holdReason: 'SHARED_IDENTIFIER'}]->(c) }) AS shared,
+          sum(COUNT { ()-[:REFERRED {holdReason: 'VELOCITY'}]->(c) }) AS velocity,
+          sum(COUNT { (:Reward)-[:EARNED_BY]->(c) }) AS rewards`,
 );
 
 const CODES = cypher<{ owner: string; code: string }>(
@@ -167,10 +199,14 @@ async function outcome(run: () => Promise<unknown>, prefix: string): Promise<str
 async function seedGraph(graph: Graph, prefix: string): Promise<Map<string, string>> {
   const id = (name: string) => `${prefix}-${name}`;
   for (const [name, model, days] of [['camp-last', 'LAST_TOUCH', 7], ['camp-first', 'FIRST_TOUCH', 30]] as const) {
-    await createCampaign(graph, { id: id(name), name, startsAt: T0 - DAY, endsAt: T0 + 60 * DAY, attributionModel: model, attributionWindowDays: days });
+    await createCampaign(graph, {
+      id: id(name), name, startsAt: T0 - DAY, endsAt: T0 + 60 * DAY, attributionModel: model, attributionWindowDays: days,
+      rewards: { referrer: { amount: 5, currency: 'EUR' }, friend: { points: 100 }, holdDays: 7, manualApproval: false },
+    });
   }
   const base = ['x0', 'x1', 'x2', 'y0', 'a', 'b'];
-  const events: Template[] = base.map((name) => ({ upsertCustomer: { id: `@${name}`, name, resetStage: false } }));
+  // The seeded customers carry device identifiers, which the batches' identifiers share now and then.
+  const events: Template[] = base.map((name, i) => ({ upsertCustomer: { id: `@${name}`, name, resetStage: false, identifiers: [{ kind: 'DEVICE', value: `@id${1 + (i % 3)}` }] } }));
   for (const name of base) events.push({ issueReferralCode: { customerId: `@${name}`, campaignId: '@camp-last', at: at(0), idempotencyKey: `#seed-${name}` } });
   await recordEventsOneByOne(graph, materialise(events, prefix, new Map()), NOW);
   const codes = new Map((await graph.read(CODES, { prefix })).map(({ owner, code }) => [owner.slice(prefix.length + 1), code]));
@@ -188,13 +224,18 @@ describe('recordEvents, set-based, against its one-by-one reference', () => {
   beforeAll(async () => {
     graph = testGraph();
     await applyMigrations(graph);
+    // The fraud rules with a low velocity limit, so that the generated bursts reach it.
+    useIdentifierSecret('batch-equivalence-test-identifier-secret');
+    useFraudRules({ velocityPerHour: 2 });
   });
   afterAll(() => graph.close());
 
   test('seeded batches of every kind leave the same graph and report the same errors through both paths', async () => {
     const tally = { ok: 0, failed: 0 };
+    const bulkPrefixes: string[] = [];
     for (let seed = 1; seed <= 8; seed++) {
       const bulk = uniquePrefix(`eqb${seed}`);
+      bulkPrefixes.push(bulk);
       const reference = uniquePrefix(`eqr${seed}`);
       const codes = { bulk: await seedGraph(graph, bulk), reference: await seedGraph(graph, reference) };
       const random = seededRandom(seed);
@@ -228,8 +269,11 @@ describe('recordEvents, set-based, against its one-by-one reference', () => {
         if (!(await both(`round ${round}`, batch))) known.splice(0, known.length, ...knownBefore);
       }
     }
-    // The generator is meant to exercise both outcomes.
+    // The generator is meant to exercise both outcomes, both fraud rules and rewards.
     expect(tally.ok).toBeGreaterThan(0);
     expect(tally.failed).toBeGreaterThan(0);
+    const [rules] = await graph.read(FRAUD_TALLY, { prefixes: bulkPrefixes });
+    expect(rules).toEqual({ shared: expect.any(Number), velocity: expect.any(Number), rewards: expect.any(Number) });
+    expect(Math.min(rules.shared, rules.velocity, rules.rewards)).toBeGreaterThan(0);
   });
 });
