@@ -12,6 +12,11 @@ import { checkId } from '../validate';
 export const TRUST_WEIGHTS = { near: 4, twoHops: 2, everyone: 1 } as const;
 /** A review written more often than this counts less: its weight is multiplied by this / revisions. */
 export const FULL_WEIGHT_REVISIONS = 3;
+/**
+ * A suspicious review (graph/reviewFlags.ts: its author is in a fraud ring, or shares an identifier with another
+ * reviewer of the product) keeps this share of its weight: it still counts, since the flag is evidence, not proof.
+ */
+export const SUSPICIOUS_REVIEW_WEIGHT = 0.25;
 
 export interface TrustedReviewRecord {
   review: ReviewRecord;
@@ -95,8 +100,11 @@ const RATING_FOR = cypher<{
   `MATCH (reader:Customer {id: $readerId}), (product:Product {id: $productId})
    CALL (reader, product) {
      MATCH (author:Customer)-[rv:REVIEWED]->(product)
-     WITH rv, CASE ${BAND('reader', 'author')} WHEN 0 THEN $weights.near WHEN 1 THEN $weights.near WHEN 2 THEN $weights.twoHops ELSE $weights.everyone END
-          * CASE WHEN coalesce(rv.revisions, 1) > $fullWeightRevisions THEN toFloat($fullWeightRevisions) / rv.revisions ELSE 1.0 END AS weight
+     WITH rv, author, product, CASE ${BAND('reader', 'author')} WHEN 0 THEN $weights.near WHEN 1 THEN $weights.near WHEN 2 THEN $weights.twoHops ELSE $weights.everyone END
+          * CASE WHEN coalesce(rv.revisions, 1) > $fullWeightRevisions THEN toFloat($fullWeightRevisions) / rv.revisions ELSE 1.0 END
+          * CASE WHEN author.id IN $ringMembers
+                   OR EXISTS { MATCH (author)-[:HAS_IDENTIFIER]->(:Identifier)<-[:HAS_IDENTIFIER]-(other:Customer)-[:REVIEWED]->(product) WHERE other <> author }
+                 THEN $suspiciousWeight ELSE 1.0 END AS weight
      RETURN count(rv) AS reviewCount, sum(rv.rating) AS ratingSum, sum(weight * rv.rating) AS weightedSum, sum(weight) AS weightSum
    }
    CALL (reader, product) {
@@ -110,10 +118,17 @@ const RATING_FOR = cypher<{
 );
 
 /** NOT_FOUND `readerId`; BAD_USER_INPUT `readerId`. */
-export async function ratingFor(graph: Graph, productId: string, readerId: string): Promise<ReaderRatingRecord> {
+export async function ratingFor(graph: Graph, productId: string, readerId: string, ringMembers: readonly string[]): Promise<ReaderRatingRecord> {
   checkId('readerId', readerId);
   await requireCustomersIn(graph, { readerId });
-  const [row] = await graph.read(RATING_FOR, { readerId, productId, weights: TRUST_WEIGHTS, fullWeightRevisions: FULL_WEIGHT_REVISIONS });
+  const [row] = await graph.read(RATING_FOR, {
+    readerId,
+    productId,
+    weights: TRUST_WEIGHTS,
+    fullWeightRevisions: FULL_WEIGHT_REVISIONS,
+    suspiciousWeight: SUSPICIOUS_REVIEW_WEIGHT,
+    ringMembers,
+  });
   if (!row || row.reviewCount === 0) {
     return { plainAverage: null, trustWeightedAverage: null, reviewCount: 0, connectionsWhoBought: row?.connectionsWhoBought ?? 0, connectionsWhoReviewed: 0, connectionsWhoBoughtAndReviewed: 0 };
   }

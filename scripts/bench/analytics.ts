@@ -279,7 +279,7 @@ async function benchMarketers(env: BenchEnv, redis: Redis, singles: string[], sm
       (i) => reviewsFor(env.graph, product(i), singles[i], 20, null)));
     samples.push(await measure(redis, 'Product.ratingFor', small ? 30 : 20,
       (i) => env.gql('query($p: ID!, $r: ID!) { product(id: $p) { ratingFor(readerId: $r) { trustWeightedAverage } } }', { p: product(i), r: singles[i] }),
-      (i) => ratingFor(env.graph, product(i), singles[i])));
+      (i) => ratingFor(env.graph, product(i), singles[i], [])));
   }
   return samples;
 }

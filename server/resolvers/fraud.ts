@@ -7,7 +7,7 @@ import { authorize } from '../auth';
 import type { RequestContext } from '../context';
 import type { Resolvers } from '../generated/graphql';
 import { fraudRingsQuestion } from '../wholeGraphSnapshots';
-import { loadCustomers } from './shared';
+import { fraudRingMembers, loadCustomers } from './shared';
 
 // Fraud rings come from a snapshot (whole graph, background, `asOf`); members are loaded afresh, so erased or
 // renamed customers show as they are now. Review flags use the stored rings snapshot when there is one and never
@@ -22,9 +22,7 @@ function suspicionLoader(ctx: RequestContext) {
   if (!loader) {
     loader = new DataLoader(
       async (reviews) => {
-        const rings = await ctx.snapshots.peek(fraudRingsQuestion());
-        const members = new Set((rings?.value ?? []).flatMap((ring) => ring.memberIds));
-        const reasons = await reviewSuspicion(ctx.graph, reviews, members);
+        const reasons = await reviewSuspicion(ctx.graph, reviews, new Set(await fraudRingMembers(ctx)));
         return reviews.map((review) => reasons.get(reviewKey(review)) ?? []);
       },
       { cacheKeyFn: reviewKey },

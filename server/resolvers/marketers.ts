@@ -8,7 +8,7 @@ import { authorize } from '../auth';
 import type { RequestContext } from '../context';
 import type { Resolvers } from '../generated/graphql';
 import { advocatesQuestion, seedQuestion } from '../wholeGraphSnapshots';
-import { loadCustomer as customer, loadCustomers as customers } from './shared';
+import { fraudRingMembers, loadCustomer as customer, loadCustomers as customers } from './shared';
 
 // Marketer analytics: thin resolvers over graph/analytics (advocates, seeding, inviteSuggestions, trustedReviews).
 // Rankings and the seeding plan read the whole graph: they are snapshots with their `asOf`, holding customer
@@ -83,9 +83,9 @@ export const marketerResolvers: Resolvers = {
         totalCount: page.totalCount,
       };
     },
-    ratingFor: (product, args, ctx) => {
+    ratingFor: async (product, args, ctx) => {
       authorize(ctx.caller, 'readMarketing');
-      return ratingFor(ctx.graph, product.id, args.readerId);
+      return ratingFor(ctx.graph, product.id, args.readerId, await fraudRingMembers(ctx));
     },
   },
 };

@@ -1,5 +1,6 @@
 import { ListItems, ListName, listPageRequest } from '../../graph/lists';
 import type { RequestContext } from '../context';
+import { fraudRingsQuestion } from '../wholeGraphSnapshots';
 
 // Helpers every resolver file shares.
 
@@ -40,4 +41,10 @@ export async function listConnection<L extends ListName, E extends object = { no
     },
     totalCount: page.totalCount,
   };
+}
+
+/** The members of the rings in the latest stored snapshot; none before one exists (a review field never computes it). */
+export async function fraudRingMembers(ctx: RequestContext): Promise<string[]> {
+  const rings = await ctx.snapshots.peek(fraudRingsQuestion());
+  return (rings?.value ?? []).flatMap((ring) => ring.memberIds);
 }

@@ -158,3 +158,27 @@ describe('reviewsFor and ratingFor weigh a product’s reviews by who wrote them
     expect((await ask({ reader: id('reader') }, 'marketer')).errors).toBeUndefined();
   });
 });
+
+describe('ratingFor counts suspicious reviews less', () => {
+  test('two reviewers sharing a device keep a quarter of their weight each; an unrelated reviewer keeps all of it', async () => {
+    const api = await startTestApi();
+    try {
+      const p = uniquePrefix('suspicious');
+      const product = `${p}-prod`;
+      const device = [{ kind: 'DEVICE', value: `device-${p}` }];
+      await ok(api, UPSERT, { input: { id: `${p}-reader` } });
+      await ok(api, UPSERT, { input: { id: `${p}-sock1`, identifiers: device } });
+      await ok(api, UPSERT, { input: { id: `${p}-sock2`, identifiers: device } });
+      await ok(api, UPSERT, { input: { id: `${p}-honest` } });
+      for (const [author, rating] of [['sock1', 5], ['sock2', 5], ['honest', 1]] as const) {
+        await ok(api, REVIEW, { input: { customerId: `${p}-${author}`, productId: product, rating, at: iso(3), idempotencyKey: key('r') } });
+      }
+      const { product: answer } = await ok(api, RATING_FOR, { product, reader: `${p}-reader` }, 'admin');
+      // Nobody is within two hops of the reader, so every base weight is 1; the socks' are 0.25.
+      expect(answer.ratingFor.plainAverage).toBeCloseTo(11 / 3, 10);
+      expect(answer.ratingFor.trustWeightedAverage).toBeCloseTo((0.25 * 5 + 0.25 * 5 + 1 * 1) / (0.25 + 0.25 + 1), 10);
+    } finally {
+      await api.close();
+    }
+  });
+});
