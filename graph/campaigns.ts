@@ -10,12 +10,13 @@ const TERMS = (c: string, side: string) =>
   `CASE WHEN ${c}.${side}RewardAmount IS NULL AND ${c}.${side}RewardPoints IS NULL THEN null
         ELSE {amount: ${c}.${side}RewardAmount, currency: ${c}.${side}RewardCurrency, points: ${c}.${side}RewardPoints} END`;
 
-export const CAMPAIGN_PROJECTION =
-  '{.id, .name, .startsAt, .endsAt, .attributionWindowDays, .attributionModel, .referrerReward, .friendReward, ' +
-  '.inviteQuota, .waitlist, .moveUpPerReferral, .earnedInvitesPerConvertedInvitee, .waveSize}';
+const CAMPAIGN_FIELDS =
+  '.id, .name, .startsAt, .endsAt, .attributionWindowDays, .attributionModel, .referrerReward, .friendReward, ' +
+  '.inviteQuota, .waitlist, .moveUpPerReferral, .earnedInvitesPerConvertedInvitee, .waveSize';
+export const CAMPAIGN_PROJECTION = `{${CAMPAIGN_FIELDS}}`;
 
 /** The projection with the reward terms, for the campaigns the API shows (rules read the terms in Cypher). */
-const CAMPAIGN_WITH_REWARDS = (c: string) => `{.id, .name, .startsAt, .endsAt, .attributionWindowDays, .attributionModel, .referrerReward, .friendReward,
+const CAMPAIGN_WITH_REWARDS = (c: string) => `{${CAMPAIGN_FIELDS},
   rewards: CASE WHEN ${c}.rewardHoldDays IS NULL THEN null
                 ELSE {referrer: ${TERMS(c, 'referrer')}, friend: ${TERMS(c, 'friend')}, holdDays: ${c}.rewardHoldDays, manualApproval: ${c}.rewardManualApproval} END}`;
 

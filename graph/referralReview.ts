@@ -1,3 +1,4 @@
+import { WRITE_LOCK } from './locks';
 import { conflict, notFound } from './errors';
 import { ReferralRecord } from './model';
 import { cypher, Tx } from './neo4j';
@@ -13,7 +14,7 @@ import { checkId, checkText } from './validate';
 const LOCK_INVITEE = cypher<{ status: string | null }>(
   'referralReview.lock',
   `MATCH (c:Customer {id: $inviteeId})
-   SET c.id = c.id
+   ${WRITE_LOCK('c')}
    RETURN head(COLLECT { MATCH (:Customer)-[r:REFERRED]->(c) WHERE r.creditedInvitee IS NOT NULL RETURN r.status }) AS status`,
 );
 
