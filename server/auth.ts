@@ -27,6 +27,8 @@ export function createAuthenticator(apiKeys: ApiKey[]): (authorization: string |
 export const PERMISSIONS = {
   readEntities: ['service', 'marketer', 'community', 'admin'],
   readAnalytics: ['service', 'marketer', 'community', 'admin'],
+  /** Customer value, segments and churn: questions of the people who run campaigns, not of product code. */
+  readMarketingAnalytics: ['marketer', 'community', 'admin'],
   readPersonalData: ['service', 'admin'],
   writeEvents: ['service', 'admin'],
   eraseCustomers: ['admin'],

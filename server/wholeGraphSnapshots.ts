@@ -1,6 +1,9 @@
 import { referralConversion, ReferralConversionRecord } from '../graph/analytics/conversion';
 import { MAX_TOP_LIMIT, RankingRecord, topInfluencers } from '../graph/analytics/influence';
 import type { Graph } from '../graph/neo4j';
+import { purchaseBehaviour, PurchaseBehaviourArgs, purchaseBehaviourQuestionArgs, PurchaseBehaviourRecord } from '../graph/analytics/purchaseBehaviour';
+import { ValueCutoffs, valueCutoffs, ValueQuestionArgs, valueQuestionArgs } from '../graph/analytics/value';
+import { DEFAULT_BASE_CURRENCY, Money, VALUE_RULE_DEFAULTS } from '../graph/valueRules';
 import type { ConversionFilter, InfluenceMeasure } from '../schema/generated/types';
 import { SingleFlight } from './cache/singleFlight';
 import { Snapshot, snapshotKey, SnapshotRequest, SnapshotStore } from './cache/snapshots';
@@ -13,7 +16,8 @@ import { Snapshot, snapshotKey, SnapshotRequest, SnapshotStore } from './cache/s
  */
 export interface SnapshotQuestion<T> {
   request: SnapshotRequest;
-  compute(graph: Graph): Promise<T>;
+  /** `asOf` is the moment the snapshot reflects: questions that apply rules "now" apply them then. */
+  compute(graph: Graph, asOf: number): Promise<T>;
 }
 
 export const INFLUENCE_MEASURES: readonly InfluenceMeasure[] = ['REFERRAL_REACH', 'CONVERSIONS', 'PAGERANK', 'SOCIAL_REACH'];
@@ -37,10 +41,34 @@ export function conversionQuestion(filter: ConversionFilter | null | undefined):
   return { request: { name: 'referralConversion', args }, compute: (graph) => referralConversion(graph, args.filter) };
 }
 
+type CanonicalMoney = { base: string; rates: Array<readonly [string, number]> };
+const moneyFrom = (money: CanonicalMoney): Money => ({ base: money.base, rates: Object.fromEntries(money.rates) });
+
+/** The ABC and RFM cut-offs of customer value (graph/analytics/value.ts): asOf null means the snapshot's own moment. */
+export function valueCutoffsQuestion(args: ValueQuestionArgs): SnapshotQuestion<ValueCutoffs> {
+  return { request: { name: 'valueCutoffs', args: valueQuestionArgs(args) }, compute: (graph, asOf) => valueCutoffs(graph, args, asOf) };
+}
+
+export function purchaseBehaviourQuestion(args: PurchaseBehaviourArgs): SnapshotQuestion<PurchaseBehaviourRecord> {
+  return {
+    request: { name: 'purchaseBehaviour', args: purchaseBehaviourQuestionArgs(args) },
+    compute: (graph, asOf) => purchaseBehaviour(graph, args, asOf),
+  };
+}
+
+const DEFAULT_MONEY: Money = { base: DEFAULT_BASE_CURRENCY, rates: { [DEFAULT_BASE_CURRENCY]: 1 } };
+
 /** The question a registered request asks, or undefined for one this version no longer knows. */
 export function questionFor(request: SnapshotRequest): SnapshotQuestion<unknown> | undefined {
   if (request.name === 'topInfluencers') return rankingQuestion(request.args.by as InfluenceMeasure, request.args.campaignId as string | null);
   if (request.name === 'referralConversion') return conversionQuestion(request.args.filter as ConversionFilter | null);
+  if (request.name === 'valueCutoffs') {
+    const [abcA, abcB] = request.args.abc as [number, number];
+    return valueCutoffsQuestion({ asOf: request.args.asOf as number | null, money: moneyFrom(request.args.money as CanonicalMoney), abcA, abcB });
+  }
+  if (request.name === 'purchaseBehaviour') {
+    return purchaseBehaviourQuestion({ asOf: request.args.asOf as number | null, money: moneyFrom(request.args.money as CanonicalMoney) });
+  }
   return undefined;
 }
 
@@ -48,13 +76,15 @@ export function questionFor(request: SnapshotRequest): SnapshotQuestion<unknown>
 export const DEFAULT_QUESTIONS: ReadonlyArray<SnapshotQuestion<unknown>> = [
   ...INFLUENCE_MEASURES.map((by) => rankingQuestion(by, null)),
   conversionQuestion(null),
+  valueCutoffsQuestion({ asOf: null, money: DEFAULT_MONEY, abcA: VALUE_RULE_DEFAULTS.abcA, abcB: VALUE_RULE_DEFAULTS.abcB }),
+  purchaseBehaviourQuestion({ asOf: null, money: DEFAULT_MONEY }),
 ];
 const DEFAULT_KEYS = new Set(DEFAULT_QUESTIONS.map((question) => snapshotKey(question.request)));
 
 /** Computes the answer now; `asOf` is when the computation started, so it never claims more freshness than it has. */
 export async function computeSnapshot<T>(graph: Graph, question: SnapshotQuestion<T>): Promise<Snapshot<T>> {
   const asOf = Date.now();
-  return { asOf, value: await question.compute(graph) };
+  return { asOf, value: await question.compute(graph, asOf) };
 }
 
 /**

@@ -82,15 +82,23 @@ export type ResolversTypes = {
   AttributionModel: Types.AttributionModel;
   Boolean: ResolverTypeWrapper<Types.Scalars['Boolean']['output']>;
   Campaign: ResolverTypeWrapper<CampaignRecord>;
+  CampaignPurchaseRates: ResolverTypeWrapper<Omit<Types.CampaignPurchaseRates, 'campaign'> & { campaign: ResolversTypes['Campaign'] }>;
   ChainNode: ResolverTypeWrapper<Omit<Types.ChainNode, 'customer'> & { customer: ResolversTypes['Customer'] }>;
+  ChurnRisk: ResolverTypeWrapper<Omit<Types.ChurnRisk, 'customer' | 'value' | 'winBackRoute'> & { customer: ResolversTypes['Customer'], value: ResolversTypes['CustomerValue'], winBackRoute: Array<ResolversTypes['Customer']> }>;
+  ChurnRiskFilter: Types.ChurnRiskFilter;
   ConnectCustomersInput: Types.ConnectCustomersInput;
   ConnectionKind: Types.ConnectionKind;
   ConversionFilter: Types.ConversionFilter;
   ConversionFunnel: ResolverTypeWrapper<Types.ConversionFunnel>;
   CreateCampaignInput: Types.CreateCampaignInput;
+  CurrencyRateInput: Types.CurrencyRateInput;
   Customer: ResolverTypeWrapper<CustomerRecord>;
   CustomerConnection: ResolverTypeWrapper<Omit<Types.CustomerConnection, 'edges'> & { edges: Array<ResolversTypes['CustomerEdge']> }>;
   CustomerEdge: ResolverTypeWrapper<Omit<Types.CustomerEdge, 'node'> & { node: ResolversTypes['Customer'] }>;
+  CustomerSegmentConnection: ResolverTypeWrapper<Omit<Types.CustomerSegmentConnection, 'edges'> & { edges: Array<ResolversTypes['CustomerSegmentEdge']> }>;
+  CustomerSegmentEdge: ResolverTypeWrapper<Omit<Types.CustomerSegmentEdge, 'node'> & { node: ResolversTypes['CustomerValue'] }>;
+  CustomerSegmentFilter: Types.CustomerSegmentFilter;
+  CustomerValue: ResolverTypeWrapper<Omit<Types.CustomerValue, 'customer'> & { customer: ResolversTypes['Customer'] }>;
   DateTime: ResolverTypeWrapper<Types.Scalars['DateTime']['output']>;
   DisconnectCustomersInput: Types.DisconnectCustomersInput;
   DisconnectResult: ResolverTypeWrapper<Types.DisconnectResult>;
@@ -104,6 +112,7 @@ export type ResolversTypes = {
   FunnelStage: Types.FunnelStage;
   FunnelStep: ResolverTypeWrapper<Types.FunnelStep>;
   GenerationConversion: ResolverTypeWrapper<Types.GenerationConversion>;
+  GenerationPurchaseRates: ResolverTypeWrapper<Types.GenerationPurchaseRates>;
   GenerationReach: ResolverTypeWrapper<Types.GenerationReach>;
   HopCount: ResolverTypeWrapper<Types.HopCount>;
   ID: ResolverTypeWrapper<Types.Scalars['ID']['output']>;
@@ -115,12 +124,16 @@ export type ResolversTypes = {
   InviteeInput: Types.InviteeInput;
   IssueReferralCodeInput: Types.IssueReferralCodeInput;
   JSON: ResolverTypeWrapper<Types.Scalars['JSON']['output']>;
+  Lifecycle: Types.Lifecycle;
+  MoneyInput: Types.MoneyInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<Types.PageInfo>;
   Product: ResolverTypeWrapper<ProductRecord>;
   Purchase: ResolverTypeWrapper<PurchaseRecord>;
+  PurchaseBehaviour: ResolverTypeWrapper<Omit<Types.PurchaseBehaviour, 'byCampaign'> & { byCampaign: Array<ResolversTypes['CampaignPurchaseRates']> }>;
   PurchaseConnection: ResolverTypeWrapper<Omit<Types.PurchaseConnection, 'edges'> & { edges: Array<ResolversTypes['PurchaseEdge']> }>;
   PurchaseEdge: ResolverTypeWrapper<Omit<Types.PurchaseEdge, 'node'> & { node: ResolversTypes['Purchase'] }>;
+  PurchaseRates: ResolverTypeWrapper<Types.PurchaseRates>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RecordInviteInput: Types.RecordInviteInput;
   RecordPurchaseInput: Types.RecordPurchaseInput;
@@ -137,6 +150,7 @@ export type ResolversTypes = {
   Review: ResolverTypeWrapper<ReviewRecord>;
   ReviewConnection: ResolverTypeWrapper<Omit<Types.ReviewConnection, 'edges'> & { edges: Array<ResolversTypes['ReviewEdge']> }>;
   ReviewEdge: ResolverTypeWrapper<Omit<Types.ReviewEdge, 'node'> & { node: ResolversTypes['Review'] }>;
+  RfmScores: ResolverTypeWrapper<Types.RfmScores>;
   Role: Types.Role;
   Separation: ResolverTypeWrapper<Omit<Types.Separation, 'path'> & { path: Array<ResolversTypes['Customer']> }>;
   ServiceInfo: ResolverTypeWrapper<Types.ServiceInfo>;
@@ -144,20 +158,30 @@ export type ResolversTypes = {
   SocialTie: ResolverTypeWrapper<Omit<Types.SocialTie, 'customer' | 'other'> & { customer: ResolversTypes['Customer'], other: ResolversTypes['Customer'] }>;
   String: ResolverTypeWrapper<Types.Scalars['String']['output']>;
   UpsertCustomerInput: Types.UpsertCustomerInput;
+  ValueRulesInput: Types.ValueRulesInput;
+  ValueTier: Types.ValueTier;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   Boolean: Types.Scalars['Boolean']['output'];
   Campaign: CampaignRecord;
+  CampaignPurchaseRates: Omit<Types.CampaignPurchaseRates, 'campaign'> & { campaign: ResolversParentTypes['Campaign'] };
   ChainNode: Omit<Types.ChainNode, 'customer'> & { customer: ResolversParentTypes['Customer'] };
+  ChurnRisk: Omit<Types.ChurnRisk, 'customer' | 'value' | 'winBackRoute'> & { customer: ResolversParentTypes['Customer'], value: ResolversParentTypes['CustomerValue'], winBackRoute: Array<ResolversParentTypes['Customer']> };
+  ChurnRiskFilter: Types.ChurnRiskFilter;
   ConnectCustomersInput: Types.ConnectCustomersInput;
   ConversionFilter: Types.ConversionFilter;
   ConversionFunnel: Types.ConversionFunnel;
   CreateCampaignInput: Types.CreateCampaignInput;
+  CurrencyRateInput: Types.CurrencyRateInput;
   Customer: CustomerRecord;
   CustomerConnection: Omit<Types.CustomerConnection, 'edges'> & { edges: Array<ResolversParentTypes['CustomerEdge']> };
   CustomerEdge: Omit<Types.CustomerEdge, 'node'> & { node: ResolversParentTypes['Customer'] };
+  CustomerSegmentConnection: Omit<Types.CustomerSegmentConnection, 'edges'> & { edges: Array<ResolversParentTypes['CustomerSegmentEdge']> };
+  CustomerSegmentEdge: Omit<Types.CustomerSegmentEdge, 'node'> & { node: ResolversParentTypes['CustomerValue'] };
+  CustomerSegmentFilter: Types.CustomerSegmentFilter;
+  CustomerValue: Omit<Types.CustomerValue, 'customer'> & { customer: ResolversParentTypes['Customer'] };
   DateTime: Types.Scalars['DateTime']['output'];
   DisconnectCustomersInput: Types.DisconnectCustomersInput;
   DisconnectResult: Types.DisconnectResult;
@@ -169,6 +193,7 @@ export type ResolversParentTypes = {
   FollowResult: Omit<Types.FollowResult, 'followed' | 'follower'> & { followed: ResolversParentTypes['Customer'], follower: ResolversParentTypes['Customer'] };
   FunnelStep: Types.FunnelStep;
   GenerationConversion: Types.GenerationConversion;
+  GenerationPurchaseRates: Types.GenerationPurchaseRates;
   GenerationReach: Types.GenerationReach;
   HopCount: Types.HopCount;
   ID: Types.Scalars['ID']['output'];
@@ -179,12 +204,15 @@ export type ResolversParentTypes = {
   InviteeInput: Types.InviteeInput;
   IssueReferralCodeInput: Types.IssueReferralCodeInput;
   JSON: Types.Scalars['JSON']['output'];
+  MoneyInput: Types.MoneyInput;
   Mutation: Record<PropertyKey, never>;
   PageInfo: Types.PageInfo;
   Product: ProductRecord;
   Purchase: PurchaseRecord;
+  PurchaseBehaviour: Omit<Types.PurchaseBehaviour, 'byCampaign'> & { byCampaign: Array<ResolversParentTypes['CampaignPurchaseRates']> };
   PurchaseConnection: Omit<Types.PurchaseConnection, 'edges'> & { edges: Array<ResolversParentTypes['PurchaseEdge']> };
   PurchaseEdge: Omit<Types.PurchaseEdge, 'node'> & { node: ResolversParentTypes['Purchase'] };
+  PurchaseRates: Types.PurchaseRates;
   Query: Record<PropertyKey, never>;
   RecordInviteInput: Types.RecordInviteInput;
   RecordPurchaseInput: Types.RecordPurchaseInput;
@@ -200,12 +228,14 @@ export type ResolversParentTypes = {
   Review: ReviewRecord;
   ReviewConnection: Omit<Types.ReviewConnection, 'edges'> & { edges: Array<ResolversParentTypes['ReviewEdge']> };
   ReviewEdge: Omit<Types.ReviewEdge, 'node'> & { node: ResolversParentTypes['Review'] };
+  RfmScores: Types.RfmScores;
   Separation: Omit<Types.Separation, 'path'> & { path: Array<ResolversParentTypes['Customer']> };
   ServiceInfo: Types.ServiceInfo;
   SignupResult: Omit<Types.SignupResult, 'customer' | 'referral'> & { customer: ResolversParentTypes['Customer'], referral?: Types.Maybe<ResolversParentTypes['Referral']> };
   SocialTie: Omit<Types.SocialTie, 'customer' | 'other'> & { customer: ResolversParentTypes['Customer'], other: ResolversParentTypes['Customer'] };
   String: Types.Scalars['String']['output'];
   UpsertCustomerInput: Types.UpsertCustomerInput;
+  ValueRulesInput: Types.ValueRulesInput;
 };
 
 export type CostDirectiveArgs = {
@@ -226,11 +256,27 @@ export type CampaignResolvers<ContextType = RequestContext, ParentType extends R
   startsAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
+export type CampaignPurchaseRatesResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CampaignPurchaseRates'] = ResolversParentTypes['CampaignPurchaseRates']> = {
+  campaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType>;
+  rates?: Resolver<ResolversTypes['PurchaseRates'], ParentType, ContextType>;
+};
+
 export type ChainNodeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ChainNode'] = ResolversParentTypes['ChainNode']> = {
   customer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
   depth?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   referrerId?: Resolver<Types.Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   status?: Resolver<Types.Maybe<ResolversTypes['ReferralStatus']>, ParentType, ContextType>;
+};
+
+export type ChurnRiskResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ChurnRisk'] = ResolversParentTypes['ChurnRisk']> = {
+  buyingConnections?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  contagionShare?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  customer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
+  recentlyLostConnections?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  referrerOnRoute?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['CustomerValue'], ParentType, ContextType>;
+  valueAtRisk?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  winBackRoute?: Resolver<Array<ResolversTypes['Customer']>, ParentType, ContextType>;
 };
 
 export type ConversionFunnelResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ConversionFunnel'] = ResolversParentTypes['ConversionFunnel']> = {
@@ -276,6 +322,38 @@ export type CustomerEdgeResolvers<ContextType = RequestContext, ParentType exten
   strength?: Resolver<Types.Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 };
 
+export type CustomerSegmentConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CustomerSegmentConnection'] = ResolversParentTypes['CustomerSegmentConnection']> = {
+  asOf?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  cutoffsAsOf?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  edges?: Resolver<Array<ResolversTypes['CustomerSegmentEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type CustomerSegmentEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CustomerSegmentEdge'] = ResolversParentTypes['CustomerSegmentEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['CustomerValue'], ParentType, ContextType>;
+};
+
+export type CustomerValueResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CustomerValue'] = ResolversParentTypes['CustomerValue']> = {
+  asOf?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  customer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
+  cutoffsAsOf?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  daysSinceLastPurchase?: Resolver<Types.Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  distinctProducts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  firstPurchaseAt?: Resolver<Types.Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  lastPurchaseAt?: Resolver<Types.Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  lifecycle?: Resolver<Types.Maybe<ResolversTypes['Lifecycle']>, ParentType, ContextType>;
+  medianIntervalDays?: Resolver<Types.Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  purchases?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  purchasesInLastWindow?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  purchasesInPreviousWindow?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  revenue?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  rfm?: Resolver<Types.Maybe<ResolversTypes['RfmScores']>, ParentType, ContextType>;
+  tier?: Resolver<Types.Maybe<ResolversTypes['ValueTier']>, ParentType, ContextType>;
+};
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
@@ -307,6 +385,11 @@ export type FunnelStepResolvers<ContextType = RequestContext, ParentType extends
 export type GenerationConversionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['GenerationConversion'] = ResolversParentTypes['GenerationConversion']> = {
   funnel?: Resolver<ResolversTypes['ConversionFunnel'], ParentType, ContextType>;
   generation?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type GenerationPurchaseRatesResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['GenerationPurchaseRates'] = ResolversParentTypes['GenerationPurchaseRates']> = {
+  generation?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rates?: Resolver<ResolversTypes['PurchaseRates'], ParentType, ContextType>;
 };
 
 export type GenerationReachResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['GenerationReach'] = ResolversParentTypes['GenerationReach']> = {
@@ -387,6 +470,16 @@ export type PurchaseResolvers<ContextType = RequestContext, ParentType extends R
   product?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
 };
 
+export type PurchaseBehaviourResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['PurchaseBehaviour'] = ResolversParentTypes['PurchaseBehaviour']> = {
+  asOf?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  byCampaign?: Resolver<Array<ResolversTypes['CampaignPurchaseRates']>, ParentType, ContextType>;
+  byGeneration?: Resolver<Array<ResolversTypes['GenerationPurchaseRates']>, ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  organic?: Resolver<ResolversTypes['PurchaseRates'], ParentType, ContextType>;
+  overall?: Resolver<ResolversTypes['PurchaseRates'], ParentType, ContextType>;
+  referred?: Resolver<ResolversTypes['PurchaseRates'], ParentType, ContextType>;
+};
+
 export type PurchaseConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['PurchaseConnection'] = ResolversParentTypes['PurchaseConnection']> = {
   edges?: Resolver<Array<ResolversTypes['PurchaseEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
@@ -398,15 +491,31 @@ export type PurchaseEdgeResolvers<ContextType = RequestContext, ParentType exten
   node?: Resolver<ResolversTypes['Purchase'], ParentType, ContextType>;
 };
 
+export type PurchaseRatesResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['PurchaseRates'] = ResolversParentTypes['PurchaseRates']> = {
+  buyers?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  crossSellBuyers?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  crossSellRate?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  repeatBuyers?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  repeatPurchaseRate?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  revenue?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  revenuePerBuyer?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  upsellBuyers?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  upsellRate?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   campaign?: Resolver<Types.Maybe<ResolversTypes['Campaign']>, ParentType, ContextType, RequireFields<Types.QueryCampaignArgs, 'id'>>;
+  churnRisks?: Resolver<Array<ResolversTypes['ChurnRisk']>, ParentType, ContextType, Partial<Types.QueryChurnRisksArgs>>;
   customer?: Resolver<Types.Maybe<ResolversTypes['Customer']>, ParentType, ContextType, RequireFields<Types.QueryCustomerArgs, 'id'>>;
+  customerSegments?: Resolver<ResolversTypes['CustomerSegmentConnection'], ParentType, ContextType, RequireFields<Types.QueryCustomerSegmentsArgs, 'first'>>;
+  customerValue?: Resolver<ResolversTypes['CustomerValue'], ParentType, ContextType, RequireFields<Types.QueryCustomerValueArgs, 'customerId'>>;
   degreesOfSeparation?: Resolver<ResolversTypes['Separation'], ParentType, ContextType, RequireFields<Types.QueryDegreesOfSeparationArgs, 'from' | 'maxHops' | 'to' | 'via'>>;
   degreesOfSeparationMany?: Resolver<Array<ResolversTypes['Separation']>, ParentType, ContextType, RequireFields<Types.QueryDegreesOfSeparationManyArgs, 'from' | 'maxHops' | 'to' | 'via'>>;
   exportCustomer?: Resolver<ResolversTypes['JSON'], ParentType, ContextType, RequireFields<Types.QueryExportCustomerArgs, 'id'>>;
   influencerRanking?: Resolver<ResolversTypes['InfluencerRankingSnapshot'], ParentType, ContextType, RequireFields<Types.QueryInfluencerRankingArgs, 'by' | 'limit'>>;
   influencerReach?: Resolver<ResolversTypes['InfluencerReach'], ParentType, ContextType, RequireFields<Types.QueryInfluencerReachArgs, 'customerId' | 'maxDepth'>>;
   product?: Resolver<Types.Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<Types.QueryProductArgs, 'id'>>;
+  purchaseBehaviour?: Resolver<ResolversTypes['PurchaseBehaviour'], ParentType, ContextType, Partial<Types.QueryPurchaseBehaviourArgs>>;
   referralChain?: Resolver<ResolversTypes['ReferralChain'], ParentType, ContextType, RequireFields<Types.QueryReferralChainArgs, 'customerId' | 'maxDepth'>>;
   referralCode?: Resolver<Types.Maybe<ResolversTypes['ReferralCode']>, ParentType, ContextType, RequireFields<Types.QueryReferralCodeArgs, 'code'>>;
   referralConversion?: Resolver<ResolversTypes['ReferralConversion'], ParentType, ContextType, Partial<Types.QueryReferralConversionArgs>>;
@@ -482,6 +591,12 @@ export type ReviewEdgeResolvers<ContextType = RequestContext, ParentType extends
   node?: Resolver<ResolversTypes['Review'], ParentType, ContextType>;
 };
 
+export type RfmScoresResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RfmScores'] = ResolversParentTypes['RfmScores']> = {
+  frequency?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  monetary?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  recency?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type SeparationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Separation'] = ResolversParentTypes['Separation']> = {
   degrees?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   path?: Resolver<Array<ResolversTypes['Customer']>, ParentType, ContextType>;
@@ -509,11 +624,16 @@ export type SocialTieResolvers<ContextType = RequestContext, ParentType extends 
 
 export type Resolvers<ContextType = RequestContext> = {
   Campaign?: CampaignResolvers<ContextType>;
+  CampaignPurchaseRates?: CampaignPurchaseRatesResolvers<ContextType>;
   ChainNode?: ChainNodeResolvers<ContextType>;
+  ChurnRisk?: ChurnRiskResolvers<ContextType>;
   ConversionFunnel?: ConversionFunnelResolvers<ContextType>;
   Customer?: CustomerResolvers<ContextType>;
   CustomerConnection?: CustomerConnectionResolvers<ContextType>;
   CustomerEdge?: CustomerEdgeResolvers<ContextType>;
+  CustomerSegmentConnection?: CustomerSegmentConnectionResolvers<ContextType>;
+  CustomerSegmentEdge?: CustomerSegmentEdgeResolvers<ContextType>;
+  CustomerValue?: CustomerValueResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   DisconnectResult?: DisconnectResultResolvers<ContextType>;
   EraseResult?: EraseResultResolvers<ContextType>;
@@ -521,6 +641,7 @@ export type Resolvers<ContextType = RequestContext> = {
   FollowResult?: FollowResultResolvers<ContextType>;
   FunnelStep?: FunnelStepResolvers<ContextType>;
   GenerationConversion?: GenerationConversionResolvers<ContextType>;
+  GenerationPurchaseRates?: GenerationPurchaseRatesResolvers<ContextType>;
   GenerationReach?: GenerationReachResolvers<ContextType>;
   HopCount?: HopCountResolvers<ContextType>;
   InfluencerRanking?: InfluencerRankingResolvers<ContextType>;
@@ -531,8 +652,10 @@ export type Resolvers<ContextType = RequestContext> = {
   PageInfo?: PageInfoResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   Purchase?: PurchaseResolvers<ContextType>;
+  PurchaseBehaviour?: PurchaseBehaviourResolvers<ContextType>;
   PurchaseConnection?: PurchaseConnectionResolvers<ContextType>;
   PurchaseEdge?: PurchaseEdgeResolvers<ContextType>;
+  PurchaseRates?: PurchaseRatesResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Referral?: ReferralResolvers<ContextType>;
   ReferralChain?: ReferralChainResolvers<ContextType>;
@@ -543,6 +666,7 @@ export type Resolvers<ContextType = RequestContext> = {
   Review?: ReviewResolvers<ContextType>;
   ReviewConnection?: ReviewConnectionResolvers<ContextType>;
   ReviewEdge?: ReviewEdgeResolvers<ContextType>;
+  RfmScores?: RfmScoresResolvers<ContextType>;
   Separation?: SeparationResolvers<ContextType>;
   ServiceInfo?: ServiceInfoResolvers<ContextType>;
   SignupResult?: SignupResultResolvers<ContextType>;

@@ -9,6 +9,7 @@ import { referralResolvers } from './referrals';
 import { reviewResolvers } from './reviews';
 import { DateTime, JSONScalar } from './scalars';
 import { serviceResolvers } from './service';
+import { valueResolvers } from './value';
 
 const domains: Resolvers[] = [
   serviceResolvers,
@@ -20,6 +21,7 @@ const domains: Resolvers[] = [
   eventResolvers,
   privacyResolvers,
   analyticsResolvers,
+  valueResolvers,
 ];
 
 /** Each domain's resolvers, merged type by type. */

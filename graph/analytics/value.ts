@@ -1,0 +1,289 @@
+import type { Lifecycle, ValueTier } from '../../schema/generated/types';
+import { requireCustomersIn } from '../customers';
+import { DAY_MS, Page } from '../model';
+import { cypher, Graph } from '../neo4j';
+import { encodeCursor, pageRequest, SortKey } from '../pagination';
+import { checkId } from '../validate';
+import { abcCutoffs, canonicalMoney, Money, quintileCutoffs, quintileScore, requireRates, ValueRules } from '../valueRules';
+
+// Customer value and lifecycle: the facts of a customer's purchases up to asOf, and the segments derived from them.
+// The facts and the lifecycle are computed by one Cypher fragment (VALUE_FACTS, LIFECYCLE) wherever they are needed,
+// so the rule exists once. The ABC and RFM cut-offs are whole-graph: computed by `valueCutoffs` as a snapshot
+// (server/wholeGraphSnapshots.ts) and applied to each customer's own facts.
+
+/** What a customer's purchases up to asOf say, amounts converted into the base currency. */
+export interface ValueFacts {
+  purchases: number;
+  revenue: number;
+  distinctProducts: number;
+  firstAt: number | null;
+  lastAt: number | null;
+  /** Median milliseconds between consecutive purchases (interpolated); null with fewer than two. */
+  medianGap: number | null;
+  /** Purchases in the last growth window, and in the one before it. */
+  recent: number;
+  previous: number;
+  /** A later purchase of a higher converted amount than the first. */
+  upsell: boolean;
+  /** Currencies of purchases with no rate: the answer is refused while any is left. */
+  missing: string[];
+}
+
+/**
+ * The facts of customer `c`, as `facts`. Purchases are ordered by time (then order id), so gaps are between
+ * consecutive purchases; an amount in a currency without a rate counts 0 here and is reported in `missing`,
+ * which every caller turns into an error (requireRates) before answering.
+ */
+export const VALUE_FACTS = (c: string) => `
+  CALL (${c}) {
+    OPTIONAL MATCH (${c})-[p:PURCHASED]->(product:Product) WHERE p.at <= $asOf
+    WITH p, product ORDER BY p.at, p.orderId
+    WITH collect(p.at) AS times,
+         collect(CASE WHEN p IS NOT NULL THEN coalesce(p.amount * $rates[p.currency], 0.0) END) AS amounts,
+         count(DISTINCT product) AS distinctProducts,
+         collect(DISTINCT CASE WHEN p IS NOT NULL AND (p.currency IS NULL OR $rates[p.currency] IS NULL) THEN coalesce(p.currency, 'none') END) AS missing
+    WITH times, amounts, distinctProducts, missing, [i IN range(1, size(times) - 1) | times[i] - times[i - 1]] AS gaps
+    WITH times, amounts, distinctProducts, missing, COLLECT { UNWIND gaps AS gap RETURN gap ORDER BY gap } AS sortedGaps
+    RETURN {
+      purchases: size(times),
+      revenue: round(reduce(total = 0.0, amount IN amounts | total + amount), 2),
+      distinctProducts: distinctProducts,
+      firstAt: head(times),
+      lastAt: last(times),
+      medianGap: CASE WHEN size(sortedGaps) = 0 THEN null
+                      ELSE (sortedGaps[(size(sortedGaps) - 1) / 2] + sortedGaps[size(sortedGaps) / 2]) / 2.0 END,
+      recent: size([t IN times WHERE t > $asOf - $growthMs]),
+      previous: size([t IN times WHERE t > $asOf - 2 * $growthMs AND t <= $asOf - $growthMs]),
+      upsell: any(amount IN tail(amounts) WHERE amount > head(amounts)),
+      missing: missing
+    } AS facts
+  }`;
+
+/** The lifecycle rule of the SDL's `Lifecycle`, over `facts`; the first rule that holds wins. */
+export const LIFECYCLE = (facts: string) => `
+  CASE
+    WHEN ${facts}.purchases = 0 THEN null
+    WHEN $asOf - ${facts}.lastAt > $lostAfterMs THEN 'LOST'
+    WHEN $asOf - ${facts}.firstAt <= $newWithinMs THEN 'NEW'
+    WHEN ${facts}.medianGap IS NOT NULL AND $asOf - ${facts}.lastAt > $declineFactor * ${facts}.medianGap THEN 'DECLINING'
+    WHEN ${facts}.recent >= 2 AND ${facts}.recent > ${facts}.previous THEN 'GROWING'
+    ELSE 'MATURE'
+  END`;
+
+/** The ABC tier from the snapshot's revenue cut-offs ($tierA, $tierB: null when nobody had revenue). */
+export const TIER = (facts: string) => `
+  CASE
+    WHEN ${facts}.purchases = 0 THEN null
+    WHEN $tierA IS NOT NULL AND ${facts}.revenue > 0 AND ${facts}.revenue >= $tierA THEN 'A'
+    WHEN $tierB IS NOT NULL AND ${facts}.revenue > 0 AND ${facts}.revenue >= $tierB THEN 'B'
+    ELSE 'C'
+  END`;
+
+/** Customers whose sign-up a referral of $campaignId is credited with, or every customer when it is null. */
+export const CANDIDATES = `
+  CALL () {
+    MATCH (c:Customer) WHERE $campaignId IS NULL
+    RETURN c
+    UNION
+    MATCH (:Customer)-[r:REFERRED]->(c:Customer) WHERE $campaignId IS NOT NULL AND r.campaign = $campaignId AND r.signedUpAt IS NOT NULL
+    RETURN c
+  }
+  WITH c WHERE EXISTS { (c)-[p:PURCHASED]->() WHERE p.at <= $asOf }`;
+
+/** The whole-graph figures a customer's tier and RFM scores are read against. */
+export interface ValueCutoffs {
+  /** The moment the rules were applied at. */
+  asOf: number;
+  buyers: number;
+  tierA: number | null;
+  tierB: number | null;
+  recency: number[];
+  frequency: number[];
+  monetary: number[];
+}
+
+export interface ValueQuestionArgs {
+  asOf: number | null;
+  money: Money;
+  abcA: number;
+  abcB: number;
+}
+
+const CUTOFF_FACTS = cypher<{ revenues: number[]; frequencies: number[]; recencies: number[]; missing: string[] }>(
+  'value.cutoffFacts',
+  `MATCH (c:Customer) WHERE EXISTS { (c)-[p:PURCHASED]->() WHERE p.at <= $asOf }
+   CALL (c) {
+     MATCH (c)-[p:PURCHASED]->() WHERE p.at <= $asOf
+     RETURN round(sum(p.amount * coalesce($rates[p.currency], 0.0)), 2) AS revenue, count(p) AS purchases, max(p.at) AS lastAt,
+            collect(DISTINCT CASE WHEN p.currency IS NULL OR $rates[p.currency] IS NULL THEN coalesce(p.currency, 'none') END) AS missing
+   }
+   RETURN collect(revenue) AS revenues, collect(purchases) AS frequencies, collect(lastAt) AS recencies,
+          reduce(acc = [], m IN collect(CASE WHEN size(missing) > 0 THEN missing END)[..10] | acc + m) AS missing`,
+);
+
+/** The ABC revenue cut-offs and RFM quintile cut-offs over every buyer up to asOf (a whole-graph computation). */
+export async function valueCutoffs(graph: Graph, args: ValueQuestionArgs, now: number): Promise<ValueCutoffs> {
+  const asOf = args.asOf ?? now;
+  const [row] = await graph.read(CUTOFF_FACTS, { asOf, rates: args.money.rates });
+  requireRates(args.money, row.missing);
+  const abc = abcCutoffs(row.revenues, args.abcA, args.abcB);
+  return {
+    asOf,
+    buyers: row.revenues.length,
+    tierA: abc.a,
+    tierB: abc.b,
+    recency: quintileCutoffs(row.recencies),
+    frequency: quintileCutoffs(row.frequencies),
+    monetary: quintileCutoffs(row.revenues),
+  };
+}
+
+/** The snapshot arguments of a value question: equal choices share one snapshot. */
+export const valueQuestionArgs = (args: ValueQuestionArgs) => ({ asOf: args.asOf, money: canonicalMoney(args.money), abc: [args.abcA, args.abcB] });
+
+/** A customer's value and segments, as `CustomerValue` answers them. */
+export interface CustomerValueRecord {
+  customerId: string;
+  asOf: number;
+  cutoffsAsOf: number;
+  currency: string;
+  purchases: number;
+  revenue: number;
+  distinctProducts: number;
+  firstPurchaseAt: number | null;
+  lastPurchaseAt: number | null;
+  daysSinceLastPurchase: number | null;
+  medianIntervalDays: number | null;
+  purchasesInLastWindow: number;
+  purchasesInPreviousWindow: number;
+  tier: ValueTier | null;
+  rfm: { recency: number; frequency: number; monetary: number } | null;
+  lifecycle: Lifecycle | null;
+}
+
+export interface ValueRow {
+  customerId: string;
+  facts: ValueFacts;
+  tier: ValueTier | null;
+  lifecycle: Lifecycle | null;
+}
+
+/** Everything a value query needs besides its own arguments. */
+export interface ValueContext {
+  asOf: number;
+  rules: ValueRules;
+  money: Money;
+  cutoffs: ValueCutoffs;
+  cutoffsAsOf: number;
+}
+
+export const valueParams = (context: ValueContext) => ({
+  asOf: context.asOf,
+  rates: context.money.rates,
+  growthMs: context.rules.growthWindowDays * DAY_MS,
+  lostAfterMs: context.rules.lostAfterDays * DAY_MS,
+  newWithinMs: context.rules.newWithinDays * DAY_MS,
+  declineFactor: context.rules.declineFactor,
+  tierA: context.cutoffs.tierA,
+  tierB: context.cutoffs.tierB,
+});
+
+const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+export function toCustomerValue(row: ValueRow, context: ValueContext): CustomerValueRecord {
+  const { facts } = row;
+  const bought = facts.purchases > 0;
+  const { cutoffs } = context;
+  return {
+    customerId: row.customerId,
+    asOf: context.asOf,
+    cutoffsAsOf: context.cutoffsAsOf,
+    currency: context.money.base,
+    purchases: facts.purchases,
+    revenue: facts.revenue,
+    distinctProducts: facts.distinctProducts,
+    firstPurchaseAt: facts.firstAt,
+    lastPurchaseAt: facts.lastAt,
+    daysSinceLastPurchase: facts.lastAt === null ? null : round((context.asOf - facts.lastAt) / DAY_MS, 3),
+    medianIntervalDays: facts.medianGap === null ? null : round(facts.medianGap / DAY_MS, 3),
+    purchasesInLastWindow: facts.recent,
+    purchasesInPreviousWindow: facts.previous,
+    tier: row.tier,
+    rfm: bought
+      ? {
+          recency: quintileScore(facts.lastAt!, cutoffs.recency),
+          frequency: quintileScore(facts.purchases, cutoffs.frequency),
+          monetary: quintileScore(facts.revenue, cutoffs.monetary),
+        }
+      : null,
+    lifecycle: row.lifecycle,
+  };
+}
+
+const CUSTOMER_VALUE = cypher<ValueRow>(
+  'value.customer',
+  `MATCH (c:Customer {id: $id})
+   ${VALUE_FACTS('c')}
+   RETURN c.id AS customerId, facts, ${TIER('facts')} AS tier, ${LIFECYCLE('facts')} AS lifecycle`,
+);
+
+export async function customerValue(graph: Graph, customerId: string, context: ValueContext): Promise<CustomerValueRecord> {
+  checkId('customerId', customerId);
+  await requireCustomersIn(graph, { customerId });
+  const [row] = await graph.read(CUSTOMER_VALUE, { id: customerId, ...valueParams(context) });
+  requireRates(context.money, row.facts.missing);
+  return toCustomerValue(row, context);
+}
+
+export interface SegmentFilter {
+  tier: ValueTier | null;
+  lifecycle: Lifecycle | null;
+  campaignId: string | null;
+}
+
+const SEGMENT_KEYS: readonly SortKey[] = [
+  { expression: 'revenue', direction: 'DESC', type: 'number' },
+  { expression: 'customerId', direction: 'ASC', type: 'string' },
+];
+
+// Every buyer's facts are computed and sorted once (largest revenue first, then id); currencies without a rate
+// are looked for among all of them before any filter, so no customer is ranked on a silently dropped amount.
+const SEGMENTS = cypher<{ missing: string[][]; total: number; page: ValueRow[] }>(
+  'value.segments',
+  `${CANDIDATES}
+   ${VALUE_FACTS('c')}
+   WITH c.id AS customerId, facts, ${TIER('facts')} AS tier, ${LIFECYCLE('facts')} AS lifecycle
+   ORDER BY facts.revenue DESC, customerId ASC
+   WITH collect({customerId: customerId, facts: facts, tier: tier, lifecycle: lifecycle}) AS rows
+   WITH [r IN rows WHERE size(r.facts.missing) > 0 | r.facts.missing][..10] AS missing,
+        [r IN rows WHERE ($tier IS NULL OR r.tier = $tier) AND ($lifecycle IS NULL OR r.lifecycle = $lifecycle)] AS matching
+   RETURN missing, size(matching) AS total,
+          [r IN matching WHERE $after IS NULL OR r.facts.revenue < $after[0] OR (r.facts.revenue = $after[0] AND r.customerId > $after[1])][..$limitAndOne] AS page`,
+);
+
+export const segmentPageRequest = (first: number | null | undefined, after: string | null | undefined) => pageRequest('customerSegments', SEGMENT_KEYS, first, after);
+
+export async function customerSegments(
+  graph: Graph,
+  filter: SegmentFilter,
+  request: ReturnType<typeof segmentPageRequest>,
+  context: ValueContext,
+): Promise<Page<CustomerValueRecord>> {
+  const [row] = await graph.read(SEGMENTS, {
+    ...valueParams(context),
+    tier: filter.tier,
+    lifecycle: filter.lifecycle,
+    campaignId: filter.campaignId,
+    after: request.after,
+    limitAndOne: request.limit + 1,
+  });
+  requireRates(context.money, row.missing.flat());
+  const shown = row.page.slice(0, request.limit);
+  return {
+    items: shown.map((item) => toCustomerValue(item, context)),
+    cursors: shown.map((item) => encodeCursor('customerSegments', [item.facts.revenue, item.customerId])),
+    hasNextPage: row.page.length > request.limit,
+    hasPreviousPage: request.after !== null,
+    totalCount: row.total,
+  };
+}

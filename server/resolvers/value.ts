@@ -1,0 +1,99 @@
+import { churnRisks } from '../../graph/analytics/churn';
+import { customerSegments, CustomerValueRecord, customerValue, segmentPageRequest, ValueContext } from '../../graph/analytics/value';
+import { badInput } from '../../graph/errors';
+import { checkId, checkIntRange } from '../../graph/validate';
+import { MAX_CHURN_LIMIT, parseMoney, parseValueRules } from '../../graph/valueRules';
+import type { MoneyInput, ValueRulesInput } from '../../schema/generated/types';
+import { authorize } from '../auth';
+import type { RequestContext } from '../context';
+import type { Resolvers } from '../generated/graphql';
+import { purchaseBehaviourQuestion, valueCutoffsQuestion } from '../wholeGraphSnapshots';
+import { loadCustomer, loadCustomers, required } from './shared';
+
+// Customer value, segments, purchase behaviour and churn risks (graph/analytics/value.ts and its neighbours).
+// Marketer, community and admin roles. The ABC and RFM cut-offs and the purchase rates are whole-graph snapshots;
+// a customer's own facts are read afresh. Answers hold customer ids; customers are loaded through the request's loader.
+
+interface ValueArgs {
+  asOf?: number | null;
+  rules?: ValueRulesInput | null;
+  money?: MoneyInput | null;
+}
+
+/** The rules, the money and the snapshot cut-offs a value question is answered with. Validates before any query. */
+async function valueContext(ctx: RequestContext, args: ValueArgs): Promise<ValueContext> {
+  const rules = parseValueRules(args.rules);
+  const money = parseMoney(args.money);
+  const asOf = args.asOf ?? Date.now();
+  const question = valueCutoffsQuestion({ asOf: args.asOf ?? null, money, abcA: rules.abcA, abcB: rules.abcB });
+  const snapshot = await ctx.snapshots.serve(question, ctx.wholeGraph);
+  return { asOf, rules, money, cutoffs: snapshot.value, cutoffsAsOf: snapshot.asOf };
+}
+
+const withCustomer = async (ctx: RequestContext, value: CustomerValueRecord) => ({ ...value, customer: await loadCustomer(ctx, value.customerId) });
+
+const optionalId = (field: string, value: string | null | undefined) => (value === null || value === undefined ? null : checkId(field, value));
+
+export const valueResolvers: Resolvers = {
+  Query: {
+    customerValue: async (_root, args, ctx) => {
+      authorize(ctx.caller, 'readMarketingAnalytics');
+      checkId('customerId', args.customerId);
+      const context = await valueContext(ctx, args);
+      return withCustomer(ctx, await customerValue(ctx.graph, args.customerId, context));
+    },
+    customerSegments: async (_root, args, ctx) => {
+      authorize(ctx.caller, 'readMarketingAnalytics');
+      const request = segmentPageRequest(args.first, args.after);
+      const filter = {
+        tier: args.filter?.tier ?? null,
+        lifecycle: args.filter?.lifecycle ?? null,
+        campaignId: optionalId('filter.campaignId', args.filter?.campaignId),
+      };
+      const context = await valueContext(ctx, args);
+      const page = await ctx.wholeGraph(() => customerSegments(ctx.graph, filter, request, context));
+      const edges = await Promise.all(page.items.map(async (item, index) => ({ cursor: page.cursors[index], node: await withCustomer(ctx, item) })));
+      return {
+        edges,
+        pageInfo: {
+          hasNextPage: page.hasNextPage,
+          hasPreviousPage: page.hasPreviousPage,
+          startCursor: edges.length > 0 ? edges[0].cursor : null,
+          endCursor: edges.length > 0 ? edges[edges.length - 1].cursor : null,
+        },
+        totalCount: page.totalCount,
+        asOf: context.asOf,
+        cutoffsAsOf: context.cutoffsAsOf,
+      };
+    },
+    purchaseBehaviour: async (_root, args, ctx) => {
+      authorize(ctx.caller, 'readMarketingAnalytics');
+      const money = parseMoney(args.money);
+      const snapshot = await ctx.snapshots.serve(purchaseBehaviourQuestion({ asOf: args.asOf ?? null, money }), ctx.wholeGraph);
+      const behaviour = snapshot.value;
+      return {
+        ...behaviour,
+        byCampaign: await Promise.all(
+          behaviour.byCampaign.map(async (entry) => ({ campaign: required(await ctx.loaders.campaign.load(entry.campaignId), 'campaign'), rates: entry.rates })),
+        ),
+      };
+    },
+    churnRisks: async (_root, args, ctx) => {
+      authorize(ctx.caller, 'readMarketingAnalytics');
+      const limit = checkIntRange('filter.limit', args.filter?.limit ?? 20, 1, MAX_CHURN_LIMIT);
+      const tier = args.filter?.tier ?? null;
+      if (tier === 'C') throw badInput('filter.tier', 'filter.tier must be A or B: churnRisks lists valuable customers only.');
+      const filter = { tier, limit, campaignId: optionalId('filter.campaignId', args.filter?.campaignId) };
+      const context = await valueContext(ctx, args);
+      const risks = await ctx.wholeGraph(() => churnRisks(ctx.graph, filter, context));
+      return Promise.all(
+        risks.map(async (risk) => ({
+          ...risk,
+          customer: await loadCustomer(ctx, risk.customerId),
+          value: await withCustomer(ctx, risk.value),
+          winBackRoute: await loadCustomers(ctx, risk.winBackRoute),
+        })),
+      );
+    },
+  },
+};
