@@ -994,19 +994,19 @@ export type PurchaseRates = {
   buyers: Scalars['Int']['output'];
   /** Buyers of two distinct products or more. */
   crossSellBuyers: Scalars['Int']['output'];
-  /** crossSellBuyers / buyers, 0 to 1. */
+  /** Share of buyers who bought two products or more: crossSellBuyers / buyers, 0 to 1. */
   crossSellRate: Scalars['Float']['output'];
   /** Buyers with two purchases or more. */
   repeatBuyers: Scalars['Int']['output'];
-  /** repeatBuyers / buyers, 0 to 1 (0 when there are no buyers). */
+  /** Share of buyers who bought again: repeatBuyers / buyers, 0 to 1 (0 when there are no buyers). */
   repeatPurchaseRate: Scalars['Float']['output'];
   /** Their revenue up to `asOf` in the base currency, rounded to cents. */
   revenue: Scalars['Float']['output'];
-  /** revenue / buyers, rounded to cents (0 when there are no buyers). */
+  /** Average revenue per buyer: revenue / buyers, rounded to cents (0 when there are no buyers). */
   revenuePerBuyer: Scalars['Float']['output'];
   /** Buyers with a later purchase of a higher amount (converted into the base currency) than their first purchase. */
   upsellBuyers: Scalars['Int']['output'];
-  /** upsellBuyers / buyers, 0 to 1 (over all buyers, so the three rates compare; upsellBuyers / repeatBuyers is the rate among repeat buyers). */
+  /** Share of buyers who later spent more than on their first purchase: upsellBuyers / buyers, 0 to 1 (over all buyers, so the three rates compare; upsellBuyers / repeatBuyers is the rate among repeat buyers). */
   upsellRate: Scalars['Float']['output'];
 };
 
