@@ -2,6 +2,8 @@
 // (preferential attachment), referral trees several generations deep, and a funnel that loses
 // people at each step. The same seed always gives the same graph.
 
+import { addPurchaseHistories } from './syntheticHistories';
+
 const DAY_MS = 86_400_000;
 const EPOCH = Date.UTC(2026, 0, 1);
 
@@ -42,7 +44,8 @@ export interface SyntheticGraph {
   customers: SyntheticCustomer[];
   knows: Array<[string, string, number]>;
   referrals: SyntheticReferral[];
-  purchases: Array<{ customerId: string; productId: string; orderId: string; amount: number; at: number }>;
+  /** `currency` is EUR when absent (the only currency without the purchaseHistories option). */
+  purchases: Array<{ customerId: string; productId: string; orderId: string; amount: number; at: number; currency?: string }>;
   reviews: Array<{ customerId: string; productId: string; rating: number; recommend: number; at: number }>;
   products: Array<{ id: string; name: string }>;
 }
@@ -55,6 +58,14 @@ const LAST = ['Alves', 'Brown', 'Chen', 'Diaz', 'Evans', 'Fischer', 'Garcia', 'H
 export interface SyntheticOptions {
   /** Friends each newcomer draws among earlier customers (3 by default); repeats of a draw are dropped, so a few get fewer. */
   knowsPerCustomer?: number;
+  /**
+   * Seeded purchase histories up to SYNTHETIC_HISTORY_END (steady, growing, declining, lost and one-time buyers),
+   * more reviews with ratings and NPS answers that follow them (graph/syntheticHistories.ts). Off by default: the
+   * graph is then the same as before the option existed; on, everything else stays the same too.
+   */
+  purchaseHistories?: boolean;
+  /** With purchaseHistories: share of buyers who pay in USD (0 by default). */
+  foreignCurrencyShare?: number;
 }
 
 export function generateSyntheticGraph(size: number, seed: number, options: SyntheticOptions = {}): SyntheticGraph {
@@ -144,5 +155,8 @@ export function generateSyntheticGraph(size: number, seed: number, options: Synt
     customer.stage = STAGES[rank];
     customer.stageRank = rank;
   }
-  return { campaigns, customers, knows, referrals, purchases, reviews, products };
+  const graph = { campaigns, customers, knows, referrals, purchases, reviews, products };
+  // A random stream of its own, so that the graph above does not depend on whether histories are added.
+  if (options.purchaseHistories) addPurchaseHistories(graph, seededRandom(seed ^ 0x5eed1e55), { foreignCurrencyShare: options.foreignCurrencyShare });
+  return graph;
 }
