@@ -6,6 +6,11 @@ import { referralConversion } from '../../graph/analytics/conversion';
 import { influencerReach, topInfluencers } from '../../graph/analytics/influence';
 import { degreesOfSeparation, separationProfile } from '../../graph/analytics/separation';
 import { degreesOfSeparationMany } from '../../graph/analytics/separationMany';
+import { churnRisks } from '../../graph/analytics/churn';
+import { purchaseBehaviour } from '../../graph/analytics/purchaseBehaviour';
+import { customerSegments, customerValue, segmentPageRequest, ValueContext, valueCutoffs } from '../../graph/analytics/value';
+import { SYNTHETIC_HISTORY_END } from '../../graph/syntheticHistories';
+import { parseMoney, parseValueRules } from '../../graph/valueRules';
 import { loadSyntheticGraph } from '../../graph/bulkLoad';
 import { importEdgeList, parseEdgeList } from '../../graph/edgeList';
 import { generateSyntheticGraph, seededRandom, SyntheticGraph } from '../../graph/synthetic';
@@ -211,6 +216,40 @@ async function benchDataset(env: BenchEnv, redis: Redis, ids: string[], memoryGr
       () => env.gql('query($by: InfluenceMeasure!) { topInfluencers(by: $by) { rank score } }', { by }),
       () => topInfluencers(env.graph, by, null, 20)));
   }
+  samples.push(...(await benchValue(env, redis, singles, small)));
+  return samples;
+}
+
+/**
+ * Customer value, segments, churn and purchase behaviour, asked as of the end of the synthetic purchase histories.
+ * The first row asks for a new asOf each time, so its API figure includes computing the ABC and RFM cut-off snapshot
+ * (the driver figure is that computation alone); the rows after it read the snapshot then made.
+ */
+async function benchValue(env: BenchEnv, redis: Redis, singles: string[], small: boolean): Promise<Sample[]> {
+  const asOf = SYNTHETIC_HISTORY_END;
+  const money = parseMoney(null);
+  const rules = parseValueRules(null);
+  const VALUE = 'query($c: ID!, $asOf: DateTime) { customerValue(customerId: $c, asOf: $asOf) { revenue tier lifecycle rfm { recency frequency monetary } } }';
+  const samples: Sample[] = [];
+  samples.push(await measure(redis, 'customerValue, new asOf (cut-off snapshot computed)', small ? 3 : 2,
+    (i) => env.gql(VALUE, { c: singles[i], asOf: new Date(asOf - i - 1).toISOString() }),
+    (i) => valueCutoffs(env.graph, { asOf: asOf - i - 1, money, abcA: rules.abcA, abcB: rules.abcB }, asOf)));
+  const cutoffs = await valueCutoffs(env.graph, { asOf, money, abcA: rules.abcA, abcB: rules.abcB }, asOf);
+  const context: ValueContext = { asOf, rules, money, cutoffs, cutoffsAsOf: Date.now() };
+  const iso = new Date(asOf).toISOString();
+  await env.gql(VALUE, { c: singles[0], asOf: iso });
+  samples.push(await measure(redis, 'customerValue', small ? 50 : 30,
+    (i) => env.gql(VALUE, { c: singles[i], asOf: iso }),
+    (i) => customerValue(env.graph, singles[i], context)));
+  samples.push(await measure(redis, 'customerSegments (first 20)', small ? 5 : 2,
+    () => env.gql('query($asOf: DateTime) { customerSegments(asOf: $asOf) { totalCount edges { node { customer { id } tier } } } }', { asOf: iso }),
+    () => customerSegments(env.graph, { tier: null, lifecycle: null, campaignId: null }, segmentPageRequest(20, null), context)));
+  samples.push(await measure(redis, 'churnRisks (top 20)', small ? 5 : 2,
+    () => env.gql('query($asOf: DateTime) { churnRisks(asOf: $asOf) { valueAtRisk contagionShare winBackRoute { id } } }', { asOf: iso }),
+    () => churnRisks(env.graph, { tier: null, limit: 20, campaignId: null }, context)));
+  samples.push(await measure(redis, 'purchaseBehaviour', small ? 3 : 1,
+    () => env.gql('query($asOf: DateTime) { purchaseBehaviour(asOf: $asOf) { overall { repeatPurchaseRate } referred { repeatPurchaseRate } } }', { asOf: iso }),
+    () => purchaseBehaviour(env.graph, { asOf, money }, asOf)));
   return samples;
 }
 
@@ -298,7 +337,7 @@ async function main() {
 
     if (SYNTHETIC_SIZE > 0) {
       say(`generating and loading a synthetic network of ${SYNTHETIC_SIZE} customers…`);
-      const data = prefixedSynthetic(generateSyntheticGraph(SYNTHETIC_SIZE, SEED), SYNTHETIC_PREFIX);
+      const data = prefixedSynthetic(generateSyntheticGraph(SYNTHETIC_SIZE, SEED, { purchaseHistories: true }), SYNTHETIC_PREFIX);
       loadedSynthetic = true;
       const loadSynthetic = await timeIt(() => loadSyntheticGraph(env.graph, data, (what, done, total) => {
         if (done === total || done % 200_000 === 0) say(`  ${what}: ${done}/${total}`);
