@@ -150,5 +150,11 @@ export function valueAtRisk(revenue: number, purchases: number, medianIntervalMs
   return Math.round((revenue / purchases) * perYear * 100) / 100;
 }
 
-/** The instant "now" of a value question: the caller's asOf, or the current time. */
-export const asOfOrNow = (asOf: number | null | undefined, now = Date.now()): number => asOf ?? now;
+/**
+ * The moment a whole-graph value snapshot is computed as of, for a question asked `asOf`: null (the moving snapshot
+ * the background job refreshes) when the caller gave none, else the start of asOf's UTC day. Rounding keeps callers
+ * who pass "now" from starting a whole-graph computation (and a snapshot the job keeps fresh) per request: at most
+ * one per day asked about.
+ */
+export const snapshotMoment = (asOf: number | null | undefined): number | null =>
+  asOf === null || asOf === undefined ? null : Math.floor(asOf / DAY_MS) * DAY_MS;

@@ -314,7 +314,7 @@ export type CustomerSegmentConnection = {
   __typename?: 'CustomerSegmentConnection';
   /** The moment the rules are applied at. */
   asOf: Scalars['DateTime']['output'];
-  /** When the ABC and RFM cut-offs were computed over the whole graph. */
+  /** The moment the ABC and RFM cut-offs reflect (as `CustomerValue.cutoffsAsOf`). */
   cutoffsAsOf: Scalars['DateTime']['output'];
   /** The customers on this page. */
   edges: Array<CustomerSegmentEdge>;
@@ -356,7 +356,7 @@ export type CustomerValue = {
   currency: Scalars['String']['output'];
   /** The customer. */
   customer: Customer;
-  /** When the ABC and RFM cut-offs were computed over the whole graph; writes since then move them at the next refresh. */
+  /** The moment the ABC and RFM cut-offs reflect: the latest background snapshot when no `asOf` was asked for (writes since then move them at the next refresh), else the start of `asOf`'s UTC day. */
   cutoffsAsOf: Scalars['DateTime']['output'];
   /** Days from the last purchase to `asOf`; null when they never bought. */
   daysSinceLastPurchase: Maybe<Scalars['Float']['output']>;
@@ -951,7 +951,7 @@ export type Purchase = {
  */
 export type PurchaseBehaviour = {
   __typename?: 'PurchaseBehaviour';
-  /** When this was computed (the whole-graph snapshot); the rules are applied at this moment unless `asOf` was asked for. */
+  /** The moment the figures reflect: when the background snapshot was computed, or the start of the UTC day of the `asOf` asked for. */
   asOf: Scalars['DateTime']['output'];
   /** Referred buyers per campaign of their credited referral, by campaign id. */
   byCampaign: Array<CampaignPurchaseRates>;

@@ -2,7 +2,7 @@ import { churnRisks } from '../../graph/analytics/churn';
 import { customerSegments, CustomerValueRecord, customerValue, segmentPageRequest, ValueContext } from '../../graph/analytics/value';
 import { badInput } from '../../graph/errors';
 import { checkId, checkIntRange } from '../../graph/validate';
-import { MAX_CHURN_LIMIT, parseMoney, parseValueRules } from '../../graph/valueRules';
+import { MAX_CHURN_LIMIT, parseMoney, parseValueRules, snapshotMoment } from '../../graph/valueRules';
 import type { MoneyInput, ValueRulesInput } from '../../schema/generated/types';
 import { authorize } from '../auth';
 import type { RequestContext } from '../context';
@@ -25,9 +25,10 @@ async function valueContext(ctx: RequestContext, args: ValueArgs): Promise<Value
   const rules = parseValueRules(args.rules);
   const money = parseMoney(args.money);
   const asOf = args.asOf ?? Date.now();
-  const question = valueCutoffsQuestion({ asOf: args.asOf ?? null, money, abcA: rules.abcA, abcB: rules.abcB });
+  const question = valueCutoffsQuestion({ asOf: snapshotMoment(args.asOf), money, abcA: rules.abcA, abcB: rules.abcB });
   const snapshot = await ctx.snapshots.serve(question, ctx.wholeGraph);
-  return { asOf, rules, money, cutoffs: snapshot.value, cutoffsAsOf: snapshot.asOf };
+  // The moment the cut-offs reflect: the snapshot's own for the moving one, the start of the day asked about otherwise.
+  return { asOf, rules, money, cutoffs: snapshot.value, cutoffsAsOf: snapshot.value.asOf };
 }
 
 const withCustomer = async (ctx: RequestContext, value: CustomerValueRecord) => ({ ...value, customer: await loadCustomer(ctx, value.customerId) });
@@ -69,7 +70,7 @@ export const valueResolvers: Resolvers = {
     purchaseBehaviour: async (_root, args, ctx) => {
       authorize(ctx.caller, 'readMarketingAnalytics');
       const money = parseMoney(args.money);
-      const snapshot = await ctx.snapshots.serve(purchaseBehaviourQuestion({ asOf: args.asOf ?? null, money }), ctx.wholeGraph);
+      const snapshot = await ctx.snapshots.serve(purchaseBehaviourQuestion({ asOf: snapshotMoment(args.asOf), money }), ctx.wholeGraph);
       const behaviour = snapshot.value;
       return {
         ...behaviour,

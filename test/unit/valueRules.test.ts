@@ -9,6 +9,7 @@ import {
   quintileCutoffs,
   quintileScore,
   requireRates,
+  snapshotMoment,
   tierOf,
   VALUE_RULE_DEFAULTS,
   valueAtRisk,
@@ -102,6 +103,15 @@ describe('rules and money input', () => {
     expect(() => requireRates(money, [])).not.toThrow();
     expect(fieldOf(() => requireRates(money, ['USD', 'GBP', 'USD']))).toBe('money.rates');
     expect(() => requireRates(money, ['USD'])).toThrow(/USD/);
+  });
+});
+
+describe('the moment of a value snapshot', () => {
+  test('is the moving snapshot without asOf, else the start of the UTC day of asOf', () => {
+    expect(snapshotMoment(undefined)).toBeNull();
+    expect(snapshotMoment(null)).toBeNull();
+    expect(snapshotMoment(Date.UTC(2026, 10, 29, 15, 30))).toBe(Date.UTC(2026, 10, 29));
+    expect(snapshotMoment(Date.UTC(2026, 10, 29))).toBe(Date.UTC(2026, 10, 29));
   });
 });
 

@@ -264,6 +264,16 @@ describe('customer value, segments, purchase behaviour and churn risks on a hand
     ]);
   });
 
+  test('the rules are configurable per request: thresholds move customers between lifecycle classes', async () => {
+    const lifecycle = async (id: string, rules: Record<string, unknown>) => (await answer(CUSTOMER_VALUE, { id, rules })).customerValue.lifecycle;
+    // b last bought 110 days ago: LOST when 100 days without a purchase is enough.
+    expect(await lifecycle('b', { lostAfterDays: 100 })).toBe('LOST');
+    // g's usual interval is 5 days and it last bought 95 days ago: not DECLINING when 30 × 5 days are allowed.
+    expect(await lifecycle('g', { declineFactor: 30 })).toBe('MATURE');
+    // d's first purchase was 20 days ago: not NEW when only the last 10 days count, and 2 purchases in the window is GROWING.
+    expect(await lifecycle('d', { newWithinDays: 10 })).toBe('GROWING');
+  });
+
   test('purchaseBehaviour gives repeat, cross-sell and upsell figures overall, referred vs organic and per generation', async () => {
     const rates = (names: string[]) => ({
       buyers: names.length,
@@ -291,5 +301,13 @@ describe('customer value, segments, purchase behaviour and churn risks on a hand
         { generation: 2, rates: rates(['c']) },
       ],
     });
+  });
+
+  test("customerValue reads the caller's own purchase at once, while the tier cut-offs stay those of the snapshot", async () => {
+    const before = (await answer(CUSTOMER_VALUE, { id: 'f' })).customerValue;
+    await ok(api, PURCHASE, { input: { customerId: 'f', productId: 'p2', orderId: 'f-late', amount: 10, currency: 'EUR', at: iso(1), idempotencyKey: key('p') } });
+    const after = (await answer(CUSTOMER_VALUE, { id: 'f' })).customerValue;
+    expect(after).toMatchObject({ purchases: 2, revenue: cents(factsOf('f').revenue + 10), lastPurchaseAt: iso(1), distinctProducts: 2, medianIntervalDays: 99 });
+    expect(after.cutoffsAsOf).toBe(before.cutoffsAsOf);
   });
 });
