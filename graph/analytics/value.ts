@@ -220,17 +220,25 @@ export function toCustomerValue(row: ValueRow, context: ValueContext): CustomerV
   };
 }
 
-const CUSTOMER_VALUE = cypher<ValueRow>(
-  'value.customer',
-  `MATCH (c:Customer {id: $id})
+const CUSTOMER_VALUES = cypher<ValueRow>(
+  'value.customers',
+  `UNWIND $ids AS id
+   MATCH (c:Customer {id: id})
    ${VALUE_FACTS('c')}
    RETURN c.id AS customerId, facts, ${TIER('facts')} AS tier, ${LIFECYCLE('facts')} AS lifecycle`,
 );
 
+/** The value rows of these customers, in the order of `ids` (ids not found are left out). */
+async function valueRows(graph: Graph, ids: readonly string[], context: ValueContext): Promise<ValueRow[]> {
+  const rows = await graph.read(CUSTOMER_VALUES, { ids, ...valueParams(context) });
+  const byId = new Map(rows.map((row) => [row.customerId, row]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
 export async function customerValue(graph: Graph, customerId: string, context: ValueContext): Promise<CustomerValueRecord> {
   checkId('customerId', customerId);
   await requireCustomersIn(graph, { customerId });
-  const [row] = await graph.read(CUSTOMER_VALUE, { id: customerId, ...valueParams(context) });
+  const [row] = await valueRows(graph, [customerId], context);
   requireRates(context.money, row.facts.missing);
   return toCustomerValue(row, context);
 }
@@ -246,19 +254,20 @@ const SEGMENT_KEYS: readonly SortKey[] = [
   { expression: 'customerId', direction: 'ASC', type: 'string' },
 ];
 
-// Every buyer's facts are computed and sorted once (largest revenue first, then id); currencies without a rate
-// are looked for among all of them before any filter, so no customer is ranked on a silently dropped amount.
-const SEGMENTS = cypher<{ missing: string[][]; total: number; page: ValueRow[] }>(
+// Every buyer's facts are computed and sorted once (largest revenue first, then id), keeping only what the order
+// and the filters need per buyer; the page's customers are then read in full. Currencies without a rate are looked
+// for among all buyers before any filter, so no customer is ranked on a silently dropped amount.
+const SEGMENTS = cypher<{ missing: string[][]; total: number; page: Array<{ customerId: string; revenue: number }> }>(
   'value.segments',
   `${CANDIDATES}
    ${VALUE_FACTS('c')}
    WITH c.id AS customerId, facts, ${TIER('facts')} AS tier, ${LIFECYCLE('facts')} AS lifecycle
    ORDER BY facts.revenue DESC, customerId ASC
-   WITH collect({customerId: customerId, facts: facts, tier: tier, lifecycle: lifecycle}) AS rows
-   WITH [r IN rows WHERE size(r.facts.missing) > 0 | r.facts.missing][..10] AS missing,
-        [r IN rows WHERE ($tier IS NULL OR r.tier = $tier) AND ($lifecycle IS NULL OR r.lifecycle = $lifecycle)] AS matching
+   WITH collect(CASE WHEN size(facts.missing) > 0 THEN facts.missing END)[..10] AS missing,
+        collect(CASE WHEN ($tier IS NULL OR tier = $tier) AND ($lifecycle IS NULL OR lifecycle = $lifecycle)
+                     THEN {customerId: customerId, revenue: facts.revenue} END) AS matching
    RETURN missing, size(matching) AS total,
-          [r IN matching WHERE $after IS NULL OR r.facts.revenue < $after[0] OR (r.facts.revenue = $after[0] AND r.customerId > $after[1])][..$limitAndOne] AS page`,
+          [r IN matching WHERE $after IS NULL OR r.revenue < $after[0] OR (r.revenue = $after[0] AND r.customerId > $after[1])][..$limitAndOne] AS page`,
 );
 
 export const segmentPageRequest = (first: number | null | undefined, after: string | null | undefined) => pageRequest('customerSegments', SEGMENT_KEYS, first, after);
@@ -279,9 +288,12 @@ export async function customerSegments(
   });
   requireRates(context.money, row.missing.flat());
   const shown = row.page.slice(0, request.limit);
+  // Read in full in a second statement: a customer erased in between is left out of the page, with its cursor.
+  const rows = new Map((await valueRows(graph, shown.map((item) => item.customerId), context)).map((item) => [item.customerId, item]));
+  const kept = shown.filter((item) => rows.has(item.customerId));
   return {
-    items: shown.map((item) => toCustomerValue(item, context)),
-    cursors: shown.map((item) => encodeCursor('customerSegments', [item.facts.revenue, item.customerId])),
+    items: kept.map((item) => toCustomerValue(rows.get(item.customerId)!, context)),
+    cursors: kept.map((item) => encodeCursor('customerSegments', [item.revenue, item.customerId])),
     hasNextPage: row.page.length > request.limit,
     hasPreviousPage: request.after !== null,
     totalCount: row.total,
