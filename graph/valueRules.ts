@@ -122,6 +122,7 @@ export function abcCutoffs(revenues: readonly number[], abcA: number, abcB: numb
 
 export type Tier = 'A' | 'B' | 'C';
 
+/** The tier from revenue cut-offs; TIER in graph/analytics/value.ts is the same rule in Cypher. */
 export function tierOf(revenue: number, cutoffs: AbcCutoffs): Tier {
   if (cutoffs.a !== null && revenue > 0 && revenue >= cutoffs.a) return 'A';
   if (cutoffs.b !== null && revenue > 0 && revenue >= cutoffs.b) return 'B';

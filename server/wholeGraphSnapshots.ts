@@ -2,8 +2,9 @@ import { referralConversion, ReferralConversionRecord } from '../graph/analytics
 import { MAX_TOP_LIMIT, RankingRecord, topInfluencers } from '../graph/analytics/influence';
 import type { Graph } from '../graph/neo4j';
 import { purchaseBehaviour, PurchaseBehaviourArgs, purchaseBehaviourQuestionArgs, PurchaseBehaviourRecord } from '../graph/analytics/purchaseBehaviour';
+import { SegmentQuestionArgs, segmentQuestionArgs, SegmentTable, segmentTable } from '../graph/analytics/segments';
 import { ValueCutoffs, valueCutoffs, ValueQuestionArgs, valueQuestionArgs } from '../graph/analytics/value';
-import { DEFAULT_BASE_CURRENCY, Money, VALUE_RULE_DEFAULTS } from '../graph/valueRules';
+import { DEFAULT_BASE_CURRENCY, Money, VALUE_RULE_DEFAULTS, ValueRules } from '../graph/valueRules';
 import type { ConversionFilter, InfluenceMeasure } from '../schema/generated/types';
 import { SingleFlight } from './cache/singleFlight';
 import { Snapshot, snapshotKey, SnapshotRequest, SnapshotStore } from './cache/snapshots';
@@ -49,6 +50,11 @@ export function valueCutoffsQuestion(args: ValueQuestionArgs): SnapshotQuestion<
   return { request: { name: 'valueCutoffs', args: valueQuestionArgs(args) }, compute: (graph, asOf) => valueCutoffs(graph, args, asOf) };
 }
 
+/** Every buyer's tier, lifecycle and campaign, behind customerSegments and churnRisks (graph/analytics/segments.ts). */
+export function segmentTableQuestion(args: SegmentQuestionArgs): SnapshotQuestion<SegmentTable> {
+  return { request: { name: 'valueSegments', args: segmentQuestionArgs(args) }, compute: (graph, asOf) => segmentTable(graph, args, asOf) };
+}
+
 export function purchaseBehaviourQuestion(args: PurchaseBehaviourArgs): SnapshotQuestion<PurchaseBehaviourRecord> {
   return {
     request: { name: 'purchaseBehaviour', args: purchaseBehaviourQuestionArgs(args) },
@@ -66,6 +72,10 @@ export function questionFor(request: SnapshotRequest): SnapshotQuestion<unknown>
     const [abcA, abcB] = request.args.abc as [number, number];
     return valueCutoffsQuestion({ asOf: request.args.asOf as number | null, money: moneyFrom(request.args.money as CanonicalMoney), abcA, abcB });
   }
+  if (request.name === 'valueSegments') {
+    const rules = Object.fromEntries(request.args.rules as Array<[string, number]>) as ValueRules;
+    return segmentTableQuestion({ asOf: request.args.asOf as number | null, money: moneyFrom(request.args.money as CanonicalMoney), rules });
+  }
   if (request.name === 'purchaseBehaviour') {
     return purchaseBehaviourQuestion({ asOf: request.args.asOf as number | null, money: moneyFrom(request.args.money as CanonicalMoney) });
   }
@@ -77,6 +87,7 @@ export const DEFAULT_QUESTIONS: ReadonlyArray<SnapshotQuestion<unknown>> = [
   ...INFLUENCE_MEASURES.map((by) => rankingQuestion(by, null)),
   conversionQuestion(null),
   valueCutoffsQuestion({ asOf: null, money: DEFAULT_MONEY, abcA: VALUE_RULE_DEFAULTS.abcA, abcB: VALUE_RULE_DEFAULTS.abcB }),
+  segmentTableQuestion({ asOf: null, money: DEFAULT_MONEY, rules: { ...VALUE_RULE_DEFAULTS } }),
   purchaseBehaviourQuestion({ asOf: null, money: DEFAULT_MONEY }),
 ];
 const DEFAULT_KEYS = new Set(DEFAULT_QUESTIONS.map((question) => snapshotKey(question.request)));

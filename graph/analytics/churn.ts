@@ -1,11 +1,13 @@
 import type { ValueTier } from '../../schema/generated/types';
 import { DAY_MS } from '../model';
 import { cypher, Graph } from '../neo4j';
-import { requireRates, valueAtRisk, WIN_BACK_ROUTE_LENGTH } from '../valueRules';
-import { CANDIDATES, CustomerValueRecord, LIFECYCLE, TIER, toCustomerValue, ValueContext, valueParams, ValueRow, VALUE_FACTS } from './value';
+import { WIN_BACK_ROUTE_LENGTH } from '../valueRules';
+import { SegmentTable, segmentIndexes } from './segments';
+import { CustomerValueRecord, toCustomerValue, ValueContext, valueRows } from './value';
 
-// Churn risks: A and B customers whose lifecycle is DECLINING, ranked by value at risk, each with a win-back route
-// (who near them still buys) and churn contagion (how many of their buying connections were lost lately).
+// Churn risks: A and B customers whose lifecycle is DECLINING, ranked by value at risk (from the segment table,
+// graph/analytics/segments.ts), each with a win-back route (who near them still buys) and churn contagion (how many
+// of their buying connections were lost lately), both read as of the table's moment.
 
 export interface ChurnRiskRecord {
   customerId: string;
@@ -17,18 +19,6 @@ export interface ChurnRiskRecord {
   recentlyLostConnections: number;
   contagionShare: number;
 }
-
-// Declining A and B customers are a small share of buyers: all of them come back and are ranked in TypeScript,
-// where valueAtRisk is defined once (graph/valueRules.ts).
-const DECLINING_VALUABLE = cypher<{ missing: string[][]; rows: ValueRow[] }>(
-  'churn.decliningValuable',
-  `${CANDIDATES}
-   ${VALUE_FACTS('c')}
-   WITH c.id AS customerId, facts, ${TIER('facts')} AS tier, ${LIFECYCLE('facts')} AS lifecycle
-   WITH collect(CASE WHEN size(facts.missing) > 0 THEN facts.missing END)[..10] AS missing,
-        collect(CASE WHEN lifecycle = 'DECLINING' AND tier IN $tiers THEN {customerId: customerId, facts: facts, tier: tier, lifecycle: lifecycle} END) AS rows
-   RETURN missing, rows`,
-);
 
 // A customer still buys with a purchase in ($asOf - activeMs, $asOf]. A connection became LOST in the last period
 // when its last purchase up to asOf lies in ($asOf - lostAfterMs - periodMs, $asOf - lostAfterMs].
@@ -69,36 +59,40 @@ export interface ChurnFilter {
   limit: number;
 }
 
-export async function churnRisks(graph: Graph, filter: ChurnFilter, context: ValueContext): Promise<ChurnRiskRecord[]> {
-  const params = valueParams(context);
-  const [found] = await graph.read(DECLINING_VALUABLE, { ...params, campaignId: filter.campaignId, tiers: filter.tier ? [filter.tier] : ['A', 'B'] });
-  requireRates(context.money, found.missing.flat());
-  const ranked = found.rows
-    .map((row) => ({ row, atRisk: valueAtRisk(row.facts.revenue, row.facts.purchases, row.facts.medianGap ?? 0) }))
-    .sort((x, y) => y.atRisk - x.atRisk || (x.row.customerId < y.row.customerId ? -1 : 1))
-    .slice(0, filter.limit);
+export async function churnRisks(graph: Graph, table: SegmentTable, filter: ChurnFilter, context: ValueContext): Promise<ChurnRiskRecord[]> {
+  const atRisk = new Map(table.risks);
+  const ranked = segmentIndexes(table, { tier: filter.tier, lifecycle: 'DECLINING', campaignId: filter.campaignId }, table.risks.map(([index]) => index)).slice(0, filter.limit);
   if (ranked.length === 0) return [];
-  const routes = await graph.read(ROUTES, {
-    ids: ranked.map(({ row }) => row.customerId),
-    asOf: context.asOf,
-    activeMs: context.rules.activeWithinDays * DAY_MS,
-    lostAfterMs: context.rules.lostAfterDays * DAY_MS,
-    periodMs: context.rules.contagionPeriodDays * DAY_MS,
-    routeLength: WIN_BACK_ROUTE_LENGTH,
-  });
+  const ids = ranked.map((index) => table.ids[index]);
+  const [routes, values] = await Promise.all([
+    graph.read(ROUTES, {
+      ids,
+      asOf: context.asOf,
+      activeMs: context.rules.activeWithinDays * DAY_MS,
+      lostAfterMs: context.rules.lostAfterDays * DAY_MS,
+      periodMs: context.rules.contagionPeriodDays * DAY_MS,
+      routeLength: WIN_BACK_ROUTE_LENGTH,
+    }),
+    valueRows(graph, ids, context),
+  ]);
   const routeOf = new Map(routes.map((route) => [route.id, route]));
-  return ranked.map(({ row, atRisk }) => {
-    const route = routeOf.get(row.customerId)!;
+  const valueOf = new Map(values.map((value) => [value.customerId, value]));
+  // A customer erased since the table was computed is left out.
+  return ranked.flatMap((index) => {
+    const id = table.ids[index];
+    const route = routeOf.get(id);
+    const value = valueOf.get(id);
+    if (!route || !value) return [];
     const winBackRoute = [...(route.referrerId ? [route.referrerId] : []), ...route.connections].slice(0, WIN_BACK_ROUTE_LENGTH);
-    return {
-      customerId: row.customerId,
-      value: toCustomerValue(row, context),
-      valueAtRisk: atRisk,
+    return [{
+      customerId: id,
+      value: toCustomerValue({ ...value, tier: table.tiers[index] as ValueTier }, context),
+      valueAtRisk: atRisk.get(index)!,
       winBackRoute,
       referrerOnRoute: route.referrerId !== null,
       buyingConnections: route.buying,
       recentlyLostConnections: route.recentlyLost,
       contagionShare: route.buying === 0 ? 0 : Math.round((route.recentlyLost / route.buying) * 1e6) / 1e6,
-    };
+    }];
   });
 }

@@ -1,8 +1,7 @@
 import type { Lifecycle, ValueTier } from '../../schema/generated/types';
 import { requireCustomersIn } from '../customers';
-import { DAY_MS, Page } from '../model';
+import { DAY_MS } from '../model';
 import { cypher, Graph } from '../neo4j';
-import { encodeCursor, pageRequest, SortKey } from '../pagination';
 import { checkId } from '../validate';
 import { abcCutoffs, canonicalMoney, Money, quintileCutoffs, quintileScore, requireRates, ValueRules } from '../valueRules';
 
@@ -70,7 +69,7 @@ export const LIFECYCLE = (facts: string) => `
     ELSE 'MATURE'
   END`;
 
-/** The ABC tier from the snapshot's revenue cut-offs ($tierA, $tierB: null when nobody had revenue). */
+/** The ABC tier from the snapshot's revenue cut-offs ($tierA, $tierB: null when nobody had revenue); tierOf in graph/valueRules.ts is the same rule. */
 export const TIER = (facts: string) => `
   CASE
     WHEN ${facts}.purchases = 0 THEN null
@@ -78,17 +77,6 @@ export const TIER = (facts: string) => `
     WHEN $tierB IS NOT NULL AND ${facts}.revenue > 0 AND ${facts}.revenue >= $tierB THEN 'B'
     ELSE 'C'
   END`;
-
-/** Customers whose sign-up a referral of $campaignId is credited with, or every customer when it is null. */
-export const CANDIDATES = `
-  CALL () {
-    MATCH (c:Customer) WHERE $campaignId IS NULL
-    RETURN c
-    UNION
-    MATCH (:Customer)-[r:REFERRED]->(c:Customer) WHERE $campaignId IS NOT NULL AND r.campaign = $campaignId AND r.signedUpAt IS NOT NULL
-    RETURN c
-  }
-  WITH c WHERE EXISTS { (c)-[p:PURCHASED]->() WHERE p.at <= $asOf }`;
 
 /** The whole-graph figures a customer's tier and RFM scores are read against. */
 export interface ValueCutoffs {
@@ -126,15 +114,20 @@ export async function valueCutoffs(graph: Graph, args: ValueQuestionArgs, now: n
   const asOf = args.asOf ?? now;
   const [row] = await graph.read(CUTOFF_FACTS, { asOf, rates: args.money.rates });
   requireRates(args.money, row.missing);
-  const abc = abcCutoffs(row.revenues, args.abcA, args.abcB);
+  return cutoffsFrom(asOf, row.revenues, row.frequencies, row.recencies, args.abcA, args.abcB);
+}
+
+/** ABC revenue cut-offs and RFM quintile cut-offs from every buyer's revenue, purchase count and last purchase. */
+export function cutoffsFrom(asOf: number, revenues: number[], frequencies: number[], recencies: number[], abcA: number, abcB: number): ValueCutoffs {
+  const abc = abcCutoffs(revenues, abcA, abcB);
   return {
     asOf,
-    buyers: row.revenues.length,
+    buyers: revenues.length,
     tierA: abc.a,
     tierB: abc.b,
-    recency: quintileCutoffs(row.recencies),
-    frequency: quintileCutoffs(row.frequencies),
-    monetary: quintileCutoffs(row.revenues),
+    recency: quintileCutoffs(recencies),
+    frequency: quintileCutoffs(frequencies),
+    monetary: quintileCutoffs(revenues),
   };
 }
 
@@ -229,7 +222,7 @@ const CUSTOMER_VALUES = cypher<ValueRow>(
 );
 
 /** The value rows of these customers, in the order of `ids` (ids not found are left out). */
-async function valueRows(graph: Graph, ids: readonly string[], context: ValueContext): Promise<ValueRow[]> {
+export async function valueRows(graph: Graph, ids: readonly string[], context: ValueContext): Promise<ValueRow[]> {
   const rows = await graph.read(CUSTOMER_VALUES, { ids, ...valueParams(context) });
   const byId = new Map(rows.map((row) => [row.customerId, row]));
   return ids.flatMap((id) => byId.get(id) ?? []);
@@ -241,61 +234,4 @@ export async function customerValue(graph: Graph, customerId: string, context: V
   const [row] = await valueRows(graph, [customerId], context);
   requireRates(context.money, row.facts.missing);
   return toCustomerValue(row, context);
-}
-
-export interface SegmentFilter {
-  tier: ValueTier | null;
-  lifecycle: Lifecycle | null;
-  campaignId: string | null;
-}
-
-const SEGMENT_KEYS: readonly SortKey[] = [
-  { expression: 'revenue', direction: 'DESC', type: 'number' },
-  { expression: 'customerId', direction: 'ASC', type: 'string' },
-];
-
-// Every buyer's facts are computed and sorted once (largest revenue first, then id), keeping only what the order
-// and the filters need per buyer; the page's customers are then read in full. Currencies without a rate are looked
-// for among all buyers before any filter, so no customer is ranked on a silently dropped amount.
-const SEGMENTS = cypher<{ missing: string[][]; total: number; page: Array<{ customerId: string; revenue: number }> }>(
-  'value.segments',
-  `${CANDIDATES}
-   ${VALUE_FACTS('c')}
-   WITH c.id AS customerId, facts, ${TIER('facts')} AS tier, ${LIFECYCLE('facts')} AS lifecycle
-   ORDER BY facts.revenue DESC, customerId ASC
-   WITH collect(CASE WHEN size(facts.missing) > 0 THEN facts.missing END)[..10] AS missing,
-        collect(CASE WHEN ($tier IS NULL OR tier = $tier) AND ($lifecycle IS NULL OR lifecycle = $lifecycle)
-                     THEN {customerId: customerId, revenue: facts.revenue} END) AS matching
-   RETURN missing, size(matching) AS total,
-          [r IN matching WHERE $after IS NULL OR r.revenue < $after[0] OR (r.revenue = $after[0] AND r.customerId > $after[1])][..$limitAndOne] AS page`,
-);
-
-export const segmentPageRequest = (first: number | null | undefined, after: string | null | undefined) => pageRequest('customerSegments', SEGMENT_KEYS, first, after);
-
-export async function customerSegments(
-  graph: Graph,
-  filter: SegmentFilter,
-  request: ReturnType<typeof segmentPageRequest>,
-  context: ValueContext,
-): Promise<Page<CustomerValueRecord>> {
-  const [row] = await graph.read(SEGMENTS, {
-    ...valueParams(context),
-    tier: filter.tier,
-    lifecycle: filter.lifecycle,
-    campaignId: filter.campaignId,
-    after: request.after,
-    limitAndOne: request.limit + 1,
-  });
-  requireRates(context.money, row.missing.flat());
-  const shown = row.page.slice(0, request.limit);
-  // Read in full in a second statement: a customer erased in between is left out of the page, with its cursor.
-  const rows = new Map((await valueRows(graph, shown.map((item) => item.customerId), context)).map((item) => [item.customerId, item]));
-  const kept = shown.filter((item) => rows.has(item.customerId));
-  return {
-    items: kept.map((item) => toCustomerValue(rows.get(item.customerId)!, context)),
-    cursors: kept.map((item) => encodeCursor('customerSegments', [item.revenue, item.customerId])),
-    hasNextPage: row.page.length > request.limit,
-    hasPreviousPage: request.after !== null,
-    totalCount: row.total,
-  };
 }

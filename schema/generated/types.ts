@@ -312,9 +312,9 @@ export type CustomerEdge = {
 /** A page of customers with their value and segments, by revenue (largest first, then by customer id). */
 export type CustomerSegmentConnection = {
   __typename?: 'CustomerSegmentConnection';
-  /** The moment the rules are applied at. */
+  /** The moment the segments reflect: when the background snapshot was computed, or the start of the UTC day of the `asOf` asked for. */
   asOf: Scalars['DateTime']['output'];
-  /** The moment the ABC and RFM cut-offs reflect (as `CustomerValue.cutoffsAsOf`). */
+  /** The moment the ABC and RFM cut-offs reflect: the same as `asOf`. */
   cutoffsAsOf: Scalars['DateTime']['output'];
   /** The customers on this page. */
   edges: Array<CustomerSegmentEdge>;
@@ -1021,8 +1021,9 @@ export type Query = {
   campaign: Maybe<Campaign>;
   /**
    * Valuable customers slipping away: A and B customers whose lifecycle is DECLINING, ranked by value at risk (largest
-   * first, then by id), each with a win-back route and churn contagion. Computed per request over all buyers within the
-   * caller's whole-graph share, with the tier cut-offs of the latest snapshot. Marketer, community and admin roles.
+   * first, then by id), each with a win-back route and churn contagion. Ranked from the segment snapshot of
+   * `customerSegments` (each value's `asOf` says its moment); routes and contagion are read as of that moment.
+   * Marketer, community and admin roles.
    * BAD_USER_INPUT: `filter.limit` out of 1–100, `filter.tier` C, a rule or currency as in `customerValue`.
    */
   churnRisks: Array<ChurnRisk>;
@@ -1030,9 +1031,12 @@ export type Query = {
   customer: Maybe<Customer>;
   /**
    * Every customer with a purchase up to `asOf`, with their value and segments, by revenue (largest first, then by id),
-   * filtered by tier, lifecycle or campaign. Computed per request over all buyers within the caller's whole-graph share
-   * (a few seconds on a million customers), with the tier and RFM cut-offs of the latest snapshot. Marketer, community
-   * and admin roles. BAD_USER_INPUT: `first` out of 1–100, a bad `after`, a rule or currency as in `customerValue`.
+   * filtered by tier, lifecycle or campaign. Classifying every buyer is a whole-graph computation, so the list is served
+   * from a segment snapshot (the connection's `asOf`): without `asOf` the one the background job refreshes every
+   * SNAPSHOT_REFRESH_SECONDS; with `asOf`, one computed as of the start of its UTC day on its first request and then kept
+   * fresh while asked for (as are other `rules` and `money`). The customers on a page are read in full as of that same
+   * moment. Marketer, community and admin roles. BAD_USER_INPUT: `first` out of 1–100, a bad `after`, a rule or currency
+   * as in `customerValue`.
    */
   customerSegments: CustomerSegmentConnection;
   /**

@@ -1,13 +1,14 @@
 import { churnRisks } from '../../graph/analytics/churn';
-import { customerSegments, CustomerValueRecord, customerValue, segmentPageRequest, ValueContext } from '../../graph/analytics/value';
+import { customerSegments, SegmentTable, segmentPageRequest, tableContext } from '../../graph/analytics/segments';
+import { CustomerValueRecord, customerValue, ValueContext } from '../../graph/analytics/value';
 import { badInput } from '../../graph/errors';
 import { checkId, checkIntRange } from '../../graph/validate';
-import { MAX_CHURN_LIMIT, parseMoney, parseValueRules, snapshotMoment } from '../../graph/valueRules';
+import { MAX_CHURN_LIMIT, Money, parseMoney, parseValueRules, snapshotMoment, ValueRules } from '../../graph/valueRules';
 import type { MoneyInput, ValueRulesInput } from '../../schema/generated/types';
 import { authorize } from '../auth';
 import type { RequestContext } from '../context';
 import type { Resolvers } from '../generated/graphql';
-import { purchaseBehaviourQuestion, valueCutoffsQuestion } from '../wholeGraphSnapshots';
+import { purchaseBehaviourQuestion, segmentTableQuestion, valueCutoffsQuestion } from '../wholeGraphSnapshots';
 import { loadCustomer, loadCustomers, required } from './shared';
 
 // Customer value, segments, purchase behaviour and churn risks (graph/analytics/value.ts and its neighbours).
@@ -31,6 +32,14 @@ async function valueContext(ctx: RequestContext, args: ValueArgs): Promise<Value
   return { asOf, rules, money, cutoffs: snapshot.value, cutoffsAsOf: snapshot.value.asOf };
 }
 
+/** The segment table (every buyer's tier and lifecycle) the lists are served from, and the context its pages are read in. */
+async function segments(ctx: RequestContext, args: ValueArgs): Promise<{ table: SegmentTable; context: ValueContext; rules: ValueRules; money: Money }> {
+  const rules = parseValueRules(args.rules);
+  const money = parseMoney(args.money);
+  const snapshot = await ctx.snapshots.serve(segmentTableQuestion({ asOf: snapshotMoment(args.asOf), money, rules }), ctx.wholeGraph);
+  return { table: snapshot.value, context: tableContext(snapshot.value, rules, money), rules, money };
+}
+
 const withCustomer = async (ctx: RequestContext, value: CustomerValueRecord) => ({ ...value, customer: await loadCustomer(ctx, value.customerId) });
 
 const optionalId = (field: string, value: string | null | undefined) => (value === null || value === undefined ? null : checkId(field, value));
@@ -51,8 +60,8 @@ export const valueResolvers: Resolvers = {
         lifecycle: args.filter?.lifecycle ?? null,
         campaignId: optionalId('filter.campaignId', args.filter?.campaignId),
       };
-      const context = await valueContext(ctx, args);
-      const page = await ctx.wholeGraph(() => customerSegments(ctx.graph, filter, request, context));
+      const { table, context } = await segments(ctx, args);
+      const page = await customerSegments(ctx.graph, table, filter, request, context);
       const edges = await Promise.all(page.items.map(async (item, index) => ({ cursor: page.cursors[index], node: await withCustomer(ctx, item) })));
       return {
         edges,
@@ -85,8 +94,8 @@ export const valueResolvers: Resolvers = {
       const tier = args.filter?.tier ?? null;
       if (tier === 'C') throw badInput('filter.tier', 'filter.tier must be A or B: churnRisks lists valuable customers only.');
       const filter = { tier, limit, campaignId: optionalId('filter.campaignId', args.filter?.campaignId) };
-      const context = await valueContext(ctx, args);
-      const risks = await ctx.wholeGraph(() => churnRisks(ctx.graph, filter, context));
+      const { table, context } = await segments(ctx, args);
+      const risks = await churnRisks(ctx.graph, table, filter, context);
       return Promise.all(
         risks.map(async (risk) => ({
           ...risk,

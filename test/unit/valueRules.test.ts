@@ -129,11 +129,12 @@ describe('the SDL states the defaults the code applies', () => {
 
 describe('value snapshots the refresh job keeps fresh', () => {
   test('a registered value question is asked again with the same arguments', async () => {
-    const { purchaseBehaviourQuestion, questionFor, valueCutoffsQuestion } = await import('../../server/wholeGraphSnapshots');
+    const { purchaseBehaviourQuestion, questionFor, segmentTableQuestion, valueCutoffsQuestion } = await import('../../server/wholeGraphSnapshots');
     const money = parseMoney({ baseCurrency: 'EUR', rates: [{ currency: 'USD', rate: 0.9 }, { currency: 'GBP', rate: 1.2 }] });
     const cutoffs = valueCutoffsQuestion({ asOf: Date.UTC(2026, 10, 1), money, abcA: 0.7, abcB: 0.9 });
     const behaviour = purchaseBehaviourQuestion({ asOf: null, money });
-    for (const question of [cutoffs, behaviour]) {
+    const segments = segmentTableQuestion({ asOf: null, money, rules: parseValueRules({ lostAfterDays: 365 }) });
+    for (const question of [cutoffs, behaviour, segments]) {
       const registered = JSON.parse(JSON.stringify(question.request));
       expect(questionFor(registered)?.request).toEqual(question.request);
     }
