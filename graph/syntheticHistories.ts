@@ -5,7 +5,7 @@ import type { SyntheticGraph } from './synthetic';
 // A stream of random numbers of its own (derived from the seed), so that the rest of the graph is the same with or
 // without it. Each buyer follows one pattern from their first purchase up to SYNTHETIC_HISTORY_END:
 //   steady (35%): a purchase every I days (I from 10 to 90), ±20% jitter;
-//   growing (15%): intervals shrink by a fifth each time, amounts rise;
+//   growing (15%): intervals shrink by 15% each time (to a third of the first, a week at least), amounts rise;
 //   declining (20%): steady, then stop 3.5 to 6 intervals before the end (DECLINING by the default rules);
 //   lost (15%): steady, then stop 200 to 300 days before the end (LOST after 180 days);
 //   one-time (15%): nothing more.
@@ -15,7 +15,7 @@ import type { SyntheticGraph } from './synthetic';
 const DAY_MS = 86_400_000;
 /** The last instant of synthetic purchase histories: ask value questions `asOf` it. */
 export const SYNTHETIC_HISTORY_END = Date.UTC(2027, 1, 1);
-const MAX_PURCHASES_PER_CUSTOMER = 40;
+const MAX_PURCHASES_PER_CUSTOMER = 60;
 
 type Pattern = 'steady' | 'growing' | 'declining' | 'lost' | 'oneTime';
 
@@ -77,7 +77,7 @@ export function addPurchaseHistories(graph: SyntheticGraph, random: () => number
       at += Math.floor(gap * (0.8 + random() * 0.4));
       if (at > stopAt) break;
       if (pattern === 'growing') {
-        gap = Math.max(3 * DAY_MS, gap * 0.8);
+        gap = Math.max(7 * DAY_MS, interval / 3, gap * 0.85);
         amount *= 1.05;
       }
       const productId = random() < 0.7 ? favourite : pick(graph.products).id;
