@@ -953,7 +953,7 @@ export type PurchaseBehaviour = {
   __typename?: 'PurchaseBehaviour';
   /** The moment the figures reflect: when the background snapshot was computed, or the start of the UTC day of the `asOf` asked for. */
   asOf: Scalars['DateTime']['output'];
-  /** Referred buyers per campaign of their credited referral, by campaign id. */
+  /** Referred buyers per campaign of their credited referral, by campaign id (a campaign id with no campaign stored is left out). */
   byCampaign: Array<CampaignPurchaseRates>;
   /** Referred buyers per referral generation, in increasing order; generations with no buyer are left out. */
   byGeneration: Array<GenerationPurchaseRates>;

@@ -9,7 +9,7 @@ import { authorize } from '../auth';
 import type { RequestContext } from '../context';
 import type { Resolvers } from '../generated/graphql';
 import { purchaseBehaviourQuestion, segmentTableQuestion, valueCutoffsQuestion } from '../wholeGraphSnapshots';
-import { loadCustomer, loadCustomers, required } from './shared';
+import { loadCustomer, loadCustomers } from './shared';
 
 // Customer value, segments, purchase behaviour and churn risks (graph/analytics/value.ts and its neighbours).
 // Marketer, community and admin roles. The ABC and RFM cut-offs and the purchase rates are whole-graph snapshots;
@@ -81,12 +81,11 @@ export const valueResolvers: Resolvers = {
       const money = parseMoney(args.money);
       const snapshot = await ctx.snapshots.serve(purchaseBehaviourQuestion({ asOf: snapshotMoment(args.asOf), money }), ctx.wholeGraph);
       const behaviour = snapshot.value;
-      return {
-        ...behaviour,
-        byCampaign: await Promise.all(
-          behaviour.byCampaign.map(async (entry) => ({ campaign: required(await ctx.loaders.campaign.load(entry.campaignId), 'campaign'), rates: entry.rates })),
-        ),
-      };
+      // A referral may name a campaign with no Campaign node (data loaded before campaigns were checked): left out here.
+      const byCampaign = await Promise.all(
+        behaviour.byCampaign.map(async (entry) => ({ campaign: await ctx.loaders.campaign.load(entry.campaignId), rates: entry.rates })),
+      );
+      return { ...behaviour, byCampaign: byCampaign.flatMap((entry) => (entry.campaign ? [{ campaign: entry.campaign, rates: entry.rates }] : [])) };
     },
     churnRisks: async (_root, args, ctx) => {
       authorize(ctx.caller, 'readMarketingAnalytics');
