@@ -32,7 +32,7 @@ const LOAD_PURCHASES = cypher(
   `UNWIND $rows AS row
    MATCH (c:Customer {id: row.customerId}), (p:Product {id: row.productId})
    WHERE NOT EXISTS { ()-[:PURCHASED {orderId: row.orderId}]->() }
-   CREATE (c)-[:PURCHASED {orderId: row.orderId, amount: row.amount, currency: 'EUR', at: row.at}]->(p)`,
+   CREATE (c)-[:PURCHASED {orderId: row.orderId, amount: row.amount, currency: coalesce(row.currency, 'EUR'), at: row.at}]->(p)`,
 );
 const LOAD_REVIEWS = cypher(
   'bulk.reviews',

@@ -2,6 +2,8 @@
 // (preferential attachment), referral trees several generations deep, and a funnel that loses
 // people at each step. The same seed always gives the same graph.
 
+import { addPurchaseHistories } from './syntheticHistories';
+
 const DAY_MS = 86_400_000;
 const EPOCH = Date.UTC(2026, 0, 1);
 
@@ -70,7 +72,8 @@ export interface SyntheticGraph {
   customers: SyntheticCustomer[];
   knows: Array<[string, string, number]>;
   referrals: SyntheticReferral[];
-  purchases: Array<{ customerId: string; productId: string; orderId: string; amount: number; at: number }>;
+  /** `currency` is EUR when absent (the only currency without the purchaseHistories option). */
+  purchases: Array<{ customerId: string; productId: string; orderId: string; amount: number; at: number; currency?: string }>;
   reviews: Array<{ customerId: string; productId: string; rating: number; recommend: number; at: number }>;
   products: Array<{ id: string; name: string }>;
   /** With the `launch` option only: the places in the invite-only waitlist campaign `LAUNCH_CAMPAIGN_ID`. */
@@ -99,6 +102,14 @@ export interface SyntheticOptions {
    * (HELD, SHARED_IDENTIFIER), half of them also sharing a card. Drawn from a random stream of its own.
    */
   fraud?: { rings: number; ringSize?: number };
+  /**
+   * Seeded purchase histories up to SYNTHETIC_HISTORY_END (steady, growing, declining, lost and one-time buyers),
+   * more reviews with ratings and NPS answers that follow them (graph/syntheticHistories.ts). Off by default: the
+   * graph is then the same as before the option existed; on, everything else stays the same too.
+   */
+  purchaseHistories?: boolean;
+  /** With purchaseHistories: share of buyers who pay in USD (0 by default). */
+  foreignCurrencyShare?: number;
 }
 
 export interface SyntheticLaunchOptions {
@@ -200,6 +211,8 @@ export function generateSyntheticGraph(size: number, seed: number, options: Synt
     customer.stageRank = rank;
   }
   const graph: SyntheticGraph = { campaigns, customers, knows, referrals, purchases, reviews, products };
+  // Each option draws from a random stream of its own, so the graph above does not depend on which are on.
+  if (options.purchaseHistories) addPurchaseHistories(graph, seededRandom(seed ^ 0x5eed1e55), { foreignCurrencyShare: options.foreignCurrencyShare });
   if (options.launch) addLaunch(graph, seed, options.launch);
   if (options.fraud) plantFraud(graph, seed, options.fraud.rings, options.fraud.ringSize ?? 4);
   return graph;

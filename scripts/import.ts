@@ -14,12 +14,14 @@ import { localStoreIsFresh } from './local/adminImport';
 import { importSyntheticIntoFreshStore } from './local/freshImport';
 import { throttledProgress } from './progress';
 
-// `npm run import -- --edges FILE [--prefix P]` or `npm run import -- --synthetic N [--seed S] [--knows-per-customer K]`.
+// `npm run import -- --edges FILE [--prefix P]` or `npm run import -- --synthetic N [--seed S] [--knows-per-customer K]
+// [--purchase-histories true] [--foreign-currency-share F]` (histories: graph/syntheticHistories.ts).
 // Uses NEO4J_URI, else the local Neo4j of `npm start` (starting it for the import if it is not running).
 // A synthetic import into a local store that holds no database yet goes through `neo4j-admin database import`
 // (CSV files, no transactions; many times faster); any other import goes through the driver with MERGEs.
 
-const USAGE = 'usage: npm run import -- --edges FILE [--prefix P] | --synthetic N [--seed S] [--knows-per-customer K]';
+const USAGE =
+  'usage: npm run import -- --edges FILE [--prefix P] | --synthetic N [--seed S] [--knows-per-customer K] [--purchase-histories true] [--foreign-currency-share F]';
 
 function parseArgs(argv: string[]): Record<string, string> {
   const args: Record<string, string> = {};
@@ -109,9 +111,15 @@ async function main(): Promise<number> {
     if (!Number.isInteger(size) || size < 1 || !Number.isInteger(seed) || !Number.isInteger(knowsPerCustomer) || knowsPerCustomer < 0) {
       throw new Error(`--synthetic, --seed and --knows-per-customer take whole numbers; ${USAGE}`);
     }
+    const histories = args['purchase-histories'] ?? 'false';
+    const foreignCurrencyShare = Number(args['foreign-currency-share'] ?? '0');
+    if (!['true', 'false'].includes(histories) || !(foreignCurrencyShare >= 0 && foreignCurrencyShare <= 1)) {
+      throw new Error(`--purchase-histories takes true or false, --foreign-currency-share a share from 0 to 1; ${USAGE}`);
+    }
+    const purchaseHistories = histories === 'true';
     const generate = () => {
       const t0 = Date.now();
-      const data = generateSyntheticGraph(size, seed, { knowsPerCustomer });
+      const data = generateSyntheticGraph(size, seed, { knowsPerCustomer, purchaseHistories, foreignCurrencyShare });
       process.stdout.write(`generated ${data.customers.length} customers and ${data.knows.length} connections in ${((Date.now() - t0) / 1000).toFixed(1)}s\n`);
       return data;
     };

@@ -55,7 +55,7 @@ export function writeSyntheticCsv(data: SyntheticGraph, dir: string, knowsSince:
     (r) => [r.referrerId, r.inviteeId, r.campaign, r.channel, r.status, r.invitedAt, r.clickedAt, r.signedUpAt, r.firstPurchaseAt],
   );
   writeCsv(file('purchased'), [':START_ID(Customer)', ':END_ID(Product)', 'orderId', 'amount:double', 'currency', 'at:long'], data.purchases, (p) => [
-    p.customerId, p.productId, p.orderId, p.amount, 'EUR', p.at,
+    p.customerId, p.productId, p.orderId, p.amount, p.currency ?? 'EUR', p.at,
   ]);
   writeCsv(file('reviewed'), [':START_ID(Customer)', ':END_ID(Product)', 'rating:long', 'recommend:long', 'at:long', 'revisions:long'], data.reviews, (r) => [
     r.customerId, r.productId, r.rating, r.recommend, r.at, 1,

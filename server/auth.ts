@@ -27,7 +27,7 @@ export function createAuthenticator(apiKeys: ApiKey[]): (authorization: string |
 export const PERMISSIONS = {
   readEntities: ['service', 'marketer', 'community', 'admin'],
   readAnalytics: ['service', 'marketer', 'community', 'admin'],
-  /** Marketer analytics (advocates, seeding, invite suggestions, reviews by trust): people who run campaigns. */
+  /** Marketer analytics (advocates, seeding, invite suggestions, reviews by trust, value, segments, churn): people who run campaigns, not product code. */
   readMarketing: ['marketer', 'community', 'admin'],
   readPersonalData: ['service', 'admin'],
   /** Communities, bridges, engagement levels: community managers, and marketers who plan with them (ids and counts only). */

@@ -11,6 +11,10 @@ import { seedPlan, SeedPlanRecord } from '../graph/analytics/seeding';
 import type { Graph } from '../graph/neo4j';
 import type { CommunityAlgorithm, ConnectionKind, ConversionFilter, InfluenceMeasure } from '../schema/generated/types';
 import type { CommunitySettings } from './communitySettings';
+import { purchaseBehaviour, PurchaseBehaviourArgs, purchaseBehaviourQuestionArgs, PurchaseBehaviourRecord } from '../graph/analytics/purchaseBehaviour';
+import { SegmentQuestionArgs, segmentQuestionArgs, SegmentTable, segmentTable } from '../graph/analytics/segments';
+import { ValueCutoffs, valueCutoffs, ValueQuestionArgs, valueQuestionArgs } from '../graph/analytics/value';
+import { DEFAULT_BASE_CURRENCY, Money, VALUE_RULE_DEFAULTS, ValueRules } from '../graph/valueRules';
 import { SingleFlight } from './cache/singleFlight';
 import { Snapshot, snapshotKey, SnapshotRequest, SnapshotStore } from './cache/snapshots';
 
@@ -22,8 +26,11 @@ import { Snapshot, snapshotKey, SnapshotRequest, SnapshotStore } from './cache/s
  */
 export interface SnapshotQuestion<T> {
   request: SnapshotRequest;
-  /** `previous`: the snapshot served now, for questions that set `readsPrevious` (else null). */
-  compute(graph: Graph, previous: Snapshot<T> | null): Promise<T>;
+  /**
+   * `asOf` is the moment the snapshot reflects: questions that apply rules "now" apply them then. `previous`: the
+   * snapshot served now, for questions that set `readsPrevious` (else null).
+   */
+  compute(graph: Graph, asOf: number, previous: Snapshot<T> | null): Promise<T>;
   /** The computation needs the snapshot it replaces (communities alternate the node property they write). */
   readsPrevious?: boolean;
 }
@@ -68,7 +75,7 @@ export function communitiesQuestion(algorithm: CommunityAlgorithm, via: readonly
   return {
     request: { name: 'communities', args },
     readsPrevious: true,
-    compute: (graph, previous) => computeCommunities(graph, args.algorithm, args.via, previous?.value.slot ?? null),
+    compute: (graph, _asOf, previous) => computeCommunities(graph, args.algorithm, args.via, previous?.value.slot ?? null),
   };
 }
 
@@ -86,6 +93,28 @@ export function fraudRingsQuestion(): SnapshotQuestion<FraudRingRecord[]> {
   return { request: { name: 'fraudRings', args: {} }, compute: (graph) => fraudRings(graph) };
 }
 
+type CanonicalMoney = { base: string; rates: Array<readonly [string, number]> };
+const moneyFrom = (money: CanonicalMoney): Money => ({ base: money.base, rates: Object.fromEntries(money.rates) });
+
+/** The ABC and RFM cut-offs of customer value (graph/analytics/value.ts): asOf null means the snapshot's own moment. */
+export function valueCutoffsQuestion(args: ValueQuestionArgs): SnapshotQuestion<ValueCutoffs> {
+  return { request: { name: 'valueCutoffs', args: valueQuestionArgs(args) }, compute: (graph, asOf) => valueCutoffs(graph, args, asOf) };
+}
+
+/** Every buyer's tier, lifecycle and campaign, behind customerSegments and churnRisks (graph/analytics/segments.ts). */
+export function segmentTableQuestion(args: SegmentQuestionArgs): SnapshotQuestion<SegmentTable> {
+  return { request: { name: 'valueSegments', args: segmentQuestionArgs(args) }, compute: (graph, asOf) => segmentTable(graph, args, asOf) };
+}
+
+export function purchaseBehaviourQuestion(args: PurchaseBehaviourArgs): SnapshotQuestion<PurchaseBehaviourRecord> {
+  return {
+    request: { name: 'purchaseBehaviour', args: purchaseBehaviourQuestionArgs(args) },
+    compute: (graph, asOf) => purchaseBehaviour(graph, args, asOf),
+  };
+}
+
+const DEFAULT_MONEY: Money = { base: DEFAULT_BASE_CURRENCY, rates: { [DEFAULT_BASE_CURRENCY]: 1 } };
+
 /** The question a registered request asks, or undefined for one this version no longer knows. */
 export function questionFor(request: SnapshotRequest): SnapshotQuestion<unknown> | undefined {
   if (request.name === 'topInfluencers') return rankingQuestion(request.args.by as InfluenceMeasure, request.args.campaignId as string | null);
@@ -96,6 +125,17 @@ export function questionFor(request: SnapshotRequest): SnapshotQuestion<unknown>
   if (request.name === 'bridges') return bridgesQuestion(request.args.sampling as BridgeSampling) as SnapshotQuestion<unknown>;
   if (request.name === 'engagementLevels') return engagementQuestion(request.args.settings as EngagementSettings) as SnapshotQuestion<unknown>;
   if (request.name === 'fraudRings') return fraudRingsQuestion();
+  if (request.name === 'valueCutoffs') {
+    const [abcA, abcB] = request.args.abc as [number, number];
+    return valueCutoffsQuestion({ asOf: request.args.asOf as number | null, money: moneyFrom(request.args.money as CanonicalMoney), abcA, abcB });
+  }
+  if (request.name === 'valueSegments') {
+    const rules = Object.fromEntries(request.args.rules as Array<[string, number]>) as ValueRules;
+    return segmentTableQuestion({ asOf: request.args.asOf as number | null, money: moneyFrom(request.args.money as CanonicalMoney), rules });
+  }
+  if (request.name === 'purchaseBehaviour') {
+    return purchaseBehaviourQuestion({ asOf: request.args.asOf as number | null, money: moneyFrom(request.args.money as CanonicalMoney) });
+  }
   return undefined;
 }
 
@@ -123,13 +163,16 @@ export const DEFAULT_QUESTIONS: ReadonlyArray<SnapshotQuestion<unknown>> = [
   advocatesQuestion({ ...UNFILTERED_ADVOCATES, untapped: true }),
   seedQuestion(null),
   fraudRingsQuestion(),
+  valueCutoffsQuestion({ asOf: null, money: DEFAULT_MONEY, abcA: VALUE_RULE_DEFAULTS.abcA, abcB: VALUE_RULE_DEFAULTS.abcB }),
+  segmentTableQuestion({ asOf: null, money: DEFAULT_MONEY, rules: { ...VALUE_RULE_DEFAULTS } }),
+  purchaseBehaviourQuestion({ asOf: null, money: DEFAULT_MONEY }),
 ];
 const DEFAULT_KEYS = new Set(DEFAULT_QUESTIONS.map((question) => snapshotKey(question.request)));
 
 /** Computes the answer now; `asOf` is when the computation started, so it never claims more freshness than it has. */
 export async function computeSnapshot<T>(graph: Graph, question: SnapshotQuestion<T>, previous: Snapshot<T> | null = null): Promise<Snapshot<T>> {
   const asOf = Date.now();
-  return { asOf, value: await question.compute(graph, previous) };
+  return { asOf, value: await question.compute(graph, asOf, previous) };
 }
 
 function answerPending(waitedMs: number): GraphQLError {

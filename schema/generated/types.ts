@@ -215,6 +215,15 @@ export type Campaign = {
   waveSize: Maybe<Scalars['Int']['output']>;
 };
 
+/** The purchase figures of the customers a campaign's referrals brought. */
+export type CampaignPurchaseRates = {
+  __typename?: 'CampaignPurchaseRates';
+  /** The campaign the customers' credited referral belongs to. */
+  campaign: Campaign;
+  /** Their figures. */
+  rates: PurchaseRates;
+};
+
 /** A campaign's reward terms. */
 export type CampaignRewards = {
   __typename?: 'CampaignRewards';
@@ -251,6 +260,44 @@ export type ChainNode = {
   referrerId: Maybe<Scalars['ID']['output']>;
   /** The status of the referral credited with this customer's sign-up: SIGNED_UP or CONVERTED. */
   status: Maybe<ReferralStatus>;
+};
+
+/** A valuable customer slipping away, and who could bring them back. */
+export type ChurnRisk = {
+  __typename?: 'ChurnRisk';
+  /** Their KNOWS connections with a purchase up to `asOf`. */
+  buyingConnections: Scalars['Int']['output'];
+  /** Churn contagion: recentlyLostConnections / buyingConnections, 0 to 1 (0 without buying connections). A risk factor: churn spreads along ties. */
+  contagionShare: Scalars['Float']['output'];
+  /** The customer. */
+  customer: Customer;
+  /** Of those, the ones who became LOST in the last `rules.contagionPeriodDays` days (their `lostAfterDays` passed in that period). */
+  recentlyLostConnections: Scalars['Int']['output'];
+  /** True when the first customer of `winBackRoute` is the customer's referrer. */
+  referrerOnRoute: Scalars['Boolean']['output'];
+  /** Their value and segments (tier A or B, lifecycle DECLINING). */
+  value: CustomerValue;
+  /**
+   * What they were on course to spend in a year at their usual rhythm, in the base currency: average purchase amount
+   * × 365 / median interval in days (an interval under a day counts as one day). The list is ranked by it.
+   */
+  valueAtRisk: Scalars['Float']['output'];
+  /**
+   * The active customers closest to them, at most 5: their referrer first when the referrer still buys (a purchase in
+   * the last `rules.activeWithinDays` days), then their KNOWS connections who still buy, strongest tie first (then by id).
+   * Empty when nobody near them still buys.
+   */
+  winBackRoute: Array<Customer>;
+};
+
+/** Which customers `churnRisks` lists. Every field is optional. */
+export type ChurnRiskFilter = {
+  /** Only customers whose sign-up was credited to a referral of this campaign. */
+  campaignId?: InputMaybe<Scalars['ID']['input']>;
+  /** How many customers to return, 1 to 100. */
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  /** Only this tier, A or B (C is not a churn risk here: BAD_USER_INPUT, field `filter.tier`). */
+  tier?: InputMaybe<ValueTier>;
 };
 
 /** The communities of one algorithm, served from a snapshot. */
@@ -414,6 +461,14 @@ export type CreateCampaignInput = {
   waveSize?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** One currency's conversion rate into the base currency. */
+export type CurrencyRateInput = {
+  /** ISO 4217 code of the currency purchases were made in (USD). */
+  currency: Scalars['String']['input'];
+  /** Units of the base currency one unit of `currency` is worth, above 0 (0.92 for USD into EUR). */
+  rate: Scalars['Float']['input'];
+};
+
 /** A person the company knows: a customer, a signed-up user, or someone who was invited. */
 export type Customer = {
   __typename?: 'Customer';
@@ -532,6 +587,81 @@ export type CustomerEdge = {
   since: Maybe<Scalars['DateTime']['output']>;
   /** How close a KNOWS tie is, 0 to 1; null for follows. */
   strength: Maybe<Scalars['Float']['output']>;
+};
+
+/** A page of customers with their value and segments, by revenue (largest first, then by customer id). */
+export type CustomerSegmentConnection = {
+  __typename?: 'CustomerSegmentConnection';
+  /** The moment the segments reflect: when the background snapshot was computed, or the start of the UTC day of the `asOf` asked for. */
+  asOf: Scalars['DateTime']['output'];
+  /** The moment the ABC and RFM cut-offs reflect: the same as `asOf`. */
+  cutoffsAsOf: Scalars['DateTime']['output'];
+  /** The customers on this page. */
+  edges: Array<CustomerSegmentEdge>;
+  /** Where this page sits in the list. */
+  pageInfo: PageInfo;
+  /** How many customers the whole filtered list holds. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** A customer in `customerSegments`. */
+export type CustomerSegmentEdge = {
+  __typename?: 'CustomerSegmentEdge';
+  /** Opaque position of this edge in the list; pass it as `after` to continue after it. */
+  cursor: Scalars['String']['output'];
+  /** The customer's value and segments. */
+  node: CustomerValue;
+};
+
+/** Which customers `customerSegments` lists. Every field is optional; those given must all hold. */
+export type CustomerSegmentFilter = {
+  /** Only customers whose sign-up was credited to a referral of this campaign (an unknown campaign lists nobody). */
+  campaignId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only customers in this lifecycle class. */
+  lifecycle?: InputMaybe<Lifecycle>;
+  /** Only customers in this ABC tier. */
+  tier?: InputMaybe<ValueTier>;
+};
+
+/**
+ * A customer's value and lifecycle: the facts from their purchases up to `asOf` (read afresh, so they include the
+ * caller's own writes) and the segments derived from them. The tier and RFM scores compare the customer's own facts
+ * with cut-offs from the latest whole-graph snapshot (`cutoffsAsOf`), which the background job refreshes.
+ */
+export type CustomerValue = {
+  __typename?: 'CustomerValue';
+  /** The moment the rules are applied at: the `asOf` asked for, or the time of the request. */
+  asOf: Scalars['DateTime']['output'];
+  /** The currency `revenue` is in (`money.baseCurrency`). */
+  currency: Scalars['String']['output'];
+  /** The customer. */
+  customer: Customer;
+  /** The moment the ABC and RFM cut-offs reflect: the latest background snapshot when no `asOf` was asked for (writes since then move them at the next refresh), else the start of `asOf`'s UTC day. */
+  cutoffsAsOf: Scalars['DateTime']['output'];
+  /** Days from the last purchase to `asOf`; null when they never bought. */
+  daysSinceLastPurchase: Maybe<Scalars['Float']['output']>;
+  /** Distinct products they bought up to `asOf`. */
+  distinctProducts: Scalars['Int']['output'];
+  /** Their first purchase; null when they never bought. */
+  firstPurchaseAt: Maybe<Scalars['DateTime']['output']>;
+  /** Their last purchase up to `asOf`; null when they never bought. */
+  lastPurchaseAt: Maybe<Scalars['DateTime']['output']>;
+  /** Lifecycle class; null when they never bought. */
+  lifecycle: Maybe<Lifecycle>;
+  /** Median days between consecutive purchases (interpolated); null with fewer than two purchases. */
+  medianIntervalDays: Maybe<Scalars['Float']['output']>;
+  /** Purchases up to `asOf`. */
+  purchases: Scalars['Int']['output'];
+  /** Purchases in the last `rules.growthWindowDays` days before `asOf`. */
+  purchasesInLastWindow: Scalars['Int']['output'];
+  /** Purchases in the window of the same length before that. */
+  purchasesInPreviousWindow: Scalars['Int']['output'];
+  /** What they spent up to `asOf`, converted into `currency`, rounded to cents. */
+  revenue: Scalars['Float']['output'];
+  /** RFM scores; null when they never bought. */
+  rfm: Maybe<RfmScores>;
+  /** ABC tier; null when they never bought. */
+  tier: Maybe<ValueTier>;
 };
 
 /** Removes the KNOWS tie between two customers, whichever way it was given. */
@@ -777,6 +907,15 @@ export type GenerationConversion = {
   funnel: ConversionFunnel;
   /** 1 for referrals sent by root advocates (customers nobody referred), 2 for those sent by their referees, … */
   generation: Scalars['Int']['output'];
+};
+
+/** The purchase figures of one referral generation. */
+export type GenerationPurchaseRates = {
+  __typename?: 'GenerationPurchaseRates';
+  /** 1 for customers referred by a root advocate (someone nobody referred), 2 for customers they referred, … */
+  generation: Scalars['Int']['output'];
+  /** Their figures. */
+  rates: PurchaseRates;
 };
 
 /** One generation of a customer's referral tree. */
@@ -1036,6 +1175,38 @@ export type LaunchStatus =
   | 'NOT_JOINED'
   /** On the waitlist, not yet admitted. */
   | 'WAITING';
+
+/**
+ * Where a customer stands in their purchase history at `asOf`. The first rule that holds wins, in this order:
+ * LOST: no purchase for more than `rules.lostAfterDays` (180) days; NEW: the first purchase is at most
+ * `rules.newWithinDays` (30) days old; DECLINING: the time since the last purchase exceeds `rules.declineFactor` (3) ×
+ * the customer's median interval between consecutive purchases (needs two purchases or more); GROWING: at least 2
+ * purchases in the last `rules.growthWindowDays` (90) days and more than in the 90 days before; MATURE: otherwise
+ * (steady; a one-time buyer between NEW and LOST is MATURE, having no usual interval to fall behind).
+ */
+export type Lifecycle =
+  /** Time since the last purchase exceeds `rules.declineFactor` × the customer's median interval between purchases. */
+  | 'DECLINING'
+  /** At least 2 purchases in the last `rules.growthWindowDays` days, and more than in the window before. */
+  | 'GROWING'
+  /** No purchase for more than `rules.lostAfterDays` days. */
+  | 'LOST'
+  /** Buying at a steady rhythm: none of the other rules holds. */
+  | 'MATURE'
+  /** First purchase at most `rules.newWithinDays` days before `asOf`. */
+  | 'NEW';
+
+/**
+ * How amounts in several currencies are combined: every purchase is converted into `baseCurrency` at the rates
+ * given; amounts in different currencies are never added as they are. A purchase (up to `asOf`) in a currency that is
+ * neither the base nor in `rates` is BAD_USER_INPUT with field `money.rates`, naming the currencies missing.
+ */
+export type MoneyInput = {
+  /** ISO 4217 code every amount is reported in. */
+  baseCurrency: Scalars['String']['input'];
+  /** The rate of every other currency purchases were made in; the base currency must not be listed. */
+  rates: Array<CurrencyRateInput>;
+};
 
 /**
  * Writes. Each needs the SERVICE or ADMIN role (FORBIDDEN otherwise); `eraseCustomer` needs ADMIN.
@@ -1534,6 +1705,29 @@ export type Purchase = {
   product: Product;
 };
 
+/**
+ * Do referred customers buy again more often? Every customer with a purchase up to `asOf` counts once: referred when a
+ * referral is credited with their sign-up (its campaign and generation are theirs), organic otherwise. All of a customer's
+ * purchases up to `asOf` count, before or after the sign-up.
+ */
+export type PurchaseBehaviour = {
+  __typename?: 'PurchaseBehaviour';
+  /** The moment the figures reflect: when the background snapshot was computed, or the start of the UTC day of the `asOf` asked for. */
+  asOf: Scalars['DateTime']['output'];
+  /** Referred buyers per campaign of their credited referral, by campaign id (a campaign id with no campaign stored is left out). */
+  byCampaign: Array<CampaignPurchaseRates>;
+  /** Referred buyers per referral generation, in increasing order; generations with no buyer are left out. */
+  byGeneration: Array<GenerationPurchaseRates>;
+  /** The currency revenue is in. */
+  currency: Scalars['String']['output'];
+  /** Buyers nobody referred. */
+  organic: PurchaseRates;
+  /** Every buyer. */
+  overall: PurchaseRates;
+  /** Buyers whose sign-up a referral is credited with. */
+  referred: PurchaseRates;
+};
+
 /** A page of purchases. */
 export type PurchaseConnection = {
   __typename?: 'PurchaseConnection';
@@ -1552,6 +1746,29 @@ export type PurchaseEdge = {
   cursor: Scalars['String']['output'];
   /** The purchase. */
   node: Purchase;
+};
+
+/** Repeat-purchase, cross-sell and upsell figures of one group of buyers. */
+export type PurchaseRates = {
+  __typename?: 'PurchaseRates';
+  /** Customers in the group with at least one purchase up to `asOf`. */
+  buyers: Scalars['Int']['output'];
+  /** Buyers of two distinct products or more. */
+  crossSellBuyers: Scalars['Int']['output'];
+  /** Share of buyers who bought two products or more: crossSellBuyers / buyers, 0 to 1. */
+  crossSellRate: Scalars['Float']['output'];
+  /** Buyers with two purchases or more. */
+  repeatBuyers: Scalars['Int']['output'];
+  /** Share of buyers who bought again: repeatBuyers / buyers, 0 to 1 (0 when there are no buyers). */
+  repeatPurchaseRate: Scalars['Float']['output'];
+  /** Their revenue up to `asOf` in the base currency, rounded to cents. */
+  revenue: Scalars['Float']['output'];
+  /** Average revenue per buyer: revenue / buyers, rounded to cents (0 when there are no buyers). */
+  revenuePerBuyer: Scalars['Float']['output'];
+  /** Buyers with a later purchase of a higher amount (converted into the base currency) than their first purchase. */
+  upsellBuyers: Scalars['Int']['output'];
+  /** Share of buyers who later spent more than on their first purchase: upsellBuyers / buyers, 0 to 1 (over all buyers, so the three rates compare; upsellBuyers / repeatBuyers is the rate among repeat buyers). */
+  upsellRate: Scalars['Float']['output'];
 };
 
 /**
@@ -1580,6 +1797,14 @@ export type Query = {
   /** A campaign by id; null when there is none. Any role. */
   campaign: Maybe<Campaign>;
   /**
+   * Valuable customers slipping away: A and B customers whose lifecycle is DECLINING, ranked by value at risk (largest
+   * first, then by id), each with a win-back route and churn contagion. Ranked from the segment snapshot of
+   * `customerSegments` (each value's `asOf` says its moment); routes and contagion are read as of that moment.
+   * Marketer, community and admin roles.
+   * BAD_USER_INPUT: `filter.limit` out of 1–100, `filter.tier` C, a rule or currency as in `customerValue`.
+   */
+  churnRisks: Array<ChurnRisk>;
+  /**
    * The communities of the social and referral graph (GDS), each with its size, density, internal and external
    * connections, top advocates, referral conversion and neighbours. Served from a snapshot refreshed in the
    * background every COMMUNITY_REFRESH_SECONDS (Leiden over every kind of tie always; other algorithms and `via`
@@ -1589,6 +1814,25 @@ export type Query = {
   communities: Communities;
   /** A customer by id; null when there is none (erased customers are gone). Any role. */
   customer: Maybe<Customer>;
+  /**
+   * Every customer with a purchase up to `asOf`, with their value and segments, by revenue (largest first, then by id),
+   * filtered by tier, lifecycle or campaign. Classifying every buyer is a whole-graph computation, so the list is served
+   * from a segment snapshot (the connection's `asOf`): without `asOf` the one the background job refreshes every
+   * SNAPSHOT_REFRESH_SECONDS; with `asOf`, one computed as of the start of its UTC day on its first request and then kept
+   * fresh while asked for (as are other `rules` and `money`). The customers on a page are read in full as of that same
+   * moment. Marketer, community and admin roles. BAD_USER_INPUT: `first` out of 1–100, a bad `after`, a rule or currency
+   * as in `customerValue`.
+   */
+  customerSegments: CustomerSegmentConnection;
+  /**
+   * A customer's value and lifecycle: revenue, purchases, recency, median interval, ABC tier, RFM scores and lifecycle
+   * class (rules in `ValueTier`, `RfmScores` and `Lifecycle`). The facts are read afresh; the tier and RFM cut-offs come
+   * from the latest whole-graph snapshot (`cutoffsAsOf`; computed on the first request for a new `asOf`, `money` or
+   * ABC shares). Marketer, community and admin roles (FORBIDDEN otherwise). NOT_FOUND: `customerId`.
+   * BAD_USER_INPUT: a malformed id, a rule out of range (`rules.lostAfterDays`), a bad currency or a purchase in a
+   * currency without a rate (`money.rates`).
+   */
+  customerValue: CustomerValue;
   /**
    * The shortest path between two customers over the chosen kinds of tie. NOT_FOUND: `from` or `to` unknown.
    * BAD_USER_INPUT: a malformed id, an empty `via`, `maxHops` out of range.
@@ -1654,6 +1898,13 @@ export type Query = {
   payoutReport: Array<PayoutRow>;
   /** A product by id; null when there is none. Any role. */
   product: Maybe<Product>;
+  /**
+   * Repeat-purchase, cross-sell and upsell rates overall, for referred and organic customers, per campaign and per
+   * referral generation: the question referral programmes are judged by. Served from a whole-graph snapshot refreshed
+   * in the background (the answer's `asOf`); an `asOf` or `money` not asked before is computed once on its first request.
+   * Marketer, community and admin roles. BAD_USER_INPUT: a bad currency or a purchase in a currency without a rate.
+   */
+  purchaseBehaviour: PurchaseBehaviour;
   /**
    * The chain of credited referrals above a customer up to the root advocate, and the tree below.
    * NOT_FOUND: `customerId`. BAD_USER_INPUT: a malformed id, `maxDepth` out of range.
@@ -1742,6 +1993,19 @@ export type QueryCampaignArgs = {
  * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
  * Analytics answers are cached, but never served from before a write whose response the caller has seen.
  */
+export type QueryChurnRisksArgs = {
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
+  filter?: InputMaybe<ChurnRiskFilter>;
+  money?: InputMaybe<MoneyInput>;
+  rules?: InputMaybe<ValueRulesInput>;
+};
+
+
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
 export type QueryCommunitiesArgs = {
   algorithm: CommunityAlgorithm;
   limit: Scalars['Int']['input'];
@@ -1757,6 +2021,34 @@ export type QueryCommunitiesArgs = {
  */
 export type QueryCustomerArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
+export type QueryCustomerSegmentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
+  filter?: InputMaybe<CustomerSegmentFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  money?: InputMaybe<MoneyInput>;
+  rules?: InputMaybe<ValueRulesInput>;
+};
+
+
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
+export type QueryCustomerValueArgs = {
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
+  customerId: Scalars['ID']['input'];
+  money?: InputMaybe<MoneyInput>;
+  rules?: InputMaybe<ValueRulesInput>;
 };
 
 
@@ -1878,6 +2170,17 @@ export type QueryProductArgs = {
  * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
  * Analytics answers are cached, but never served from before a write whose response the caller has seen.
  */
+export type QueryPurchaseBehaviourArgs = {
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
+  money?: InputMaybe<MoneyInput>;
+};
+
+
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
 export type QueryReferralChainArgs = {
   customerId: Scalars['ID']['input'];
   maxDepth: Scalars['Int']['input'];
@@ -1983,7 +2286,8 @@ export type QueryWaitlistPositionArgs = {
  * A product's rating as one reader should weigh it. Trust weights by the author's distance from the reader
  * over KNOWS ties: 4 for the reader's own review and their connections' (distance 0 or 1), 2 for two hops,
  * 1 for everyone else. A review rewritten more than 3 times counts less: its weight is multiplied by
- * 3 / `revisions`.
+ * 3 / `revisions`. A suspicious review (`Review.suspicious`: its author is in the latest `fraudRings` snapshot, or
+ * shares an identifier with another reviewer of the product) keeps a quarter of its weight.
  */
 export type ReaderRating = {
   __typename?: 'ReaderRating';
@@ -2441,6 +2745,21 @@ export type RewardTermsInput = {
   points?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** RFM scores: quintiles among all customers with a purchase up to `asOf`, 1 (lowest fifth) to 5 (highest fifth). */
+export type RfmScores = {
+  __typename?: 'RfmScores';
+  /** Frequency: the number of purchases up to `asOf`, scored as `recency`. */
+  frequency: Scalars['Int']['output'];
+  /** Monetary: revenue up to `asOf` in the base currency, scored as `recency`. */
+  monetary: Scalars['Int']['output'];
+  /**
+   * Recency of the last purchase. Each score counts the cut-offs a value reaches: the values of all buyers sorted
+   * ascending, v[0..n-1], cut-off k (1 to 4) is v[floor(k·n/5)], and the score is 1 + the cut-offs the value is ≥.
+   * Recency uses the last purchase's instant, so the most recent fifth scores 5.
+   */
+  recency: Scalars['Int']['output'];
+};
+
 /** An identifier that links two or more customers of a ring. */
 export type RingLink = {
   __typename?: 'RingLink';
@@ -2595,6 +2914,44 @@ export type UpsertCustomerInput = {
    */
   stage?: InputMaybe<FunnelStage>;
 };
+
+/**
+ * The thresholds of the segment rules. Every field is optional and defaults to the value stated; BAD_USER_INPUT
+ * (field `rules.<name>`) when out of range.
+ */
+export type ValueRulesInput = {
+  /** Share of revenue the A customers make, 0.01 to 0.99. */
+  abcA?: InputMaybe<Scalars['Float']['input']>;
+  /** Share of revenue the A and B customers make together, above `abcA`, up to 1. */
+  abcB?: InputMaybe<Scalars['Float']['input']>;
+  /** A customer still buys (may be on a win-back route) with a purchase in the last this many days, 1 to 3650. */
+  activeWithinDays?: InputMaybe<Scalars['Int']['input']>;
+  /** Churn contagion counts connections who became LOST (passed `lostAfterDays`) within the last this many days, 1 to 3650. */
+  contagionPeriodDays?: InputMaybe<Scalars['Int']['input']>;
+  /** A customer is DECLINING when the time since their last purchase exceeds this × their median interval, 1 to 100. */
+  declineFactor?: InputMaybe<Scalars['Float']['input']>;
+  /** GROWING compares the purchases in the last this many days with the same span before it, 1 to 3650. */
+  growthWindowDays?: InputMaybe<Scalars['Int']['input']>;
+  /** A customer is LOST after more than this many days without a purchase, 1 to 3650. */
+  lostAfterDays?: InputMaybe<Scalars['Int']['input']>;
+  /** A customer is NEW while their first purchase is at most this many days old, 1 to 3650, below `lostAfterDays`. */
+  newWithinDays?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/**
+ * ABC tier by revenue. Customers are sorted by revenue up to `asOf`, largest first; a customer is A while the revenue
+ * of the customers before them is below `rules.abcA` (80%) of all revenue, so the customer who crosses 80% is A; B while
+ * it is below `rules.abcB` (95%); C after. Tiers are served as revenue cut-offs from the latest whole-graph snapshot
+ * (`cutoffsAsOf`): a customer is A when their own revenue reaches the least revenue of an A customer there (customers
+ * tied with the last A customer are A too), B likewise, C otherwise; a customer with no revenue is C.
+ */
+export type ValueTier =
+  /** The customers who together make the first 80% of revenue (`rules.abcA`). */
+  | 'A'
+  /** The customers who make the next share of revenue, up to 95% (`rules.abcB`). */
+  | 'B'
+  /** The rest. */
+  | 'C';
 
 /** A customer's place in a campaign's launch: their waitlist position, or their membership and invitations. */
 export type WaitlistPosition = {

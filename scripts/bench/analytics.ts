@@ -16,6 +16,13 @@ import { seedPlan } from '../../graph/analytics/seeding';
 import { ratingFor, reviewsFor } from '../../graph/analytics/trustedReviews';
 import { degreesOfSeparation, separationProfile } from '../../graph/analytics/separation';
 import { degreesOfSeparationMany } from '../../graph/analytics/separationMany';
+import { churnRisks } from '../../graph/analytics/churn';
+import { purchaseBehaviour } from '../../graph/analytics/purchaseBehaviour';
+import { customerSegments, segmentPageRequest, segmentTable, tableContext } from '../../graph/analytics/segments';
+import { customerValue, ValueContext, valueCutoffs } from '../../graph/analytics/value';
+import { SYNTHETIC_HISTORY_END } from '../../graph/syntheticHistories';
+import { parseMoney, parseValueRules } from '../../graph/valueRules';
+import { DAY_MS } from '../../graph/model';
 import { loadSyntheticGraph } from '../../graph/bulkLoad';
 import { importEdgeList, parseEdgeList } from '../../graph/edgeList';
 import { generateSyntheticGraph, LAUNCH_CAMPAIGN_ID, seededRandom, SyntheticGraph } from '../../graph/synthetic';
@@ -246,6 +253,7 @@ async function benchDataset(env: BenchEnv, redis: Redis, ids: string[], memoryGr
     () => env.gql('{ engagementLevels { levels { level customers } transitions { from to customers } } }'),
     () => computeEngagement(env.graph, settings.engagement)));
   samples.push(...(await benchMarketers(env, redis, singles, small)));
+  samples.push(...(await benchValue(env, redis, singles, small)));
   return samples;
 }
 
@@ -307,6 +315,47 @@ async function benchLaunch(env: BenchEnv, redis: Redis, data: SyntheticGraph): P
   samples.push(await measure(redis, 'launchReport', 2,
     () => env.gql(LAUNCH_REPORT_DOCUMENT, { k: campaignId }),
     () => launchReport(env.graph, campaignId)));
+  return samples;
+}
+
+/**
+ * Customer value, segments, churn and purchase behaviour, asked as of the end of the synthetic purchase histories.
+ * The first row asks for a new day each time (cut-offs of an explicit asOf are those of its day's start), so its API figure includes computing the ABC and RFM cut-off snapshot
+ * (the driver figure is that computation alone); the rows after it read the snapshot then made. The same for the
+ * segment table behind customerSegments and churnRisks.
+ */
+async function benchValue(env: BenchEnv, redis: Redis, singles: string[], small: boolean): Promise<Sample[]> {
+  const asOf = SYNTHETIC_HISTORY_END;
+  const money = parseMoney(null);
+  const rules = parseValueRules(null);
+  const VALUE = 'query($c: ID!, $asOf: DateTime) { customerValue(customerId: $c, asOf: $asOf) { revenue tier lifecycle rfm { recency frequency monetary } } }';
+  const samples: Sample[] = [];
+  samples.push(await measure(redis, 'customerValue, new asOf (cut-off snapshot computed)', small ? 3 : 2,
+    (i) => env.gql(VALUE, { c: singles[i], asOf: new Date(asOf - (i + 1) * DAY_MS).toISOString() }),
+    (i) => valueCutoffs(env.graph, { asOf: asOf - (i + 1) * DAY_MS, money, abcA: rules.abcA, abcB: rules.abcB }, asOf)));
+  const cutoffs = await valueCutoffs(env.graph, { asOf, money, abcA: rules.abcA, abcB: rules.abcB }, asOf);
+  const context: ValueContext = { asOf, rules, money, cutoffs, cutoffsAsOf: Date.now() };
+  const iso = new Date(asOf).toISOString();
+  await env.gql(VALUE, { c: singles[0], asOf: iso });
+  samples.push(await measure(redis, 'customerValue', small ? 50 : 30,
+    (i) => env.gql(VALUE, { c: singles[i], asOf: iso }),
+    (i) => customerValue(env.graph, singles[i], context)));
+  const SEGMENTS = 'query($asOf: DateTime) { customerSegments(asOf: $asOf) { totalCount edges { node { customer { id } tier } } } }';
+  samples.push(await measure(redis, 'customerSegments, new asOf (segment table snapshot computed)', small ? 3 : 2,
+    (i) => env.gql(SEGMENTS, { asOf: new Date(asOf - (i + 1) * DAY_MS).toISOString() }),
+    (i) => segmentTable(env.graph, { asOf: asOf - (i + 1) * DAY_MS, money, rules }, asOf)));
+  const table = await segmentTable(env.graph, { asOf, money, rules }, asOf);
+  const fromTable = tableContext(table, rules, money);
+  await env.gql(SEGMENTS, { asOf: iso });
+  samples.push(await measure(redis, 'customerSegments (first 20)', small ? 20 : 10,
+    () => env.gql(SEGMENTS, { asOf: iso }),
+    () => customerSegments(env.graph, table, { tier: null, lifecycle: null, campaignId: null }, segmentPageRequest(20, null), fromTable)));
+  samples.push(await measure(redis, 'churnRisks (top 20)', small ? 20 : 10,
+    () => env.gql('query($asOf: DateTime) { churnRisks(asOf: $asOf) { valueAtRisk contagionShare winBackRoute { id } } }', { asOf: iso }),
+    () => churnRisks(env.graph, table, { tier: null, limit: 20, campaignId: null }, fromTable)));
+  samples.push(await measure(redis, 'purchaseBehaviour', small ? 3 : 1,
+    () => env.gql('query($asOf: DateTime) { purchaseBehaviour(asOf: $asOf) { overall { repeatPurchaseRate } referred { repeatPurchaseRate } } }', { asOf: iso }),
+    () => purchaseBehaviour(env.graph, { asOf, money }, asOf)));
   return samples;
 }
 
@@ -400,7 +449,8 @@ async function main() {
       const launch = !SEPARATION_ONLY && !flags['skip-launch'];
       // One planted ring of five per 2,000 customers (500 at 1M), and identifiers for everyone: what fraudRings reads.
       const fraud = { rings: Math.max(1, Math.round(SYNTHETIC_SIZE / 2000)), ringSize: 5 };
-      const data = prefixedSynthetic(generateSyntheticGraph(SYNTHETIC_SIZE, SEED, launch ? { launch: {}, fraud } : { fraud }), SYNTHETIC_PREFIX);
+      const options = { purchaseHistories: true, fraud, ...(launch ? { launch: {} } : {}) };
+      const data = prefixedSynthetic(generateSyntheticGraph(SYNTHETIC_SIZE, SEED, options), SYNTHETIC_PREFIX);
       loadedSynthetic = true;
       const loadSynthetic = await timeIt(() => loadSyntheticGraph(env.graph, data, (what, done, total) => {
         if (done === total || done % 200_000 === 0) say(`  ${what}: ${done}/${total}`);

@@ -97,9 +97,12 @@ export type ResolversTypes = {
   Bridge: ResolverTypeWrapper<Omit<Types.Bridge, 'customer'> & { customer: ResolversTypes['Customer'] }>;
   Bridges: ResolverTypeWrapper<Omit<Types.Bridges, 'entries'> & { entries: Array<ResolversTypes['Bridge']> }>;
   Campaign: ResolverTypeWrapper<CampaignRecord>;
+  CampaignPurchaseRates: ResolverTypeWrapper<Omit<Types.CampaignPurchaseRates, 'campaign'> & { campaign: ResolversTypes['Campaign'] }>;
   CampaignRewards: ResolverTypeWrapper<Types.CampaignRewards>;
   CampaignRewardsInput: Types.CampaignRewardsInput;
   ChainNode: ResolverTypeWrapper<Omit<Types.ChainNode, 'customer'> & { customer: ResolversTypes['Customer'] }>;
+  ChurnRisk: ResolverTypeWrapper<Omit<Types.ChurnRisk, 'customer' | 'value' | 'winBackRoute'> & { customer: ResolversTypes['Customer'], value: ResolversTypes['CustomerValue'], winBackRoute: Array<ResolversTypes['Customer']> }>;
+  ChurnRiskFilter: Types.ChurnRiskFilter;
   Communities: ResolverTypeWrapper<Omit<Types.Communities, 'communities'> & { communities: Array<ResolversTypes['Community']> }>;
   Community: ResolverTypeWrapper<Omit<Types.Community, 'topAdvocates'> & { topAdvocates: Array<ResolversTypes['CommunityAdvocate']> }>;
   CommunityAdvocate: ResolverTypeWrapper<Omit<Types.CommunityAdvocate, 'customer'> & { customer: ResolversTypes['Customer'] }>;
@@ -109,9 +112,14 @@ export type ResolversTypes = {
   ConversionFilter: Types.ConversionFilter;
   ConversionFunnel: ResolverTypeWrapper<Types.ConversionFunnel>;
   CreateCampaignInput: Types.CreateCampaignInput;
+  CurrencyRateInput: Types.CurrencyRateInput;
   Customer: ResolverTypeWrapper<CustomerRecord>;
   CustomerConnection: ResolverTypeWrapper<Omit<Types.CustomerConnection, 'edges'> & { edges: Array<ResolversTypes['CustomerEdge']> }>;
   CustomerEdge: ResolverTypeWrapper<Omit<Types.CustomerEdge, 'node'> & { node: ResolversTypes['Customer'] }>;
+  CustomerSegmentConnection: ResolverTypeWrapper<Omit<Types.CustomerSegmentConnection, 'edges'> & { edges: Array<ResolversTypes['CustomerSegmentEdge']> }>;
+  CustomerSegmentEdge: ResolverTypeWrapper<Omit<Types.CustomerSegmentEdge, 'node'> & { node: ResolversTypes['CustomerValue'] }>;
+  CustomerSegmentFilter: Types.CustomerSegmentFilter;
+  CustomerValue: ResolverTypeWrapper<Omit<Types.CustomerValue, 'customer'> & { customer: ResolversTypes['Customer'] }>;
   DateTime: ResolverTypeWrapper<Types.Scalars['DateTime']['output']>;
   DisconnectCustomersInput: Types.DisconnectCustomersInput;
   DisconnectResult: ResolverTypeWrapper<Types.DisconnectResult>;
@@ -132,6 +140,7 @@ export type ResolversTypes = {
   FunnelStage: Types.FunnelStage;
   FunnelStep: ResolverTypeWrapper<Types.FunnelStep>;
   GenerationConversion: ResolverTypeWrapper<Types.GenerationConversion>;
+  GenerationPurchaseRates: ResolverTypeWrapper<Types.GenerationPurchaseRates>;
   GenerationReach: ResolverTypeWrapper<Types.GenerationReach>;
   HeldReferral: ResolverTypeWrapper<Omit<Types.HeldReferral, 'referral'> & { referral: ResolversTypes['Referral'] }>;
   HoldReason: Types.HoldReason;
@@ -155,6 +164,8 @@ export type ResolversTypes = {
   LaunchGeneration: ResolverTypeWrapper<Types.LaunchGeneration>;
   LaunchReport: ResolverTypeWrapper<LaunchReportRecord>;
   LaunchStatus: Types.LaunchStatus;
+  Lifecycle: Types.Lifecycle;
+  MoneyInput: Types.MoneyInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NeighbourCommunity: ResolverTypeWrapper<Types.NeighbourCommunity>;
   PageInfo: ResolverTypeWrapper<Types.PageInfo>;
@@ -162,8 +173,10 @@ export type ResolversTypes = {
   PendingReward: ResolverTypeWrapper<Omit<Types.PendingReward, 'reward'> & { reward: ResolversTypes['Reward'] }>;
   Product: ResolverTypeWrapper<ProductRecord>;
   Purchase: ResolverTypeWrapper<PurchaseRecord>;
+  PurchaseBehaviour: ResolverTypeWrapper<Omit<Types.PurchaseBehaviour, 'byCampaign'> & { byCampaign: Array<ResolversTypes['CampaignPurchaseRates']> }>;
   PurchaseConnection: ResolverTypeWrapper<Omit<Types.PurchaseConnection, 'edges'> & { edges: Array<ResolversTypes['PurchaseEdge']> }>;
   PurchaseEdge: ResolverTypeWrapper<Omit<Types.PurchaseEdge, 'node'> & { node: ResolversTypes['Purchase'] }>;
+  PurchaseRates: ResolverTypeWrapper<Types.PurchaseRates>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReaderRating: ResolverTypeWrapper<Types.ReaderRating>;
   RecordInviteInput: Types.RecordInviteInput;
@@ -195,6 +208,7 @@ export type ResolversTypes = {
   RewardStatus: Types.RewardStatus;
   RewardTerms: ResolverTypeWrapper<Types.RewardTerms>;
   RewardTermsInput: Types.RewardTermsInput;
+  RfmScores: ResolverTypeWrapper<Types.RfmScores>;
   RingLink: ResolverTypeWrapper<Types.RingLink>;
   RingReferral: ResolverTypeWrapper<Types.RingReferral>;
   Role: Types.Role;
@@ -208,6 +222,8 @@ export type ResolversTypes = {
   TrustedReviewConnection: ResolverTypeWrapper<Omit<Types.TrustedReviewConnection, 'edges'> & { edges: Array<ResolversTypes['TrustedReviewEdge']> }>;
   TrustedReviewEdge: ResolverTypeWrapper<Omit<Types.TrustedReviewEdge, 'node' | 'via'> & { node: ResolversTypes['Review'], via?: Types.Maybe<ResolversTypes['Customer']> }>;
   UpsertCustomerInput: Types.UpsertCustomerInput;
+  ValueRulesInput: Types.ValueRulesInput;
+  ValueTier: Types.ValueTier;
   WaitlistPosition: ResolverTypeWrapper<WaitlistPositionRecord>;
   Wave: ResolverTypeWrapper<WaveRecord>;
 };
@@ -225,9 +241,12 @@ export type ResolversParentTypes = {
   Bridge: Omit<Types.Bridge, 'customer'> & { customer: ResolversParentTypes['Customer'] };
   Bridges: Omit<Types.Bridges, 'entries'> & { entries: Array<ResolversParentTypes['Bridge']> };
   Campaign: CampaignRecord;
+  CampaignPurchaseRates: Omit<Types.CampaignPurchaseRates, 'campaign'> & { campaign: ResolversParentTypes['Campaign'] };
   CampaignRewards: Types.CampaignRewards;
   CampaignRewardsInput: Types.CampaignRewardsInput;
   ChainNode: Omit<Types.ChainNode, 'customer'> & { customer: ResolversParentTypes['Customer'] };
+  ChurnRisk: Omit<Types.ChurnRisk, 'customer' | 'value' | 'winBackRoute'> & { customer: ResolversParentTypes['Customer'], value: ResolversParentTypes['CustomerValue'], winBackRoute: Array<ResolversParentTypes['Customer']> };
+  ChurnRiskFilter: Types.ChurnRiskFilter;
   Communities: Omit<Types.Communities, 'communities'> & { communities: Array<ResolversParentTypes['Community']> };
   Community: Omit<Types.Community, 'topAdvocates'> & { topAdvocates: Array<ResolversParentTypes['CommunityAdvocate']> };
   CommunityAdvocate: Omit<Types.CommunityAdvocate, 'customer'> & { customer: ResolversParentTypes['Customer'] };
@@ -235,9 +254,14 @@ export type ResolversParentTypes = {
   ConversionFilter: Types.ConversionFilter;
   ConversionFunnel: Types.ConversionFunnel;
   CreateCampaignInput: Types.CreateCampaignInput;
+  CurrencyRateInput: Types.CurrencyRateInput;
   Customer: CustomerRecord;
   CustomerConnection: Omit<Types.CustomerConnection, 'edges'> & { edges: Array<ResolversParentTypes['CustomerEdge']> };
   CustomerEdge: Omit<Types.CustomerEdge, 'node'> & { node: ResolversParentTypes['Customer'] };
+  CustomerSegmentConnection: Omit<Types.CustomerSegmentConnection, 'edges'> & { edges: Array<ResolversParentTypes['CustomerSegmentEdge']> };
+  CustomerSegmentEdge: Omit<Types.CustomerSegmentEdge, 'node'> & { node: ResolversParentTypes['CustomerValue'] };
+  CustomerSegmentFilter: Types.CustomerSegmentFilter;
+  CustomerValue: Omit<Types.CustomerValue, 'customer'> & { customer: ResolversParentTypes['Customer'] };
   DateTime: Types.Scalars['DateTime']['output'];
   DisconnectCustomersInput: Types.DisconnectCustomersInput;
   DisconnectResult: Types.DisconnectResult;
@@ -255,6 +279,7 @@ export type ResolversParentTypes = {
   FraudRingsResult: Omit<Types.FraudRingsResult, 'rings'> & { rings: Array<ResolversParentTypes['FraudRing']> };
   FunnelStep: Types.FunnelStep;
   GenerationConversion: Types.GenerationConversion;
+  GenerationPurchaseRates: Types.GenerationPurchaseRates;
   GenerationReach: Types.GenerationReach;
   HeldReferral: Omit<Types.HeldReferral, 'referral'> & { referral: ResolversParentTypes['Referral'] };
   HopCount: Types.HopCount;
@@ -274,6 +299,7 @@ export type ResolversParentTypes = {
   LaunchCohort: Types.LaunchCohort;
   LaunchGeneration: Types.LaunchGeneration;
   LaunchReport: LaunchReportRecord;
+  MoneyInput: Types.MoneyInput;
   Mutation: Record<PropertyKey, never>;
   NeighbourCommunity: Types.NeighbourCommunity;
   PageInfo: Types.PageInfo;
@@ -281,8 +307,10 @@ export type ResolversParentTypes = {
   PendingReward: Omit<Types.PendingReward, 'reward'> & { reward: ResolversParentTypes['Reward'] };
   Product: ProductRecord;
   Purchase: PurchaseRecord;
+  PurchaseBehaviour: Omit<Types.PurchaseBehaviour, 'byCampaign'> & { byCampaign: Array<ResolversParentTypes['CampaignPurchaseRates']> };
   PurchaseConnection: Omit<Types.PurchaseConnection, 'edges'> & { edges: Array<ResolversParentTypes['PurchaseEdge']> };
   PurchaseEdge: Omit<Types.PurchaseEdge, 'node'> & { node: ResolversParentTypes['Purchase'] };
+  PurchaseRates: Types.PurchaseRates;
   Query: Record<PropertyKey, never>;
   ReaderRating: Types.ReaderRating;
   RecordInviteInput: Types.RecordInviteInput;
@@ -310,6 +338,7 @@ export type ResolversParentTypes = {
   RewardLedgerEntry: Types.RewardLedgerEntry;
   RewardTerms: Types.RewardTerms;
   RewardTermsInput: Types.RewardTermsInput;
+  RfmScores: Types.RfmScores;
   RingLink: Types.RingLink;
   RingReferral: Types.RingReferral;
   SeedPick: Omit<Types.SeedPick, 'customer'> & { customer: ResolversParentTypes['Customer'] };
@@ -322,6 +351,7 @@ export type ResolversParentTypes = {
   TrustedReviewConnection: Omit<Types.TrustedReviewConnection, 'edges'> & { edges: Array<ResolversParentTypes['TrustedReviewEdge']> };
   TrustedReviewEdge: Omit<Types.TrustedReviewEdge, 'node' | 'via'> & { node: ResolversParentTypes['Review'], via?: Types.Maybe<ResolversParentTypes['Customer']> };
   UpsertCustomerInput: Types.UpsertCustomerInput;
+  ValueRulesInput: Types.ValueRulesInput;
   WaitlistPosition: WaitlistPositionRecord;
   Wave: WaveRecord;
 };
@@ -393,6 +423,11 @@ export type CampaignResolvers<ContextType = RequestContext, ParentType extends R
   waveSize?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
+export type CampaignPurchaseRatesResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CampaignPurchaseRates'] = ResolversParentTypes['CampaignPurchaseRates']> = {
+  campaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType>;
+  rates?: Resolver<ResolversTypes['PurchaseRates'], ParentType, ContextType>;
+};
+
 export type CampaignRewardsResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CampaignRewards'] = ResolversParentTypes['CampaignRewards']> = {
   friend?: Resolver<Types.Maybe<ResolversTypes['RewardTerms']>, ParentType, ContextType>;
   holdDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -405,6 +440,17 @@ export type ChainNodeResolvers<ContextType = RequestContext, ParentType extends 
   depth?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   referrerId?: Resolver<Types.Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   status?: Resolver<Types.Maybe<ResolversTypes['ReferralStatus']>, ParentType, ContextType>;
+};
+
+export type ChurnRiskResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ChurnRisk'] = ResolversParentTypes['ChurnRisk']> = {
+  buyingConnections?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  contagionShare?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  customer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
+  recentlyLostConnections?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  referrerOnRoute?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['CustomerValue'], ParentType, ContextType>;
+  valueAtRisk?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  winBackRoute?: Resolver<Array<ResolversTypes['Customer']>, ParentType, ContextType>;
 };
 
 export type CommunitiesResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Communities'] = ResolversParentTypes['Communities']> = {
@@ -477,6 +523,38 @@ export type CustomerEdgeResolvers<ContextType = RequestContext, ParentType exten
   node?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
   since?: Resolver<Types.Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   strength?: Resolver<Types.Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
+export type CustomerSegmentConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CustomerSegmentConnection'] = ResolversParentTypes['CustomerSegmentConnection']> = {
+  asOf?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  cutoffsAsOf?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  edges?: Resolver<Array<ResolversTypes['CustomerSegmentEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type CustomerSegmentEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CustomerSegmentEdge'] = ResolversParentTypes['CustomerSegmentEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['CustomerValue'], ParentType, ContextType>;
+};
+
+export type CustomerValueResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CustomerValue'] = ResolversParentTypes['CustomerValue']> = {
+  asOf?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  customer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
+  cutoffsAsOf?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  daysSinceLastPurchase?: Resolver<Types.Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  distinctProducts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  firstPurchaseAt?: Resolver<Types.Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  lastPurchaseAt?: Resolver<Types.Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  lifecycle?: Resolver<Types.Maybe<ResolversTypes['Lifecycle']>, ParentType, ContextType>;
+  medianIntervalDays?: Resolver<Types.Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  purchases?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  purchasesInLastWindow?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  purchasesInPreviousWindow?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  revenue?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  rfm?: Resolver<Types.Maybe<ResolversTypes['RfmScores']>, ParentType, ContextType>;
+  tier?: Resolver<Types.Maybe<ResolversTypes['ValueTier']>, ParentType, ContextType>;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -560,6 +638,11 @@ export type FunnelStepResolvers<ContextType = RequestContext, ParentType extends
 export type GenerationConversionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['GenerationConversion'] = ResolversParentTypes['GenerationConversion']> = {
   funnel?: Resolver<ResolversTypes['ConversionFunnel'], ParentType, ContextType>;
   generation?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type GenerationPurchaseRatesResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['GenerationPurchaseRates'] = ResolversParentTypes['GenerationPurchaseRates']> = {
+  generation?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rates?: Resolver<ResolversTypes['PurchaseRates'], ParentType, ContextType>;
 };
 
 export type GenerationReachResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['GenerationReach'] = ResolversParentTypes['GenerationReach']> = {
@@ -734,6 +817,16 @@ export type PurchaseResolvers<ContextType = RequestContext, ParentType extends R
   product?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
 };
 
+export type PurchaseBehaviourResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['PurchaseBehaviour'] = ResolversParentTypes['PurchaseBehaviour']> = {
+  asOf?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  byCampaign?: Resolver<Array<ResolversTypes['CampaignPurchaseRates']>, ParentType, ContextType>;
+  byGeneration?: Resolver<Array<ResolversTypes['GenerationPurchaseRates']>, ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  organic?: Resolver<ResolversTypes['PurchaseRates'], ParentType, ContextType>;
+  overall?: Resolver<ResolversTypes['PurchaseRates'], ParentType, ContextType>;
+  referred?: Resolver<ResolversTypes['PurchaseRates'], ParentType, ContextType>;
+};
+
 export type PurchaseConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['PurchaseConnection'] = ResolversParentTypes['PurchaseConnection']> = {
   edges?: Resolver<Array<ResolversTypes['PurchaseEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
@@ -745,12 +838,27 @@ export type PurchaseEdgeResolvers<ContextType = RequestContext, ParentType exten
   node?: Resolver<ResolversTypes['Purchase'], ParentType, ContextType>;
 };
 
+export type PurchaseRatesResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['PurchaseRates'] = ResolversParentTypes['PurchaseRates']> = {
+  buyers?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  crossSellBuyers?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  crossSellRate?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  repeatBuyers?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  repeatPurchaseRate?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  revenue?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  revenuePerBuyer?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  upsellBuyers?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  upsellRate?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   advocates?: Resolver<Array<ResolversTypes['Advocate']>, ParentType, ContextType, Partial<Types.QueryAdvocatesArgs>>;
   bridges?: Resolver<ResolversTypes['Bridges'], ParentType, ContextType, RequireFields<Types.QueryBridgesArgs, 'limit'>>;
   campaign?: Resolver<Types.Maybe<ResolversTypes['Campaign']>, ParentType, ContextType, RequireFields<Types.QueryCampaignArgs, 'id'>>;
+  churnRisks?: Resolver<Array<ResolversTypes['ChurnRisk']>, ParentType, ContextType, Partial<Types.QueryChurnRisksArgs>>;
   communities?: Resolver<ResolversTypes['Communities'], ParentType, ContextType, RequireFields<Types.QueryCommunitiesArgs, 'algorithm' | 'limit' | 'minSize'>>;
   customer?: Resolver<Types.Maybe<ResolversTypes['Customer']>, ParentType, ContextType, RequireFields<Types.QueryCustomerArgs, 'id'>>;
+  customerSegments?: Resolver<ResolversTypes['CustomerSegmentConnection'], ParentType, ContextType, RequireFields<Types.QueryCustomerSegmentsArgs, 'first'>>;
+  customerValue?: Resolver<ResolversTypes['CustomerValue'], ParentType, ContextType, RequireFields<Types.QueryCustomerValueArgs, 'customerId'>>;
   degreesOfSeparation?: Resolver<ResolversTypes['Separation'], ParentType, ContextType, RequireFields<Types.QueryDegreesOfSeparationArgs, 'from' | 'maxHops' | 'to' | 'via'>>;
   degreesOfSeparationMany?: Resolver<Array<ResolversTypes['Separation']>, ParentType, ContextType, RequireFields<Types.QueryDegreesOfSeparationManyArgs, 'from' | 'maxHops' | 'to' | 'via'>>;
   engagementLevels?: Resolver<ResolversTypes['EngagementLevels'], ParentType, ContextType>;
@@ -762,6 +870,7 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   launchReport?: Resolver<ResolversTypes['LaunchReport'], ParentType, ContextType, RequireFields<Types.QueryLaunchReportArgs, 'campaignId'>>;
   payoutReport?: Resolver<Array<ResolversTypes['PayoutRow']>, ParentType, ContextType, RequireFields<Types.QueryPayoutReportArgs, 'campaignId' | 'from' | 'to'>>;
   product?: Resolver<Types.Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<Types.QueryProductArgs, 'id'>>;
+  purchaseBehaviour?: Resolver<ResolversTypes['PurchaseBehaviour'], ParentType, ContextType, Partial<Types.QueryPurchaseBehaviourArgs>>;
   referralChain?: Resolver<ResolversTypes['ReferralChain'], ParentType, ContextType, RequireFields<Types.QueryReferralChainArgs, 'customerId' | 'maxDepth'>>;
   referralCode?: Resolver<Types.Maybe<ResolversTypes['ReferralCode']>, ParentType, ContextType, RequireFields<Types.QueryReferralCodeArgs, 'code'>>;
   referralConversion?: Resolver<ResolversTypes['ReferralConversion'], ParentType, ContextType, Partial<Types.QueryReferralConversionArgs>>;
@@ -903,6 +1012,12 @@ export type RewardTermsResolvers<ContextType = RequestContext, ParentType extend
   points?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
+export type RfmScoresResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RfmScores'] = ResolversParentTypes['RfmScores']> = {
+  frequency?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  monetary?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  recency?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type RingLinkResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RingLink'] = ResolversParentTypes['RingLink']> = {
   customerIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
   identifier?: Resolver<ResolversTypes['IdentifierEvidence'], ParentType, ContextType>;
@@ -994,8 +1109,10 @@ export type Resolvers<ContextType = RequestContext> = {
   Bridge?: BridgeResolvers<ContextType>;
   Bridges?: BridgesResolvers<ContextType>;
   Campaign?: CampaignResolvers<ContextType>;
+  CampaignPurchaseRates?: CampaignPurchaseRatesResolvers<ContextType>;
   CampaignRewards?: CampaignRewardsResolvers<ContextType>;
   ChainNode?: ChainNodeResolvers<ContextType>;
+  ChurnRisk?: ChurnRiskResolvers<ContextType>;
   Communities?: CommunitiesResolvers<ContextType>;
   Community?: CommunityResolvers<ContextType>;
   CommunityAdvocate?: CommunityAdvocateResolvers<ContextType>;
@@ -1003,6 +1120,9 @@ export type Resolvers<ContextType = RequestContext> = {
   Customer?: CustomerResolvers<ContextType>;
   CustomerConnection?: CustomerConnectionResolvers<ContextType>;
   CustomerEdge?: CustomerEdgeResolvers<ContextType>;
+  CustomerSegmentConnection?: CustomerSegmentConnectionResolvers<ContextType>;
+  CustomerSegmentEdge?: CustomerSegmentEdgeResolvers<ContextType>;
+  CustomerValue?: CustomerValueResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   DisconnectResult?: DisconnectResultResolvers<ContextType>;
   EngagementLevelCount?: EngagementLevelCountResolvers<ContextType>;
@@ -1016,6 +1136,7 @@ export type Resolvers<ContextType = RequestContext> = {
   FraudRingsResult?: FraudRingsResultResolvers<ContextType>;
   FunnelStep?: FunnelStepResolvers<ContextType>;
   GenerationConversion?: GenerationConversionResolvers<ContextType>;
+  GenerationPurchaseRates?: GenerationPurchaseRatesResolvers<ContextType>;
   GenerationReach?: GenerationReachResolvers<ContextType>;
   HeldReferral?: HeldReferralResolvers<ContextType>;
   HopCount?: HopCountResolvers<ContextType>;
@@ -1036,8 +1157,10 @@ export type Resolvers<ContextType = RequestContext> = {
   PendingReward?: PendingRewardResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   Purchase?: PurchaseResolvers<ContextType>;
+  PurchaseBehaviour?: PurchaseBehaviourResolvers<ContextType>;
   PurchaseConnection?: PurchaseConnectionResolvers<ContextType>;
   PurchaseEdge?: PurchaseEdgeResolvers<ContextType>;
+  PurchaseRates?: PurchaseRatesResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   ReaderRating?: ReaderRatingResolvers<ContextType>;
   Referral?: ReferralResolvers<ContextType>;
@@ -1055,6 +1178,7 @@ export type Resolvers<ContextType = RequestContext> = {
   Reward?: RewardResolvers<ContextType>;
   RewardLedgerEntry?: RewardLedgerEntryResolvers<ContextType>;
   RewardTerms?: RewardTermsResolvers<ContextType>;
+  RfmScores?: RfmScoresResolvers<ContextType>;
   RingLink?: RingLinkResolvers<ContextType>;
   RingReferral?: RingReferralResolvers<ContextType>;
   SeedPick?: SeedPickResolvers<ContextType>;

@@ -14,6 +14,7 @@ import { reviewResolvers } from './reviews';
 import { rewardResolvers } from './rewards';
 import { DateTime, JSONScalar } from './scalars';
 import { serviceResolvers } from './service';
+import { valueResolvers } from './value';
 
 const domains: Resolvers[] = [
   serviceResolvers,
@@ -30,6 +31,7 @@ const domains: Resolvers[] = [
   launchResolvers,
   fraudResolvers,
   rewardResolvers,
+  valueResolvers,
 ];
 
 /** Each domain's resolvers, merged type by type. */
