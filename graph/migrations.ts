@@ -76,6 +76,11 @@ export const MIGRATIONS: readonly (Cypher | ConstraintMigration)[] = [
       'CREATE CONSTRAINT referral_code_owner_campaign IF NOT EXISTS FOR (r:ReferralCode) REQUIRE r.ownerCampaign IS UNIQUE',
     ),
   },
+  // The transactional outbox (graph/outbox.ts): one sequence node per referral tree, events by id.
+  cypher('migration.eventTreeRoot', 'CREATE CONSTRAINT event_tree_root IF NOT EXISTS FOR (t:EventTree) REQUIRE t.rootId IS UNIQUE'),
+  cypher('migration.outboxEventId', 'CREATE CONSTRAINT outbox_event_id IF NOT EXISTS FOR (e:OutboxEvent) REQUIRE e.id IS UNIQUE'),
+  // Webhook endpoints (graph/webhooks.ts).
+  cypher('migration.webhookId', 'CREATE CONSTRAINT webhook_id IF NOT EXISTS FOR (w:Webhook) REQUIRE w.id IS UNIQUE'),
 ];
 
 const AWAIT_INDEXES = cypher('migration.awaitIndexes', 'CALL db.awaitIndexes(300)');

@@ -6,6 +6,7 @@ import { conflict, conflictOn } from './errors';
 import { lockCustomers, LockKey } from './locks';
 import { CustomerRecord, ReferralRecord, TEXT_LIMITS } from './model';
 import { cypher, Tx } from './neo4j';
+import { emitEvents, signupEvents } from './outbox';
 import { checkReferralEnds, cycleConflict, lockCreditChain, REFERRAL_PROJECTION, ReferralSource, resolveSource } from './referrals';
 import { checkEmail, checkId, checkText } from './validate';
 
@@ -141,7 +142,11 @@ export async function recordSignup(tx: Tx, input: RecordSignupInput, now: number
     if (candidate) credited = { referrerId: candidate.referrerId, campaignId: candidate.campaignId, code: null };
   }
   const [row] = await conflictOn('email', emailTaken().message, () => tx.run(SIGN_UP, { rows: [{ ...request, index: 0 }] }));
-  if (!credited) return { customer: row.customer, referral: null };
+  if (!credited) {
+    await emitEvents(tx, signupEvents(id, null));
+    return { customer: row.customer, referral: null };
+  }
   const [referral] = await conflictOn('customerId', alreadySignedUp(id).message, () => tx.run(CREDIT_REFERRAL, { rows: [{ ...credited, id, at, index: 0 }] }));
+  await emitEvents(tx, signupEvents(id, referral.referral));
   return { customer: row.customer, referral: referral.referral };
 }

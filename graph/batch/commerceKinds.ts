@@ -1,5 +1,6 @@
 import type { RecordPurchaseInput, RecordReviewInput } from '../../schema/generated/types';
-import { checkOrderState, ORDER_OWNER, parsePurchase, parseReview, RECORD_PURCHASE, RECORD_REVIEW } from '../commerce';
+import { checkOrderState, ORDER_OWNER, parsePurchase, parseReview, purchaseEvents, RECORD_PURCHASE, RECORD_REVIEW } from '../commerce';
+import { emitEvents, reviewEvent } from '../outbox';
 import { checkCustomersExist } from '../customers';
 import { existenceOf } from './customerKinds';
 import { byIndex, bulkKind } from './kind';
@@ -17,6 +18,7 @@ export const purchases = bulkKind({
   decide: (row, state) => checkOrderState(row, state),
   write: async (tx, rows) => {
     const written = await byIndex(rows, () => tx.run(RECORD_PURCHASE, { rows: rows.map(({ index, parsed }) => ({ ...parsed, index })) }));
+    await emitEvents(tx, purchaseEvents(rows.map(({ index }) => written.get(index)!)));
     return new Map([...written].map(([index, row]) => [index, row.purchase]));
   },
 });
@@ -32,6 +34,7 @@ export const reviews = bulkKind({
   decide: (row, existing) => checkCustomersExist(existing, { customerId: row.customerId }),
   write: async (tx, rows) => {
     const written = await byIndex(rows, () => tx.run(RECORD_REVIEW, { rows: rows.map(({ index, parsed }) => ({ ...parsed, index })) }));
+    await emitEvents(tx, rows.map(({ parsed }) => reviewEvent(parsed.customerId, parsed.productId)));
     return new Map([...written].map(([index, row]) => [index, row.review]));
   },
 });

@@ -6,6 +6,7 @@ import { Tx } from '../neo4j';
 import { checkIssueState, codeRecord, ISSUE_CODE, parseIssueCode } from '../referralCodes';
 import { CAMPAIGN_AND_REFERRER, sourceFrom } from '../referrals';
 import { lockCustomers } from '../locks';
+import { emitEvents, signupEvents } from '../outbox';
 import { checkCode, checkSignupState, Credit, CREDIT_REFERRAL, creditByCode, ENSURE_CUSTOMER, parseSignup, SIGN_UP, SIGNUP_STATE } from '../signup';
 import { byIndex, bulkKind, Planned } from './kind';
 import { PlanFacts } from './plan';
@@ -102,6 +103,7 @@ export const signups = bulkKind({
     const customers = await byIndex(rows, () => tx.run(SIGN_UP, { rows: rows.map(({ index, parsed }) => ({ ...parsed, index })) }));
     const credits = rows.flatMap(({ index, parsed, decided }) => (decided ? [{ ...decided, id: parsed.id, at: parsed.at, index }] : []));
     const referrals = await byIndex(credits, () => tx.run(CREDIT_REFERRAL, { rows: credits }));
+    await emitEvents(tx, rows.flatMap(({ index, parsed }) => signupEvents(parsed.id, referrals.get(index)?.referral ?? null)));
     return new Map(rows.map(({ index }) => [index, { customer: customers.get(index)!.customer, referral: referrals.get(index)?.referral ?? null }]));
   },
 });

@@ -88,6 +88,7 @@ export type ResolversTypes = {
   ConversionFilter: Types.ConversionFilter;
   ConversionFunnel: ResolverTypeWrapper<Types.ConversionFunnel>;
   CreateCampaignInput: Types.CreateCampaignInput;
+  CreateWebhookInput: Types.CreateWebhookInput;
   Customer: ResolverTypeWrapper<CustomerRecord>;
   CustomerConnection: ResolverTypeWrapper<Omit<Types.CustomerConnection, 'edges'> & { edges: Array<ResolversTypes['CustomerEdge']> }>;
   CustomerEdge: ResolverTypeWrapper<Omit<Types.CustomerEdge, 'node'> & { node: ResolversTypes['Customer'] }>;
@@ -115,6 +116,7 @@ export type ResolversTypes = {
   InviteeInput: Types.InviteeInput;
   IssueReferralCodeInput: Types.IssueReferralCodeInput;
   JSON: ResolverTypeWrapper<Types.Scalars['JSON']['output']>;
+  LiveEvent: ResolverTypeWrapper<Omit<Types.LiveEvent, 'customer'> & { customer?: Types.Maybe<ResolversTypes['Customer']> }>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<Types.PageInfo>;
   Product: ResolverTypeWrapper<ProductRecord>;
@@ -127,6 +129,7 @@ export type ResolversTypes = {
   RecordReferralClickInput: Types.RecordReferralClickInput;
   RecordReviewInput: Types.RecordReviewInput;
   RecordSignupInput: Types.RecordSignupInput;
+  RedeliverInput: Types.RedeliverInput;
   Referral: ResolverTypeWrapper<ReferralRecord>;
   ReferralChain: ResolverTypeWrapper<Omit<Types.ReferralChain, 'customer' | 'downward' | 'root' | 'upward'> & { customer: ResolversTypes['Customer'], downward: Array<ResolversTypes['ChainNode']>, root: ResolversTypes['Customer'], upward: Array<ResolversTypes['Customer']> }>;
   ReferralCode: ResolverTypeWrapper<ReferralCodeRecord>;
@@ -143,7 +146,14 @@ export type ResolversTypes = {
   SignupResult: ResolverTypeWrapper<Omit<Types.SignupResult, 'customer' | 'referral'> & { customer: ResolversTypes['Customer'], referral?: Types.Maybe<ResolversTypes['Referral']> }>;
   SocialTie: ResolverTypeWrapper<Omit<Types.SocialTie, 'customer' | 'other'> & { customer: ResolversTypes['Customer'], other: ResolversTypes['Customer'] }>;
   String: ResolverTypeWrapper<Types.Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UpsertCustomerInput: Types.UpsertCustomerInput;
+  Webhook: ResolverTypeWrapper<Types.Webhook>;
+  WebhookAttempt: ResolverTypeWrapper<Types.WebhookAttempt>;
+  WebhookDelivery: ResolverTypeWrapper<Types.WebhookDelivery>;
+  WebhookDeliveryStatus: Types.WebhookDeliveryStatus;
+  WebhookEvent: Types.WebhookEvent;
+  WebhookIdInput: Types.WebhookIdInput;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -155,6 +165,7 @@ export type ResolversParentTypes = {
   ConversionFilter: Types.ConversionFilter;
   ConversionFunnel: Types.ConversionFunnel;
   CreateCampaignInput: Types.CreateCampaignInput;
+  CreateWebhookInput: Types.CreateWebhookInput;
   Customer: CustomerRecord;
   CustomerConnection: Omit<Types.CustomerConnection, 'edges'> & { edges: Array<ResolversParentTypes['CustomerEdge']> };
   CustomerEdge: Omit<Types.CustomerEdge, 'node'> & { node: ResolversParentTypes['Customer'] };
@@ -179,6 +190,7 @@ export type ResolversParentTypes = {
   InviteeInput: Types.InviteeInput;
   IssueReferralCodeInput: Types.IssueReferralCodeInput;
   JSON: Types.Scalars['JSON']['output'];
+  LiveEvent: Omit<Types.LiveEvent, 'customer'> & { customer?: Types.Maybe<ResolversParentTypes['Customer']> };
   Mutation: Record<PropertyKey, never>;
   PageInfo: Types.PageInfo;
   Product: ProductRecord;
@@ -191,6 +203,7 @@ export type ResolversParentTypes = {
   RecordReferralClickInput: Types.RecordReferralClickInput;
   RecordReviewInput: Types.RecordReviewInput;
   RecordSignupInput: Types.RecordSignupInput;
+  RedeliverInput: Types.RedeliverInput;
   Referral: ReferralRecord;
   ReferralChain: Omit<Types.ReferralChain, 'customer' | 'downward' | 'root' | 'upward'> & { customer: ResolversParentTypes['Customer'], downward: Array<ResolversParentTypes['ChainNode']>, root: ResolversParentTypes['Customer'], upward: Array<ResolversParentTypes['Customer']> };
   ReferralCode: ReferralCodeRecord;
@@ -205,7 +218,12 @@ export type ResolversParentTypes = {
   SignupResult: Omit<Types.SignupResult, 'customer' | 'referral'> & { customer: ResolversParentTypes['Customer'], referral?: Types.Maybe<ResolversParentTypes['Referral']> };
   SocialTie: Omit<Types.SocialTie, 'customer' | 'other'> & { customer: ResolversParentTypes['Customer'], other: ResolversParentTypes['Customer'] };
   String: Types.Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
   UpsertCustomerInput: Types.UpsertCustomerInput;
+  Webhook: Types.Webhook;
+  WebhookAttempt: Types.WebhookAttempt;
+  WebhookDelivery: Types.WebhookDelivery;
+  WebhookIdInput: Types.WebhookIdInput;
 };
 
 export type CostDirectiveArgs = {
@@ -346,9 +364,28 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
   name: 'JSON';
 }
 
+export type LiveEventResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['LiveEvent'] = ResolversParentTypes['LiveEvent']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  campaignId?: Resolver<Types.Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  customer?: Resolver<Types.Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
+  customerId?: Resolver<Types.Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  generation?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  inviteeId?: Resolver<Types.Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  productId?: Resolver<Types.Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  referrerId?: Resolver<Types.Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  rewardId?: Resolver<Types.Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  rootCustomerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  sequence?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['WebhookEvent'], ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   connectCustomers?: Resolver<ResolversTypes['SocialTie'], ParentType, ContextType, RequireFields<Types.MutationConnectCustomersArgs, 'input'>>;
   createCampaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType, RequireFields<Types.MutationCreateCampaignArgs, 'input'>>;
+  createWebhook?: Resolver<ResolversTypes['Webhook'], ParentType, ContextType, RequireFields<Types.MutationCreateWebhookArgs, 'input'>>;
+  deleteWebhook?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<Types.MutationDeleteWebhookArgs, 'input'>>;
+  disableWebhook?: Resolver<ResolversTypes['Webhook'], ParentType, ContextType, RequireFields<Types.MutationDisableWebhookArgs, 'input'>>;
   disconnectCustomers?: Resolver<ResolversTypes['DisconnectResult'], ParentType, ContextType, RequireFields<Types.MutationDisconnectCustomersArgs, 'input'>>;
   eraseCustomer?: Resolver<ResolversTypes['EraseResult'], ParentType, ContextType, RequireFields<Types.MutationEraseCustomerArgs, 'id'>>;
   follow?: Resolver<ResolversTypes['FollowResult'], ParentType, ContextType, RequireFields<Types.MutationFollowArgs, 'input'>>;
@@ -359,6 +396,7 @@ export type MutationResolvers<ContextType = RequestContext, ParentType extends R
   recordReferralClick?: Resolver<ResolversTypes['Referral'], ParentType, ContextType, RequireFields<Types.MutationRecordReferralClickArgs, 'input'>>;
   recordReview?: Resolver<ResolversTypes['Review'], ParentType, ContextType, RequireFields<Types.MutationRecordReviewArgs, 'input'>>;
   recordSignup?: Resolver<ResolversTypes['SignupResult'], ParentType, ContextType, RequireFields<Types.MutationRecordSignupArgs, 'input'>>;
+  redeliver?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType, RequireFields<Types.MutationRedeliverArgs, 'input'>>;
   upsertCustomer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType, RequireFields<Types.MutationUpsertCustomerArgs, 'input'>>;
 };
 
@@ -413,6 +451,8 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   separationProfile?: Resolver<Array<ResolversTypes['HopCount']>, ParentType, ContextType, RequireFields<Types.QuerySeparationProfileArgs, 'customerId' | 'maxHops' | 'via'>>;
   serviceInfo?: Resolver<ResolversTypes['ServiceInfo'], ParentType, ContextType>;
   topInfluencers?: Resolver<Array<ResolversTypes['InfluencerRanking']>, ParentType, ContextType, RequireFields<Types.QueryTopInfluencersArgs, 'by' | 'limit'>>;
+  webhookDeliveries?: Resolver<Array<ResolversTypes['WebhookDelivery']>, ParentType, ContextType, RequireFields<Types.QueryWebhookDeliveriesArgs, 'limit' | 'webhookId'>>;
+  webhooks?: Resolver<Array<ResolversTypes['Webhook']>, ParentType, ContextType>;
 };
 
 export type ReferralResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Referral'] = ResolversParentTypes['Referral']> = {
@@ -507,6 +547,37 @@ export type SocialTieResolvers<ContextType = RequestContext, ParentType extends 
   strength?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
+export type SubscriptionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  chainActivity?: SubscriptionResolver<ResolversTypes['LiveEvent'], "chainActivity", ParentType, ContextType, RequireFields<Types.SubscriptionChainActivityArgs, 'rootCustomerId'>>;
+  referralActivity?: SubscriptionResolver<ResolversTypes['LiveEvent'], "referralActivity", ParentType, ContextType, RequireFields<Types.SubscriptionReferralActivityArgs, 'campaignId'>>;
+  reviewQueueChanged?: SubscriptionResolver<ResolversTypes['LiveEvent'], "reviewQueueChanged", ParentType, ContextType>;
+};
+
+export type WebhookResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Webhook'] = ResolversParentTypes['Webhook']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  events?: Resolver<Array<ResolversTypes['WebhookEvent']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type WebhookAttemptResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['WebhookAttempt'] = ResolversParentTypes['WebhookAttempt']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  error?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  statusCode?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type WebhookDeliveryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['WebhookDelivery'] = ResolversParentTypes['WebhookDelivery']> = {
+  attempts?: Resolver<Array<ResolversTypes['WebhookAttempt']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  eventId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  eventType?: Resolver<ResolversTypes['WebhookEvent'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  nextRetryAt?: Resolver<Types.Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['WebhookDeliveryStatus'], ParentType, ContextType>;
+  webhookId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = RequestContext> = {
   Campaign?: CampaignResolvers<ContextType>;
   ChainNode?: ChainNodeResolvers<ContextType>;
@@ -527,6 +598,7 @@ export type Resolvers<ContextType = RequestContext> = {
   InfluencerRankingSnapshot?: InfluencerRankingSnapshotResolvers<ContextType>;
   InfluencerReach?: InfluencerReachResolvers<ContextType>;
   JSON?: GraphQLScalarType;
+  LiveEvent?: LiveEventResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
@@ -547,6 +619,10 @@ export type Resolvers<ContextType = RequestContext> = {
   ServiceInfo?: ServiceInfoResolvers<ContextType>;
   SignupResult?: SignupResultResolvers<ContextType>;
   SocialTie?: SocialTieResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
+  Webhook?: WebhookResolvers<ContextType>;
+  WebhookAttempt?: WebhookAttemptResolvers<ContextType>;
+  WebhookDelivery?: WebhookDeliveryResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = RequestContext> = {
