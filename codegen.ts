@@ -33,6 +33,7 @@ const config: CodegenConfig = {
           Product: '../../graph/model#ProductRecord',
           Purchase: '../../graph/model#PurchaseRecord',
           Review: '../../graph/model#ReviewRecord',
+          LiveEvent: '../../graph/outbox#DomainEvent',
         },
       },
     },

@@ -31,6 +31,8 @@ export const PERMISSIONS = {
   writeEvents: ['service', 'admin'],
   eraseCustomers: ['admin'],
   exportCustomers: ['admin'],
+  manageWebhooks: ['admin'],
+  watchReviewQueue: ['marketer', 'community', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -3,6 +3,7 @@
 import type * as Types from '../../schema/generated/types';
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { CustomerRecord, ReferralRecord, CampaignRecord, ReferralCodeRecord, ProductRecord, PurchaseRecord, ReviewRecord } from '../../graph/model';
+import type { DomainEvent } from '../../graph/outbox';
 import type { RequestContext } from '../context';
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
@@ -116,7 +117,7 @@ export type ResolversTypes = {
   InviteeInput: Types.InviteeInput;
   IssueReferralCodeInput: Types.IssueReferralCodeInput;
   JSON: ResolverTypeWrapper<Types.Scalars['JSON']['output']>;
-  LiveEvent: ResolverTypeWrapper<Omit<Types.LiveEvent, 'customer'> & { customer?: Types.Maybe<ResolversTypes['Customer']> }>;
+  LiveEvent: ResolverTypeWrapper<DomainEvent>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<Types.PageInfo>;
   Product: ResolverTypeWrapper<ProductRecord>;
@@ -190,7 +191,7 @@ export type ResolversParentTypes = {
   InviteeInput: Types.InviteeInput;
   IssueReferralCodeInput: Types.IssueReferralCodeInput;
   JSON: Types.Scalars['JSON']['output'];
-  LiveEvent: Omit<Types.LiveEvent, 'customer'> & { customer?: Types.Maybe<ResolversParentTypes['Customer']> };
+  LiveEvent: DomainEvent;
   Mutation: Record<PropertyKey, never>;
   PageInfo: Types.PageInfo;
   Product: ProductRecord;

@@ -2,6 +2,7 @@ import type { Resolvers } from '../generated/graphql';
 import { analyticsResolvers } from './analytics';
 import { customerResolvers } from './customers';
 import { eventResolvers } from './events';
+import { liveResolvers } from './live';
 import { privacyResolvers } from './privacy';
 import { productResolvers } from './products';
 import { purchaseResolvers } from './purchases';
@@ -20,6 +21,7 @@ const domains: Resolvers[] = [
   eventResolvers,
   privacyResolvers,
   analyticsResolvers,
+  liveResolvers,
 ];
 
 /** Each domain's resolvers, merged type by type. */
