@@ -120,6 +120,14 @@ export async function emitEvents(tx: Tx, events: readonly NewEvent[], now = Date
   const rootIds = [...new Set([...trees.values()].map((tree) => tree.rootId))].sort();
   const locked = new Map((await tx.run(LOCK_TREES, { rootIds })).map((row) => [row.rootId, row]));
 
+  // For a tree seen for the first time: the deepest generation this call's credits reach in it.
+  const deepestCredit = new Map<string, number>();
+  for (const event of events) {
+    const tree = trees.get(event.subjectId);
+    if (event.type !== 'ReferralCredited' || !tree) continue;
+    deepestCredit.set(tree.rootId, Math.max(deepestCredit.get(tree.rootId) ?? 0, tree.depth + tree.height));
+  }
+
   const stored: DomainEvent[] = [];
   const state = new Map<string, { seq: number; generations: number }>();
   for (const event of events) {
@@ -130,9 +138,11 @@ export async function emitEvents(tx: Tx, events: readonly NewEvent[], now = Date
     const reached = tree.depth + tree.height;
     let current = state.get(tree.rootId);
     if (!current) {
-      // First seen: the tree may already be as deep as this credit took it; count that generation as new
-      // only when the credit is what made it the deepest.
-      const known = lock.generations ?? (event.type === 'ReferralCredited' && reached >= lock.depthNow ? reached - 1 : lock.depthNow);
+      // First seen: the tree is now `depthNow` deep, this call's credits included. When they reach that
+      // deep, they are taken to have made the deepest generation (a tree older than the outbox whose deepest
+      // generation already had members may so announce it once); otherwise it was that deep before.
+      const credited = deepestCredit.get(tree.rootId) ?? 0;
+      const known = lock.generations ?? (credited >= lock.depthNow ? credited - 1 : lock.depthNow);
       current = { seq: lock.seq, generations: known };
       state.set(tree.rootId, current);
     }

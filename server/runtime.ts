@@ -22,6 +22,8 @@ export interface Running {
   /** Where Prometheus scrapes, when METRICS_PORT gives /metrics its own port. */
   metricsUrl?: string;
   adminKeyFile?: string;
+  /** How many subscriptions this process is serving now (tests wait for theirs before writing). */
+  liveSubscribers(): number;
   shutdown(reason: string): Promise<void>;
 }
 
@@ -118,7 +120,7 @@ export async function startService(config: Config, log = createLogger(config.LOG
       })();
       return stopping;
     };
-    return { url, metricsUrl, adminKeyFile, shutdown };
+    return { url, metricsUrl, adminKeyFile, liveSubscribers: () => live.hub.size, shutdown };
   } catch (error) {
     await store.close().catch(() => {});
     throw error;
