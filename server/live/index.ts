@@ -64,7 +64,7 @@ export function startLive(deps: { graph: Graph; store: KeyValueStore; redis: Red
     reader.start();
     closers.push(() => reader.stop());
 
-    const log_ = new DeliveryLog(store.redis);
+    const log_ = new DeliveryLog(store.redis, `grapevine:webhook:${config.WEBHOOK_QUEUE}`);
     const queueClient = blockingClient(deps.redis);
     const workerClient = blockingClient(deps.redis);
     const queue = new DeliveryQueue(
@@ -82,7 +82,7 @@ export function startLive(deps: { graph: Graph; store: KeyValueStore; redis: Red
       log,
     );
     const consumer = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
-    const dispatcher = new WebhookDispatcher(blockingClient(deps.redis), keys.stream, consumer, graph, queue, log);
+    const dispatcher = new WebhookDispatcher(blockingClient(deps.redis), keys.stream, consumer, graph, queue, log, config.WEBHOOK_QUEUE);
     dispatcher.start();
     closers.push(async () => {
       await dispatcher.stop();

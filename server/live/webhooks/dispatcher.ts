@@ -6,7 +6,6 @@ import type { Logger } from '../../logger';
 import { eventOf, StreamEntry } from '../eventStream';
 import type { DeliveryQueue } from './deliveryQueue';
 
-export const WEBHOOK_GROUP = 'webhooks';
 /** An entry another consumer read but did not acknowledge for this long is taken over (its process died). */
 const CLAIM_IDLE_MS = 30_000;
 
@@ -14,7 +13,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Turns stream events into webhook deliveries. All processes read the stream as one Redis consumer group
- * (`webhooks`), so each event is dispatched by one process, and the group keeps the position in Redis: a
+ * (named after the delivery queue, WEBHOOK_QUEUE), so each event is dispatched by one process, and the group keeps the position in Redis: a
  * restarted process resumes where the group was. An entry is acknowledged only after its deliveries are
  * queued; one left unacknowledged by a process that died is claimed by another after CLAIM_IDLE_MS.
  * Queuing is idempotent (the delivery id is endpoint + event), so dispatching an entry twice queues once.
@@ -30,6 +29,8 @@ export class WebhookDispatcher {
     private readonly graph: Graph,
     private readonly queue: DeliveryQueue,
     private readonly log: Logger,
+    /** The consumer group: one per delivery queue, so that processes sharing a queue dispatch each event once. */
+    private readonly group: string,
     private readonly blockMs = 2000,
   ) {}
 
@@ -44,19 +45,19 @@ export class WebhookDispatcher {
     while (!this.stopped) {
       try {
         if (!grouped) {
-          await this.redis.xgroup('CREATE', this.stream, WEBHOOK_GROUP, '$', 'MKSTREAM').catch((error: Error) => {
+          await this.redis.xgroup('CREATE', this.stream, this.group, '$', 'MKSTREAM').catch((error: Error) => {
             if (!error.message.includes('BUSYGROUP')) throw error;
           });
           grouped = true;
         }
         if (Date.now() - lastClaim > CLAIM_IDLE_MS / 2) {
           lastClaim = Date.now();
-          const [, claimed] = (await this.redis.xautoclaim(this.stream, WEBHOOK_GROUP, this.consumer, CLAIM_IDLE_MS, '0-0', 'COUNT', 100)) as [string, StreamEntry[]];
+          const [, claimed] = (await this.redis.xautoclaim(this.stream, this.group, this.consumer, CLAIM_IDLE_MS, '0-0', 'COUNT', 100)) as [string, StreamEntry[]];
           await this.dispatch(claimed);
         }
         // First this consumer's own unacknowledged entries (after a failure), then new ones.
         const reply = (await this.redis.xreadgroup(
-          'GROUP', WEBHOOK_GROUP, this.consumer, 'COUNT', 100, 'BLOCK', this.blockMs, 'STREAMS', this.stream, backlog ? '0' : '>',
+          'GROUP', this.group, this.consumer, 'COUNT', 100, 'BLOCK', this.blockMs, 'STREAMS', this.stream, backlog ? '0' : '>',
         )) as Array<[string, StreamEntry[]]> | null;
         const entries = reply?.[0]?.[1] ?? [];
         if (backlog && entries.length === 0) backlog = false;
@@ -79,7 +80,7 @@ export class WebhookDispatcher {
     for (const event of readable) {
       for (const webhookId of endpoints.get(event.type) ?? []) await this.queue.enqueue(`${webhookId}_${event.id}`, webhookId, event);
     }
-    await this.redis.xack(this.stream, WEBHOOK_GROUP, ...entries.map(([id]) => id));
+    await this.redis.xack(this.stream, this.group, ...entries.map(([id]) => id));
   }
 
   async stop(): Promise<void> {
