@@ -1,6 +1,7 @@
 import { BATCH, CAMPAIGN, ISSUE_CODE, iso, key, PURCHASE, REVIEW, SIGNUP, UPSERT_ID } from '../../support/builders';
 import { LiveApi, startLiveApi, subscribe, Subscription, untilSubscribed } from '../../support/live';
-import { KEYS, TestRole, uniquePrefix } from '../../support/services';
+import { emitEvents, reviewEvent } from '../../../graph/outbox';
+import { KEYS, TestRole, testGraph, uniquePrefix } from '../../support/services';
 
 // Subscriptions over real WebSockets (graphql-ws client over ws) against the whole service on the shared
 // Neo4j and Redis. Every id is this run's own, and each subscription filters by them.
@@ -152,6 +153,23 @@ test("a marketer's subscription carries no email, and service keys see it", asyn
   expect(JSON.stringify(seenByMarketer)).not.toContain(email);
   expect(seenByMarketer.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   expect(seenByService.data?.chainActivity.customer.email).toBe(email);
+});
+
+test('an event whose commit was not followed by its relay (a crash) is still published by a later relay pass or the sweep', async () => {
+  const prefix = uniquePrefix('live-sweep');
+  const customerId = `${prefix}-c`;
+  await must(UPSERT_ID, { input: { id: customerId } });
+  const chain = watch('service', CHAIN, { root: customerId });
+  await untilSubscribed(api.running, open.length);
+  const graph = testGraph();
+  try {
+    // A transaction that tells nobody it committed: as if the process died right after the commit.
+    await graph.writeTransaction((tx) => emitEvents({ run: tx.run }, [reviewEvent(customerId, `${prefix}-p`)]));
+  } finally {
+    await graph.close();
+  }
+  const [event] = await chain.waitFor(1);
+  expect(event.data?.chainActivity).toMatchObject({ type: 'REVIEW_POSTED', customerId, rootCustomerId: customerId });
 });
 
 test('a WebSocket with an unknown key is closed with 4403 and no subscription starts', async () => {
