@@ -77,7 +77,7 @@ export const MIGRATIONS: readonly (Cypher | ConstraintMigration)[] = [
     ),
   },
   // The transactional outbox (graph/outbox.ts): one sequence node per referral tree, events by id.
-  cypher('migration.eventTreeRoot', 'CREATE CONSTRAINT event_tree_root IF NOT EXISTS FOR (t:EventTree) REQUIRE t.rootId IS UNIQUE'),
+  cypher('migration.eventTreeKey', 'CREATE CONSTRAINT event_tree_key IF NOT EXISTS FOR (t:EventTree) REQUIRE t.rootKey IS UNIQUE'),
   cypher('migration.outboxEventId', 'CREATE CONSTRAINT outbox_event_id IF NOT EXISTS FOR (e:OutboxEvent) REQUIRE e.id IS UNIQUE'),
   // Webhook endpoints (graph/webhooks.ts).
   cypher('migration.webhookId', 'CREATE CONSTRAINT webhook_id IF NOT EXISTS FOR (w:Webhook) REQUIRE w.id IS UNIQUE'),

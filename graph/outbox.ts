@@ -13,7 +13,7 @@ import type { ReferralRecord } from './model';
  *
  * Ordering: every event belongs to a referral tree (the root of the credited chain above the customer it is
  * about; a customer without a credited referrer is the root of their own tree). Each tree has an
- * `(:EventTree {rootId})` node holding the last sequence number given out; emitting write-locks it, so the
+ * `(:EventTree {rootKey})` node (the root's elementId) holding the last sequence number given out; emitting write-locks it, so the
  * events of one tree are numbered in commit order, and the relay publishes them in that order.
  *
  * Events carry ids and times only, never personal data.
@@ -58,13 +58,18 @@ export interface DomainEvent extends EventIds {
   at: number;
   /** The root of the referral tree the event belongs to. */
   rootCustomerId: string;
+  /**
+   * The tree's key: the root's elementId, which erasure does not rewrite (it rewrites `id`), so no erased id
+   * stays behind in the sequence node or the stream's sequence hash. Internal: not in payloads.
+   */
+  tree: string;
   /** Position in its tree's sequence, from 1: commit order within the tree. */
   seq: number;
 }
 
 // The root of the credited chain above each subject and the subject's depth below it; for a credit, also
 // how deep the tree below the subject reaches (a customer whose own invitees signed up first brings them along).
-const EVENT_TREES = cypher<{ id: string; rootId: string; depth: number; height: number }>(
+const EVENT_TREES = cypher<{ id: string; rootId: string; rootKey: string; depth: number; height: number }>(
   'outbox.eventTrees',
   `UNWIND $subjects AS s
    MATCH (c:Customer {id: s.id})
@@ -73,35 +78,36 @@ const EVENT_TREES = cypher<{ id: string; rootId: string; depth: number; height: 
    WITH s, c, collect(up)[0] AS longest
    OPTIONAL MATCH down = (c) (()-[d:REFERRED WHERE d.signedUpAt IS NOT NULL]->()){1,1000} (:Customer) WHERE s.credit
    WITH s, c, longest, max(length(down)) AS height
-   RETURN s.id AS id, CASE WHEN longest IS NULL THEN c.id ELSE last(nodes(longest)).id END AS rootId,
-          coalesce(length(longest), 0) AS depth, coalesce(height, 0) AS height`,
+   WITH s, CASE WHEN longest IS NULL THEN c ELSE last(nodes(longest)) END AS root, longest, height
+   RETURN s.id AS id, root.id AS rootId, elementId(root) AS rootKey, coalesce(length(longest), 0) AS depth, coalesce(height, 0) AS height`,
 );
 
-// Write-locks each tree's sequence node (in rootId order, so writers queue rather than deadlock) and reads
+// Write-locks each tree's sequence node (in key order, so writers queue rather than deadlock) and reads
 // its last sequence number and the deepest generation it has announced. A tree seen for the first time
 // reports how deep it already is, so that a tree older than the outbox does not announce old generations.
-const LOCK_TREES = cypher<{ rootId: string; seq: number; generations: number | null; depthNow: number }>(
+const LOCK_TREES = cypher<{ rootKey: string; seq: number; generations: number | null; depthNow: number }>(
   'outbox.lockTrees',
-  `UNWIND $rootIds AS rootId
-   MERGE (tree:EventTree {rootId: rootId})
+  `UNWIND $rootKeys AS rootKey
+   MERGE (tree:EventTree {rootKey: rootKey})
    ON CREATE SET tree.seq = 0
    SET tree.seq = tree.seq
-   WITH rootId, tree
-   OPTIONAL MATCH down = (:Customer {id: rootId}) (()-[d:REFERRED WHERE d.signedUpAt IS NOT NULL]->()){1,1000} (:Customer)
+   WITH rootKey, tree
+   MATCH (root:Customer) WHERE elementId(root) = rootKey
+   OPTIONAL MATCH down = (root) (()-[d:REFERRED WHERE d.signedUpAt IS NOT NULL]->()){1,1000} (:Customer)
      WHERE tree.generations IS NULL
-   RETURN rootId, tree.seq AS seq, tree.generations AS generations, coalesce(max(length(down)), 0) AS depthNow`,
+   RETURN rootKey, tree.seq AS seq, tree.generations AS generations, coalesce(max(length(down)), 0) AS depthNow`,
 );
 
 const WRITE_OUTBOX = cypher(
   'outbox.write',
   `CALL () {
      UNWIND $trees AS t
-     MATCH (tree:EventTree {rootId: t.rootId})
+     MATCH (tree:EventTree {rootKey: t.rootKey})
      SET tree.seq = t.seq, tree.generations = t.generations
    }
    CALL () {
      UNWIND $events AS e
-     CREATE (:OutboxEvent {id: e.id, type: e.type, at: e.at, rootId: e.rootCustomerId, seq: e.seq, payload: e.payload})
+     CREATE (:OutboxEvent {id: e.id, type: e.type, at: e.at, rootId: e.rootCustomerId, tree: e.tree, seq: e.seq, payload: e.payload})
    }`,
 );
 
@@ -117,15 +123,15 @@ export async function emitEvents(tx: Tx, events: readonly NewEvent[], now = Date
   const credits = new Set(events.filter((event) => event.type === 'ReferralCredited').map((event) => event.subjectId));
   const subjects = [...new Set(events.map((event) => event.subjectId))].map((id) => ({ id, credit: credits.has(id) }));
   const trees = new Map((await tx.run(EVENT_TREES, { subjects })).map((row) => [row.id, row]));
-  const rootIds = [...new Set([...trees.values()].map((tree) => tree.rootId))].sort();
-  const locked = new Map((await tx.run(LOCK_TREES, { rootIds })).map((row) => [row.rootId, row]));
+  const rootKeys = [...new Set([...trees.values()].map((tree) => tree.rootKey))].sort();
+  const locked = new Map((await tx.run(LOCK_TREES, { rootKeys })).map((row) => [row.rootKey, row]));
 
   // For a tree seen for the first time: the deepest generation this call's credits reach in it.
   const deepestCredit = new Map<string, number>();
   for (const event of events) {
     const tree = trees.get(event.subjectId);
     if (event.type !== 'ReferralCredited' || !tree) continue;
-    deepestCredit.set(tree.rootId, Math.max(deepestCredit.get(tree.rootId) ?? 0, tree.depth + tree.height));
+    deepestCredit.set(tree.rootKey, Math.max(deepestCredit.get(tree.rootKey) ?? 0, tree.depth + tree.height));
   }
 
   const stored: DomainEvent[] = [];
@@ -134,21 +140,21 @@ export async function emitEvents(tx: Tx, events: readonly NewEvent[], now = Date
     const tree = trees.get(event.subjectId);
     // A writer emits only about customers it has just written; a missing one is a bug, not bad input.
     if (!tree) throw new Error(`emitEvents: no customer "${event.subjectId}" for ${event.type}`);
-    const lock = locked.get(tree.rootId)!;
+    const lock = locked.get(tree.rootKey)!;
     const reached = tree.depth + tree.height;
-    let current = state.get(tree.rootId);
+    let current = state.get(tree.rootKey);
     if (!current) {
       // First seen: the tree is now `depthNow` deep, this call's credits included. When they reach that
       // deep, they are taken to have made the deepest generation (a tree older than the outbox whose deepest
       // generation already had members may so announce it once); otherwise it was that deep before.
-      const credited = deepestCredit.get(tree.rootId) ?? 0;
+      const credited = deepestCredit.get(tree.rootKey) ?? 0;
       const known = lock.generations ?? (credited >= lock.depthNow ? credited - 1 : lock.depthNow);
       current = { seq: lock.seq, generations: known };
-      state.set(tree.rootId, current);
+      state.set(tree.rootKey, current);
     }
     const add = (type: DomainEventType, ids: EventIds) => {
       current!.seq += 1;
-      stored.push({ id: crypto.randomUUID(), type, at: now, rootCustomerId: tree.rootId, seq: current!.seq, ...ids });
+      stored.push({ id: crypto.randomUUID(), type, at: now, rootCustomerId: tree.rootId, tree: tree.rootKey, seq: current!.seq, ...ids });
     };
     add(event.type, event.ids);
     if (event.type === 'ReferralCredited' && reached > current.generations) {
@@ -157,7 +163,7 @@ export async function emitEvents(tx: Tx, events: readonly NewEvent[], now = Date
     }
   }
   await tx.run(WRITE_OUTBOX, {
-    trees: [...state].map(([rootId, { seq, generations }]) => ({ rootId, seq, generations })),
+    trees: [...state].map(([rootKey, { seq, generations }]) => ({ rootKey, seq, generations })),
     events: stored.map((event) => ({ ...event, payload: payloadOf(idsOf(event)) })),
   });
   tx.afterCommit?.(notifyCommitted);
@@ -165,7 +171,7 @@ export async function emitEvents(tx: Tx, events: readonly NewEvent[], now = Date
 }
 
 function idsOf(event: DomainEvent): EventIds {
-  const { id: _id, type: _type, at: _at, rootCustomerId: _root, seq: _seq, ...ids } = event;
+  const { id: _id, type: _type, at: _at, rootCustomerId: _root, tree: _tree, seq: _seq, ...ids } = event;
   return ids;
 }
 
@@ -217,11 +223,11 @@ export function onEventsCommitted(listener: Listener): () => void {
   return () => committedListeners.delete(listener);
 }
 
-const PENDING = cypher<{ id: string; type: DomainEventType; at: number; rootId: string; seq: number; payload: string }>(
+const PENDING = cypher<{ id: string; type: DomainEventType; at: number; rootId: string; tree: string; seq: number; payload: string }>(
   'outbox.pending',
   `MATCH (e:OutboxEvent)
-   WITH e ORDER BY e.rootId, e.seq LIMIT $limit
-   RETURN e.id AS id, e.type AS type, e.at AS at, e.rootId AS rootId, e.seq AS seq, e.payload AS payload`,
+   WITH e ORDER BY e.tree, e.seq LIMIT $limit
+   RETURN e.id AS id, e.type AS type, e.at AS at, e.rootId AS rootId, e.tree AS tree, e.seq AS seq, e.payload AS payload`,
 );
 
 const DELETE = cypher('outbox.delete', `UNWIND $ids AS id MATCH (e:OutboxEvent {id: id}) DELETE e`);
@@ -229,7 +235,7 @@ const DELETE = cypher('outbox.delete', `UNWIND $ids AS id MATCH (e:OutboxEvent {
 /** Rows not yet relayed, ordered by tree and sequence. */
 export async function pendingEvents(graph: Graph, limit: number): Promise<DomainEvent[]> {
   const rows = await graph.read(PENDING, { limit });
-  return rows.map((row) => ({ ...(JSON.parse(row.payload) as EventIds), id: row.id, type: row.type, at: row.at, rootCustomerId: row.rootId, seq: row.seq }));
+  return rows.map((row) => ({ ...(JSON.parse(row.payload) as EventIds), id: row.id, type: row.type, at: row.at, rootCustomerId: row.rootId, tree: row.tree, seq: row.seq }));
 }
 
 /** Forgets relayed rows. */

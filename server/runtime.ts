@@ -72,7 +72,10 @@ export async function startService(config: Config, log = createLogger(config.LOG
 
     const { apiKeys, adminKeyFile } = resolveApiKeys(config, log);
     const live = startLive({ graph, store, redis, config, log });
-    const { app, schema, contextFor, formatError, stop: stopApollo } = await createApp({ config, apiKeys, graph, store, log, metrics, live });
+    const { app, schema, contextFor, formatError, stop: stopApollo } = await createApp({ config, apiKeys, graph, store, log, metrics, live }).catch(async (error: unknown) => {
+      await live.stop().catch(() => {});
+      throw error;
+    });
     const server = http.createServer(app);
     const subscriptions = startSubscriptionServer({ server, schema, authenticate: createAuthenticator(apiKeys), contextFor, formatError, config, log });
     await new Promise<void>((resolve, reject) => {

@@ -46,7 +46,7 @@ export class EventStream {
       2,
       this.keys.stream,
       this.keys.sequences,
-      event.rootCustomerId,
+      event.tree,
       String(event.seq),
       force ? '1' : '0',
       minId,

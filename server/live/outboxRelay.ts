@@ -55,14 +55,14 @@ export class OutboxRelay {
     const done: string[] = [];
     const waitingTrees = new Set<string>();
     for (const event of rows) {
-      if (waitingTrees.has(event.rootCustomerId)) continue;
+      if (waitingTrees.has(event.tree)) continue;
       if (!this.stream) {
         this.local(event);
         done.push(event.id);
         continue;
       }
       const outcome = await this.stream.publish(event, Date.now() - event.at > this.forceAfterMs);
-      if (outcome === 'waiting') waitingTrees.add(event.rootCustomerId);
+      if (outcome === 'waiting') waitingTrees.add(event.tree);
       else done.push(event.id);
     }
     await deleteRelayed(this.graph, done);

@@ -1,7 +1,7 @@
 import type { DomainEvent } from '../../graph/outbox';
 import { EventHub } from '../../server/live/eventHub';
 
-const event = (id: string, rootCustomerId = 'r'): DomainEvent => ({ id, type: 'ReviewPosted', at: 0, rootCustomerId, seq: 1 });
+const event = (id: string, rootCustomerId = 'r'): DomainEvent => ({ id, type: 'ReviewPosted', at: 0, rootCustomerId, tree: rootCustomerId, seq: 1 });
 
 test('each subscriber gets the events its filter wants, in order, and a repeated event once', async () => {
   const hub = new EventHub();

@@ -43,6 +43,6 @@ describe('outbound addresses', () => {
 });
 
 test('a delivery body carries the event with the SDL name of its type, ids and times only', () => {
-  const body = JSON.parse(deliveryBody({ id: 'e1', type: 'ChainGrew', at: Date.UTC(2026, 0, 1), rootCustomerId: 'r', seq: 4, customerId: 'c', generation: 3 }));
+  const body = JSON.parse(deliveryBody({ id: 'e1', type: 'ChainGrew', at: Date.UTC(2026, 0, 1), rootCustomerId: 'r', tree: '4:abc:1', seq: 4, customerId: 'c', generation: 3 }));
   expect(body).toEqual({ id: 'e1', type: 'CHAIN_GREW', at: '2026-01-01T00:00:00.000Z', sequence: 4, data: { rootCustomerId: 'r', customerId: 'c', generation: 3 } });
 });

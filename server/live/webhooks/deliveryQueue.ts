@@ -28,7 +28,7 @@ const MAX_ATTEMPTS = 1000;
 
 /** The JSON body of a delivery: the event, with the SDL's name for its type. Ids and times only. */
 export function deliveryBody(event: DomainEvent): string {
-  const { id, type, at, seq, ...data } = event;
+  const { id, type, at, seq, tree: _tree, ...data } = event;
   return JSON.stringify({ id, type: webhookEventOf(type), at: new Date(at).toISOString(), sequence: seq, data });
 }
 
