@@ -9,7 +9,7 @@ import type { Config } from '../config';
 import type { RequestContext } from '../context';
 import type { Logger } from '../logger';
 
-type SubscriptionLimits = Pick<Config, 'MAX_QUERY_DEPTH' | 'MAX_QUERY_COST' | 'MAX_ROOT_FIELDS' | 'MAX_QUERY_TOKENS' | 'NODE_ENV'>;
+type SubscriptionLimits = Pick<Config, 'MAX_QUERY_DEPTH' | 'MAX_QUERY_COST' | 'MAX_ROOT_FIELDS' | 'MAX_QUERY_TOKENS' | 'NODE_ENV' | 'SCHEMA_DETAILS_ROLES'>;
 
 export interface SubscriptionServerDeps {
   server: http.Server;
@@ -27,6 +27,13 @@ export interface SubscriptionServer {
 }
 
 const refuse = (message: string, code: string) => [new GraphQLError(message, { extensions: { code } })];
+
+// As server/plugins/schemaVisibilityPlugin.ts over HTTP: in production, keys outside SCHEMA_DETAILS_ROLES get no
+// "Did you mean …?" hints, which would map the schema for them.
+const SUGGESTION = / ?Did you mean(.+?)\?$/;
+/** Errors of the document, with the codes Apollo gives them over HTTP, and hints only when allowed. */
+const documentErrors = (errors: readonly GraphQLError[], code: string, hints: boolean) =>
+  errors.map((error) => new GraphQLError(hints ? error.message : error.message.replace(SUGGESTION, ''), { nodes: error.nodes, extensions: { ...error.extensions, code } }));
 
 /**
  * GraphQL subscriptions over WebSocket (graphql-ws protocol) on the API's own HTTP server and path
@@ -53,10 +60,17 @@ export function startSubscriptionServer(deps: SubscriptionServerDeps): Subscript
       onSubscribe: (ctx, _id, payload) => {
         const caller = callers.get(ctx.extra);
         if (!caller) return refuse('Not authenticated.', ERROR_CODES.UNAUTHENTICATED);
+        const hints = config.NODE_ENV !== 'production' || config.SCHEMA_DETAILS_ROLES.includes(caller.role);
         try {
-          const document = parse(payload.query, { maxTokens: config.MAX_QUERY_TOKENS });
+          let document;
+          try {
+            document = parse(payload.query, { maxTokens: config.MAX_QUERY_TOKENS });
+          } catch (error) {
+            if (error instanceof GraphQLError) return documentErrors([error], ERROR_CODES.GRAPHQL_PARSE_FAILED, hints);
+            throw error;
+          }
           const errors = validate(schema, document);
-          if (errors.length > 0) return errors;
+          if (errors.length > 0) return documentErrors(errors, ERROR_CODES.GRAPHQL_VALIDATION_FAILED, hints);
           const operation = getOperationAST(document, payload.operationName);
           if (!operation) return refuse('The document names no operation to run.', ERROR_CODES.OPERATION_RESOLUTION_FAILURE);
           if (operation.operation !== 'subscription') {

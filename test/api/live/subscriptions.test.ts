@@ -189,3 +189,19 @@ test('reviewQueueChanged is for those who work the queue, not for service keys',
   const error = await firstOutcome(refused);
   expect(JSON.stringify(error)).toContain('FORBIDDEN');
 });
+
+test('in production a misspelt subscription gets "Did you mean" hints only for keys allowed schema details', async () => {
+  const production = await startLiveApi({ NODE_ENV: 'production' });
+  try {
+    const misspelt = `subscription { chainActivty(rootCustomerId: "x") { id } }`;
+    const asMarketer = subscribe(production.wsUrl, `Bearer ${KEYS.marketer}`, misspelt);
+    const asAdmin = subscribe(production.wsUrl, `Bearer ${KEYS.admin}`, misspelt);
+    open.push(asMarketer, asAdmin);
+    const [marketerError, adminError] = await Promise.all([firstOutcome(asMarketer), firstOutcome(asAdmin)]);
+    expect(JSON.stringify(marketerError)).toContain('Cannot query field');
+    expect(JSON.stringify(marketerError)).not.toContain('Did you mean');
+    expect(JSON.stringify(adminError)).toContain('Did you mean');
+  } finally {
+    await production.close();
+  }
+});
