@@ -19,6 +19,7 @@ const BATCH = 500;
 export class OutboxRelay {
   private running: Promise<void> | undefined;
   private again = false;
+  private lastWarnedAt = 0;
 
   constructor(
     private readonly graph: Graph,
@@ -41,7 +42,11 @@ export class OutboxRelay {
           while ((await this.pass()) === BATCH);
         } while (this.again);
       } catch (error) {
-        this.log.warn({ err: error }, 'outbox relay stopped; the rows stay for the next pass');
+        // While Redis or Neo4j is away every commit would fail the same way: say so once a minute at most.
+        if (Date.now() - this.lastWarnedAt > 60_000) {
+          this.lastWarnedAt = Date.now();
+          this.log.warn({ err: error }, 'outbox relay stopped; the rows stay for the next pass');
+        }
       } finally {
         this.running = undefined;
       }
