@@ -119,7 +119,7 @@ const envSchema = z.object({
   METRICS_HOST: z.string().trim().min(1, 'METRICS_HOST must not be empty').default('127.0.0.1'),
   METRICS_KEY: optionalText.refine((key) => key === undefined || key.length >= 16, 'METRICS_KEY must be at least 16 characters'),
   // Live events (server/live): the stream, its retention, the outbox sweep, webhook deliveries.
-  EVENT_STREAM_KEY: z.string().trim().min(1, 'EVENT_STREAM_KEY must not be empty').default('grapevine:events'),
+  EVENT_STREAM_KEY: z.string().trim().min(1, 'EVENT_STREAM_KEY must not be empty').default('{grapevine:events}'),
   EVENT_STREAM_RETENTION_HOURS: positiveInt('EVENT_STREAM_RETENTION_HOURS', 168),
   OUTBOX_SWEEP_SECONDS: positiveInt('OUTBOX_SWEEP_SECONDS', 5),
   WEBHOOK_ALLOW_HOSTS: z

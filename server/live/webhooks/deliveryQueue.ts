@@ -23,6 +23,8 @@ interface DeliveryJob {
   deliveryId: string;
 }
 
+export const BULL_PREFIX = '{grapevine}:bull';
+
 /** Retries are bounded by the deadline, not by a count; this only keeps BullMQ retrying until then. */
 const MAX_ATTEMPTS = 1000;
 
@@ -60,7 +62,8 @@ export class DeliveryQueue {
     private readonly settings: DeliverySettings,
     private readonly log: Logger,
   ) {
-    const prefix = 'grapevine:bull';
+    // In braces: on a Redis Cluster every key of a queue must hash to one slot (BullMQ's scripts touch several).
+    const prefix = BULL_PREFIX;
     this.queue = new Queue<DeliveryJob>(settings.queueName, { connection: connections.queue as never, prefix });
     this.queue.on('error', (error) => log.debug({ err: error }, 'webhook queue error'));
     this.worker = new Worker<DeliveryJob>(settings.queueName, (job) => this.attempt(job), {

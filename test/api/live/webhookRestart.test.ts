@@ -1,4 +1,6 @@
 import crypto from 'node:crypto';
+import { loadConfig } from '../../../server/config';
+import { BULL_PREFIX } from '../../../server/live/webhooks/deliveryQueue';
 import { verifySignature } from '../../../server/live/webhooks/signature';
 import { LiveApi, startLiveApi } from '../../support/live';
 import { testStore, uniquePrefix } from '../../support/services';
@@ -14,8 +16,8 @@ const QUEUE = `webhook-restart-${crypto.randomBytes(4).toString('hex')}`;
 afterAll(async () => {
   // The queue's consumer group and jobs were this file's own.
   const store = testStore();
-  await store.redis.xgroup('DESTROY', 'grapevine:events', QUEUE).catch(() => {});
-  const keys = await store.redis.keys(`grapevine:bull:${QUEUE}:*`);
+  await store.redis.xgroup('DESTROY', loadConfig({}).EVENT_STREAM_KEY, QUEUE).catch(() => {});
+  const keys = await store.redis.keys(`${BULL_PREFIX}:${QUEUE}:*`);
   if (keys.length > 0) await store.redis.del(...keys);
   await store.close();
 });
