@@ -40,6 +40,7 @@ const config: CodegenConfig = {
           LaunchReport: '../../graph/analytics/launch#LaunchReportRecord',
           Reward: '../../graph/rewards#RewardRecord',
           FraudRing: '../../graph/analytics/fraudRings#FraudRingRecord',
+          LiveEvent: '../../graph/outbox#DomainEvent',
         },
       },
     },

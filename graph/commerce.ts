@@ -5,6 +5,7 @@ import { ProductRecord, PROMOTER_MIN_RECOMMEND, PurchaseRecord, ReviewRecord, st
 import { HashedIdentifier, linkIdentifiers, parseIdentifiers } from './identifiers';
 import { cypher, Graph, Tx } from './neo4j';
 import { REWARDS_ON_CONVERSION } from './rewards';
+import { conversionEvent, emitEvents, reviewEvent } from './outbox';
 import { checkCurrency, checkId, checkIntRange, checkNumberRange, checkText } from './validate';
 
 export const PURCHASE_PROJECTION = (rel: string, customer: string, product: string) =>
@@ -40,7 +41,7 @@ export const ORDER_OWNER = cypher<{ index: number; customerExists: boolean; orde
 // the first commits and the others fail on it (ORDER_OWNER only answers the common repeat early).
 // Creating p write-locks c, as SIGN_UP's SET on c does: a concurrent sign-up and purchase serialise on c,
 // and whichever runs second sees the other.
-export const RECORD_PURCHASE = cypher<{ index: number; purchase: PurchaseRecord }>(
+export const RECORD_PURCHASE = cypher<{ index: number; purchase: PurchaseRecord; conversion: Conversion | null }>(
   'purchase.record',
   `UNWIND $rows AS row
    MATCH (c:Customer {id: row.customerId})
@@ -53,19 +54,31 @@ export const RECORD_PURCHASE = cypher<{ index: number; purchase: PurchaseRecord 
      ${ADVANCE_STAGE('c', 'BUYER')}
    }
    CALL (c, row) {
-     MATCH (referrer:Customer)-[r:REFERRED]->(c)
+     OPTIONAL MATCH (referrer:Customer)-[r:REFERRED]->(c)
      WHERE r.signedUpAt IS NOT NULL AND r.signedUpAt <= row.at AND (r.firstPurchaseAt IS NULL OR row.at < r.firstPurchaseAt)
+     WITH referrer, r, c, r IS NOT NULL AND NOT r.status IN ['CONVERTED', 'HELD'] AS converts
      SET r.status = CASE WHEN r.status = 'HELD' THEN 'HELD' ELSE 'CONVERTED' END, r.firstPurchaseAt = row.at
-     WITH referrer, r, c
+     WITH referrer, r, c, converts
      ${REWARDS_ON_CONVERSION('r', 'referrer', 'c')}
+     RETURN CASE WHEN converts THEN {referrerId: referrer.id, campaignId: r.campaign} END AS conversion
    }
    CALL (c, purchases) {
      WITH c WHERE purchases >= 2
      ${ADVANCE_STAGE('c', 'REPEAT_BUYER')}
    }
    ${PROMOTE_LOYAL('c')}
-   RETURN row.index AS index, p ${PURCHASE_PROJECTION('p', 'c', 'product')} AS purchase`,
+   RETURN row.index AS index, p ${PURCHASE_PROJECTION('p', 'c', 'product')} AS purchase, conversion`,
 );
+
+/** The credited referral a purchase converted (the invitee's first purchase at or after the sign-up). */
+export interface Conversion {
+  referrerId: string;
+  campaignId: string | null;
+}
+
+/** The events of written purchases: each conversion. */
+export const purchaseEvents = (written: ReadonlyArray<{ purchase: PurchaseRecord; conversion: Conversion | null }>) =>
+  written.flatMap(({ purchase, conversion }) => (conversion ? [conversionEvent(purchase.customerId, conversion)] : []));
 
 export interface PurchaseRow {
   customerId: string;
@@ -102,6 +115,7 @@ export async function recordPurchase(tx: Tx, input: RecordPurchaseInput, now: nu
   checkOrderState(row, state);
   const [written] = await conflictOn('orderId', orderTaken(row.orderId), () => tx.run(RECORD_PURCHASE, { rows: [row] }));
   await linkIdentifiers(tx, [row]);
+  await emitEvents(tx, purchaseEvents([written]));
   return written.purchase;
 }
 
@@ -140,6 +154,7 @@ export async function recordReview(tx: Tx, input: RecordReviewInput, now: number
   const row = parseReview(input, now);
   await requireCustomers(tx, { customerId: row.customerId });
   const [written] = await tx.run(RECORD_REVIEW, { rows: [{ ...row, index: 0 }] });
+  await emitEvents(tx, [reviewEvent(row.customerId, row.productId)]);
   return written.review;
 }
 

@@ -30,6 +30,8 @@ export interface Neo4jConnection {
 /** The statements of one transaction; every write of one request goes through one of these. */
 export interface Tx {
   run<R extends object = Row>(query: Cypher<R>, params?: Params): Promise<R[]>;
+  /** Calls `callback` once this transaction has committed (never when it rolls back). */
+  afterCommit?(callback: () => void): void;
 }
 
 /** How the gateway behaves while Neo4j cannot be reached. */
@@ -233,7 +235,9 @@ export class Graph {
     try {
       transaction = await session.beginTransaction(this.transactionTimeoutMs === undefined ? undefined : { timeout: this.transactionTimeoutMs });
       const open = transaction;
+      const committed = new Set<() => void>();
       const result = await work({
+        afterCommit: (callback) => committed.add(callback),
         run: async <R extends object = Row>(query: Cypher<R>, params: Params = {}) => {
           try {
             const rows = await this.timed(query, () => open.run(query.text, toNeo4jValue(params) as Params));
@@ -247,6 +251,7 @@ export class Graph {
         },
       });
       await this.timed(COMMIT, () => open.commit());
+      for (const callback of committed) callback();
       return result;
     } catch (error) {
       if (transaction?.isOpen()) await transaction.rollback().catch(() => {});

@@ -1,4 +1,6 @@
 import { WRITE_LOCK } from './locks';
+import { acceptReferral } from './membership';
+import { approvedReferralEvents, emitEvents } from './outbox';
 import { conflict, notFound } from './errors';
 import { ReferralRecord } from './model';
 import { cypher, Tx } from './neo4j';
@@ -60,6 +62,11 @@ async function decide(tx: Tx, input: ReviewDecisionInput, actor: string, now: nu
   if (!current) throw notFound('inviteeId', `customer "${inviteeId}" has no credited referral.`);
   if (current.status !== 'HELD') throw conflict('inviteeId', `the referral into "${inviteeId}" is ${current.status}, not HELD.`);
   const [row] = await tx.run(approve ? APPROVE : REJECT, { inviteeId, actor, note, now });
+  if (approve) {
+    // Approved, it counts as the credit it was held from being: in a launch campaign it admits or moves up.
+    if (row.referral.campaignId) await acceptReferral(tx, row.referral.campaignId, row.referral.referrerId, inviteeId, now);
+    await emitEvents(tx, approvedReferralEvents(row.referral));
+  }
   return row.referral;
 }
 

@@ -1,3 +1,4 @@
+import { emitEvents, rewardChangedEvent } from './outbox';
 import type { RewardSide, RewardStatus } from '../schema/generated/types';
 import { conflict, notFound } from './errors';
 import { DAY_MS } from './model';
@@ -155,7 +156,9 @@ export async function changeRewards(tx: Tx, changes: readonly RewardChange[], st
   });
   if (allowed.length === 0) return [];
   const rows = await tx.run(CHANGE_REWARDS, { changes: allowed.map((change) => ({ ...change, from: ALLOWED_FROM[change.to] })) });
-  return rows.map((row) => row.reward);
+  const rewards = rows.map((row) => row.reward);
+  await emitEvents(tx, rewards.map((reward) => rewardChangedEvent(reward.customerId, reward.id, reward.campaignId)));
+  return rewards;
 }
 
 const REWARDS_BY_ID = cypher<{ reward: RewardRecord }>(

@@ -10,6 +10,7 @@ import { CustomerRecord, ReferralRecord, TEXT_LIMITS } from './model';
 import { acceptReferral } from './membership';
 import { cypher, Tx } from './neo4j';
 import { spendInvitation } from './quotas';
+import { emitEvents, signupEvents } from './outbox';
 import { checkReferralEnds, cycleConflict, lockCreditChain, REFERRAL_PROJECTION, ReferralSource, resolveSource } from './referrals';
 import { REWARDS_ON_CONVERSION } from './rewards';
 import { checkEmail, checkId, checkText } from './validate';
@@ -178,12 +179,17 @@ export async function recordSignup(tx: Tx, input: RecordSignupInput, now: number
   }
   const [row] = await conflictOn('email', emailTaken().message, () => tx.run(SIGN_UP, { rows: [{ ...request, index: 0 }] }));
   await linkIdentifiers(tx, [{ customerId: id, at, identifiers: request.identifiers }]);
-  if (!credited) return { customer: row.customer, referral: null };
+  if (!credited) {
+    await emitEvents(tx, signupEvents(id, null));
+    return { customer: row.customer, referral: null };
+  }
   // The referrer is locked (lockCreditChain, directly or through attributeSignup): the rules read under it.
   const hold = await judgeReferral(tx, credited.referrerId, id, at);
   const creditRow = { ...credited, id, at, index: 0, holdReason: hold?.reason ?? null, velocityCount: hold?.velocityCount ?? null };
   const referrals = await conflictOn('customerId', alreadySignedUp(id).message, () => creditReferrals(tx, [creditRow]));
   // A held referral admits nobody and moves nobody up a waitlist: that is what a farmed referral would be after.
   if (credited.launch && !hold) await acceptReferral(tx, credited.campaignId, credited.referrerId, id, at);
-  return { customer: row.customer, referral: referrals.get(0)! };
+  const referral = referrals.get(0)!;
+  await emitEvents(tx, signupEvents(id, referral));
+  return { customer: row.customer, referral };
 }

@@ -36,6 +36,12 @@ async function main(): Promise<number> {
       REDIS_URL: services.redisUrl,
       NEO4J_EXCLUSIVE_URI: exclusive.neo4jUri,
       REDIS_EXCLUSIVE_URL: exclusive.redisUrl,
+      // Every API process a test starts (in jest or as a child) shares one webhook queue and event stream, so any
+      // of them may deliver a test's webhook: all of them must be allowed to reach the tests' local receivers,
+      // and retry soon enough for a test to see it.
+      WEBHOOK_ALLOW_HOSTS: process.env.WEBHOOK_ALLOW_HOSTS ?? '127.0.0.1',
+      WEBHOOK_RETRY_BASE_MS: process.env.WEBHOOK_RETRY_BASE_MS ?? '300',
+      WEBHOOK_RETRY_MAX_MS: process.env.WEBHOOK_RETRY_MAX_MS ?? '2000',
     };
     const resultsFile = path.join(ROOT, '.test-data', `jest-results-${process.pid}.json`);
     // With NEO4J_URI and REDIS_URL given, nothing else has made the folder.

@@ -2,6 +2,8 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import type { GraphQLSchema } from 'graphql';
 import type { Graph } from '../graph/neo4j';
 import { AnalyticsCache } from './cache/analyticsCache';
 import { snapshotStoreFor } from './cache/snapshots';
@@ -9,7 +11,9 @@ import type { KeyValueStore } from './cache/store';
 import { useFraudRules } from '../graph/fraudRules';
 import { useIdentifierSecret } from '../graph/identifiers';
 import type { ApiKey, Config } from './config';
+import type { Caller } from './auth';
 import type { RequestContext } from './context';
+import type { LiveContext } from './live';
 import { createErrorFormatter } from './errors';
 import { authenticate } from './http/authenticate';
 import { csvExport } from './http/csvExport';
@@ -67,10 +71,17 @@ export interface AppDeps {
   store: KeyValueStore;
   log: Logger;
   metrics: Metrics;
+  /** Live events and webhooks, when the runtime started them (server/live). */
+  live?: LiveContext;
 }
 
 export interface App {
   app: express.Express;
+  /** The executable schema, which the WebSocket subscription server shares. */
+  schema: GraphQLSchema;
+  /** A request context for `caller` outside an HTTP request (a WebSocket subscription). */
+  contextFor(caller: Caller, requestId?: string): RequestContext;
+  formatError: ReturnType<typeof createErrorFormatter>;
   /** Stops Apollo; the caller closes the HTTP server, the driver and the store it gave. */
   stop(): Promise<void>;
 }
@@ -87,11 +98,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const production = config.NODE_ENV === 'production';
   const wholeGraphGate = new WholeGraphGate(config.WHOLE_GRAPH_CONCURRENCY_PER_KEY, config.WHOLE_GRAPH_WAIT_MS);
 
+  // The generated Resolvers type maps parents to graph/ records; the schema tools' resolver type cannot say that.
+  const schema = makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: buildResolvers() as never });
+  const formatError = createErrorFormatter(log);
+  const contextFor = (caller: Caller, requestId = 'subscription', requestLog: Logger = log): RequestContext => {
+    const wholeGraph = <T>(work: () => Promise<T>) => wholeGraphGate.run(caller.keyId, work);
+    return { caller, requestId, log: requestLog, graph, cache, snapshots, community, loaders: createLoaders(graph), wholeGraph, live: deps.live };
+  };
   const apollo = new ApolloServer<RequestContext>({
-    typeDefs: loadTypeDefs(),
-    // The generated Resolvers type maps parents to graph/ records; Apollo's own resolver type cannot say that.
-    resolvers: buildResolvers() as never,
-    formatError: createErrorFormatter(log),
+    schema,
+    formatError,
     plugins: [
       limitsPlugin(config),
       metricsPlugin(metrics),
@@ -121,10 +137,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(probes(graph, store, config.PROBE_TIMEOUT_SECONDS * 1000));
   // With METRICS_PORT set, /metrics is served there only (server/runtime.ts), not on this port.
   if (config.METRICS_PORT === undefined) app.use(metricsEndpoint(metrics, { apiKeys: deps.apiKeys, metricsKey: config.METRICS_KEY }));
-  const contextFor = (res: express.Response): RequestContext => {
+  const requestContext = (res: express.Response): RequestContext => {
     const { caller, requestId, log: requestLog } = locals(res);
-    const wholeGraph = <T>(work: () => Promise<T>) => wholeGraphGate.run(caller!.keyId, work);
-    return { caller: caller!, requestId, log: requestLog, graph, cache, snapshots, community, loaders: createLoaders(graph), wholeGraph };
+    return contextFor(caller!, requestId, requestLog);
   };
   // /graphql and its CSV twin /export.csv pass the same gates: key, rate limit, body size, document bounds.
   for (const path of ['/graphql', '/export.csv']) {
@@ -133,10 +148,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     app.use(path, express.json({ limit: config.MAX_BODY_BYTES }));
     app.use(path, documentBounds(config));
   }
-  app.use('/graphql', expressMiddleware(apollo, { context: async ({ res }) => contextFor(res) }));
-  app.get('/export.csv', csvExport(apollo, contextFor, config.EXPORT_MAX_ROWS));
-  app.post('/export.csv', csvExport(apollo, contextFor, config.EXPORT_MAX_ROWS));
+  app.use('/graphql', expressMiddleware(apollo, { context: async ({ res }) => requestContext(res) }));
+  app.get('/export.csv', csvExport(apollo, requestContext, config.EXPORT_MAX_ROWS));
+  app.post('/export.csv', csvExport(apollo, requestContext, config.EXPORT_MAX_ROWS));
   app.use(errorHandler(log, config.MAX_BODY_BYTES));
 
-  return { app, stop: () => apollo.stop() };
+  return { app, schema, contextFor, formatError, stop: () => apollo.stop() };
 }

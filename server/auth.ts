@@ -43,6 +43,8 @@ export const PERMISSIONS = {
   readRewards: ['service', 'community', 'admin'],
   /** Marking a reward paid: product code, once it paid. */
   payRewards: ['service', 'admin'],
+  /** Registering, listing and removing webhook endpoints. */
+  manageWebhooks: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

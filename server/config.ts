@@ -138,6 +138,19 @@ const envSchema = z.object({
   IDENTIFIER_HMAC_SECRET: optionalText.refine((secret) => secret === undefined || secret.length >= 32, 'IDENTIFIER_HMAC_SECRET must be at least 32 characters'),
   REFERRAL_VELOCITY_PER_HOUR: positiveInt('REFERRAL_VELOCITY_PER_HOUR', 20),
   REWARD_RELEASE_SECONDS: positiveInt('REWARD_RELEASE_SECONDS', 300),
+  // Live events (server/live): the stream, its retention, the outbox sweep, webhook deliveries.
+  EVENT_STREAM_KEY: z.string().trim().min(1, 'EVENT_STREAM_KEY must not be empty').default('{grapevine:events}'),
+  EVENT_STREAM_RETENTION_HOURS: positiveInt('EVENT_STREAM_RETENTION_HOURS', 168),
+  OUTBOX_SWEEP_SECONDS: positiveInt('OUTBOX_SWEEP_SECONDS', 5),
+  WEBHOOK_ALLOW_HOSTS: z
+    .string()
+    .default('')
+    .transform((raw) => raw.split(',').map((host) => host.trim().toLowerCase()).filter((host) => host !== '')),
+  WEBHOOK_TIMEOUT_SECONDS: positiveInt('WEBHOOK_TIMEOUT_SECONDS', 10),
+  WEBHOOK_DEADLINE_SECONDS: positiveInt('WEBHOOK_DEADLINE_SECONDS', 86_400),
+  WEBHOOK_RETRY_BASE_MS: positiveInt('WEBHOOK_RETRY_BASE_MS', 10_000),
+  WEBHOOK_RETRY_MAX_MS: positiveInt('WEBHOOK_RETRY_MAX_MS', 3_600_000),
+  WEBHOOK_QUEUE: z.string().trim().regex(/^[A-Za-z0-9_-]{1,100}$/, 'WEBHOOK_QUEUE must be 1-100 letters, digits, _ or -').default('grapevine-webhooks'),
 });
 
 /**

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Graph } from '../graph/neo4j';
 import type { AnalyticsCache } from './cache/analyticsCache';
 import type { Caller } from './auth';
+import type { LiveContext } from './live';
 import type { Loaders } from './loaders';
 import type { SnapshotServer } from './wholeGraphSnapshots';
 import type { CommunitySettings } from './communitySettings';
@@ -20,4 +21,6 @@ export interface RequestContext {
   community: CommunitySettings;
   /** Runs a whole-graph computation within the caller's key's share (server/bounds/wholeGraphGate.ts). */
   wholeGraph<T>(work: () => Promise<T>): Promise<T>;
+  /** Live events and webhooks (server/live); absent where the app runs without them (HTTP-only tests). */
+  live?: LiveContext;
 }

@@ -11,6 +11,9 @@ import { connectRedis, KeyValueStore, MemoryStore } from './cache/store';
 import type { ApiKey, Config } from './config';
 import { metricsApp } from './http/metricsEndpoint';
 import { startJobs } from './jobs';
+import { createAuthenticator } from './auth';
+import { startLive } from './live';
+import { startSubscriptionServer } from './live/subscriptionServer';
 import { createLogger, Logger } from './logger';
 import { createMetrics } from './metrics';
 
@@ -19,6 +22,8 @@ export interface Running {
   /** Where Prometheus scrapes, when METRICS_PORT gives /metrics its own port. */
   metricsUrl?: string;
   adminKeyFile?: string;
+  /** How many subscriptions this process is serving now (tests wait for theirs before writing). */
+  liveSubscribers(): number;
   shutdown(reason: string): Promise<void>;
 }
 
@@ -66,8 +71,13 @@ export async function startService(config: Config, log = createLogger(config.LOG
     }
 
     const { apiKeys, adminKeyFile } = resolveApiKeys(config, log);
-    const { app, stop: stopApollo } = await createApp({ config, apiKeys, graph, store, log, metrics });
+    const live = startLive({ graph, store, redis, config, log });
+    const { app, schema, contextFor, formatError, stop: stopApollo } = await createApp({ config, apiKeys, graph, store, log, metrics, live }).catch(async (error: unknown) => {
+      await live.stop().catch(() => {});
+      throw error;
+    });
     const server = http.createServer(app);
+    const subscriptions = startSubscriptionServer({ server, schema, authenticate: createAuthenticator(apiKeys), contextFor, formatError, config, log });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.PORT, resolve);
@@ -84,19 +94,22 @@ export async function startService(config: Config, log = createLogger(config.LOG
       });
     }
     const metricsUrl = metricsServer ? `http://${config.METRICS_HOST.includes(':') ? `[${config.METRICS_HOST}]` : config.METRICS_HOST}:${config.METRICS_PORT}/metrics` : undefined;
-    const jobs = startJobs({ graph, store, config, log });
+    const jobs = startJobs({ graph, store, config, log, relay: live.relay });
 
     let stopping: Promise<void> | undefined;
     const shutdown = (reason: string) => {
       stopping ??= (async () => {
         log.info({ reason }, 'shutting down: no new connections, draining requests');
+        // Subscribers are told the server is going away (1001) and reconnect to another process.
+        await subscriptions.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
         });
         log.info('requests drained; stopping background jobs');
         await jobs.stop();
-        log.info('background jobs stopped; closing clients');
+        await live.stop();
+        log.info('background jobs and live events stopped; closing clients');
         if (metricsServer) {
           await new Promise<void>((resolve) => {
             metricsServer.close(() => resolve());
@@ -110,7 +123,7 @@ export async function startService(config: Config, log = createLogger(config.LOG
       })();
       return stopping;
     };
-    return { url, metricsUrl, adminKeyFile, shutdown };
+    return { url, metricsUrl, adminKeyFile, liveSubscribers: () => live.hub.size, shutdown };
   } catch (error) {
     await store.close().catch(() => {});
     throw error;

@@ -1,5 +1,6 @@
 import type { RecordPurchaseInput, RecordReviewInput } from '../../schema/generated/types';
-import { checkOrderState, ORDER_OWNER, parsePurchase, parseReview, RECORD_PURCHASE, RECORD_REVIEW } from '../commerce';
+import { checkOrderState, ORDER_OWNER, parsePurchase, parseReview, purchaseEvents, RECORD_PURCHASE, RECORD_REVIEW } from '../commerce';
+import { emitEvents, reviewEvent } from '../outbox';
 import { checkCustomersExist } from '../customers';
 import { linkIdentifiers } from '../identifiers';
 import { existenceOf } from './customerKinds';
@@ -19,6 +20,7 @@ export const purchases = bulkKind({
   write: async (tx, rows) => {
     const written = await byIndex(rows, () => tx.run(RECORD_PURCHASE, { rows: rows.map(({ index, parsed }) => ({ ...parsed, index })) }));
     await linkIdentifiers(tx, rows.map(({ parsed }) => parsed));
+    await emitEvents(tx, purchaseEvents(rows.map(({ index }) => written.get(index)!)));
     return new Map([...written].map(([index, row]) => [index, row.purchase]));
   },
   identifierOwner: (row) => (row.identifiers.length > 0 ? row.customerId : null),
@@ -35,6 +37,7 @@ export const reviews = bulkKind({
   decide: (row, existing) => checkCustomersExist(existing, { customerId: row.customerId }),
   write: async (tx, rows) => {
     const written = await byIndex(rows, () => tx.run(RECORD_REVIEW, { rows: rows.map(({ index, parsed }) => ({ ...parsed, index })) }));
+    await emitEvents(tx, rows.map(({ parsed }) => reviewEvent(parsed.customerId, parsed.productId)));
     return new Map([...written].map(([index, row]) => [index, row.review]));
   },
 });

@@ -13,6 +13,7 @@ import { checkCode, checkSignupState, Credit, CREDIT_REFERRAL, creditByCode, cre
 import type { HoldReason } from '../../schema/generated/types';
 
 type CreditDecision = Credit & { holdReason: HoldReason | null; velocityCount: number | null };
+import { emitEvents, signupEvents } from '../outbox';
 import { byIndex, bulkKind, Planned } from './kind';
 import { LaunchCampaignInBatch } from './oneByOne';
 import { PlanFacts } from './plan';
@@ -134,6 +135,7 @@ export const signups = bulkKind({
     await linkIdentifiers(tx, rows.map(({ parsed }) => ({ customerId: parsed.id, at: parsed.at, identifiers: parsed.identifiers })));
     const credits = rows.flatMap(({ index, parsed, decided }) => (decided ? [{ ...decided, id: parsed.id, at: parsed.at, index }] : []));
     const referrals = await creditReferrals(tx, credits);
+    await emitEvents(tx, rows.flatMap(({ index, parsed }) => signupEvents(parsed.id, referrals.get(index) ?? null)));
     return new Map(rows.map(({ index }) => [index, { customer: customers.get(index)!.customer, referral: referrals.get(index) ?? null }]));
   },
 });

@@ -461,6 +461,16 @@ export type CreateCampaignInput = {
   waveSize?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** A new webhook endpoint. */
+export type CreateWebhookInput = {
+  /** The kinds of events to receive; at least one. */
+  events: Array<WebhookEvent>;
+  /** The signing secret, 16 to 200 characters. Stored to sign deliveries; never returned or logged. */
+  secret: Scalars['String']['input'];
+  /** An http or https URL. Private, loopback and link-local addresses are refused at delivery unless the host is in `WEBHOOK_ALLOW_HOSTS`. */
+  url: Scalars['String']['input'];
+};
+
 /** One currency's conversion rate into the base currency. */
 export type CurrencyRateInput = {
   /** ISO 4217 code of the currency purchases were made in (USD). */
@@ -1197,6 +1207,40 @@ export type Lifecycle =
   | 'NEW';
 
 /**
+ * One domain event as a subscription delivers it. Ids and times only; `customer` resolves the customer it is
+ * about with the caller's role rules (a MARKETER asking for `customer.email` gets FORBIDDEN, never the email).
+ */
+export type LiveEvent = {
+  __typename?: 'LiveEvent';
+  /** When the write that produced it was recorded. */
+  at: Scalars['DateTime']['output'];
+  /** The campaign, when the event concerns one. */
+  campaignId: Maybe<Scalars['ID']['output']>;
+  /** The customer `customerId` names, read now (null when erased or absent). Its `email` follows the role rules. */
+  customer: Maybe<Customer>;
+  /** The customer the event is about. */
+  customerId: Maybe<Scalars['ID']['output']>;
+  /** For CHAIN_GREW: the generation the tree reached (the root's direct referrals are generation 1). */
+  generation: Maybe<Scalars['Int']['output']>;
+  /** The event's id: unique, the same on every subscription and webhook delivery of this event. */
+  id: Scalars['ID']['output'];
+  /** The invitee, for referral events. */
+  inviteeId: Maybe<Scalars['ID']['output']>;
+  /** The product, for REVIEW_POSTED. */
+  productId: Maybe<Scalars['ID']['output']>;
+  /** The referrer, for referral events. */
+  referrerId: Maybe<Scalars['ID']['output']>;
+  /** The reward, for REWARD_CHANGED. */
+  rewardId: Maybe<Scalars['ID']['output']>;
+  /** The root of the referral tree the event belongs to (the customer themselves when nobody referred them). */
+  rootCustomerId: Scalars['ID']['output'];
+  /** Position of the event in its tree's sequence, from 1: events of one tree are numbered in commit order. */
+  sequence: Scalars['Int']['output'];
+  /** What happened. */
+  type: WebhookEvent;
+};
+
+/**
  * How amounts in several currencies are combined: every purchase is converted into `baseCurrency` at the rates
  * given; amounts in different currencies are never added as they are. A purchase (up to `asOf`) in a currency that is
  * neither the base nor in `rates` is BAD_USER_INPUT with field `money.rates`, naming the currencies missing.
@@ -1239,6 +1283,12 @@ export type Mutation = {
   connectCustomers: SocialTie;
   /** Creates or replaces a campaign. BAD_USER_INPUT: `input.id`, `input.name`, `input.endsAt`, `input.attributionWindowDays`, the rewards. */
   createCampaign: Campaign;
+  /** Admin only: registers an endpoint. BAD_USER_INPUT: `input.url`, `input.events`, `input.secret`. */
+  createWebhook: Webhook;
+  /** Admin only: removes an endpoint; its queued retries stop. Returns its id. NOT_FOUND: `input.id`. */
+  deleteWebhook: Scalars['ID']['output'];
+  /** Admin only: stops deliveries to an endpoint (kept in `webhooks`, with its log). NOT_FOUND: `input.id`. */
+  disableWebhook: Webhook;
   /** Removes the KNOWS tie between two customers. BAD_USER_INPUT: a malformed id, the same customer twice. */
   disconnectCustomers: DisconnectResult;
   /**
@@ -1300,6 +1350,8 @@ export type Mutation = {
    * A sign-up credited in an invite-only or waitlist campaign admits the customer or puts them on its waitlist.
    */
   recordSignup: SignupResult;
+  /** Admin only: queues the delivery's event to its endpoint again, as a new delivery. NOT_FOUND: `input.deliveryId`. */
+  redeliver: WebhookDelivery;
   /** Rejects a held referral. NOT_FOUND, CONFLICT as approveReferral. Community and admin. */
   rejectReferral: Referral;
   /** PENDING or APPROVED → REVOKED. NOT_FOUND: `input.rewardId`; CONFLICT: PAID or REVOKED. Community and admin. */
@@ -1381,6 +1433,42 @@ export type MutationConnectCustomersArgs = {
  */
 export type MutationCreateCampaignArgs = {
   input: CreateCampaignInput;
+};
+
+
+/**
+ * Writes. Each needs the SERVICE or ADMIN role (FORBIDDEN otherwise); `eraseCustomer` needs ADMIN.
+ * A mutation that fails writes nothing. Bad input is BAD_USER_INPUT with `extensions.field` naming the input
+ * field (`input.rating`); an unknown id it must find is NOT_FOUND; a clash with stored data is CONFLICT.
+ * Event mutations take an `idempotencyKey`: a replay with the same key and input returns the first result and
+ * changes nothing; the same key with other input is CONFLICT (field `input.idempotencyKey`).
+ */
+export type MutationCreateWebhookArgs = {
+  input: CreateWebhookInput;
+};
+
+
+/**
+ * Writes. Each needs the SERVICE or ADMIN role (FORBIDDEN otherwise); `eraseCustomer` needs ADMIN.
+ * A mutation that fails writes nothing. Bad input is BAD_USER_INPUT with `extensions.field` naming the input
+ * field (`input.rating`); an unknown id it must find is NOT_FOUND; a clash with stored data is CONFLICT.
+ * Event mutations take an `idempotencyKey`: a replay with the same key and input returns the first result and
+ * changes nothing; the same key with other input is CONFLICT (field `input.idempotencyKey`).
+ */
+export type MutationDeleteWebhookArgs = {
+  input: WebhookIdInput;
+};
+
+
+/**
+ * Writes. Each needs the SERVICE or ADMIN role (FORBIDDEN otherwise); `eraseCustomer` needs ADMIN.
+ * A mutation that fails writes nothing. Bad input is BAD_USER_INPUT with `extensions.field` naming the input
+ * field (`input.rating`); an unknown id it must find is NOT_FOUND; a clash with stored data is CONFLICT.
+ * Event mutations take an `idempotencyKey`: a replay with the same key and input returns the first result and
+ * changes nothing; the same key with other input is CONFLICT (field `input.idempotencyKey`).
+ */
+export type MutationDisableWebhookArgs = {
+  input: WebhookIdInput;
 };
 
 
@@ -1537,6 +1625,18 @@ export type MutationRecordReviewArgs = {
  */
 export type MutationRecordSignupArgs = {
   input: RecordSignupInput;
+};
+
+
+/**
+ * Writes. Each needs the SERVICE or ADMIN role (FORBIDDEN otherwise); `eraseCustomer` needs ADMIN.
+ * A mutation that fails writes nothing. Bad input is BAD_USER_INPUT with `extensions.field` naming the input
+ * field (`input.rating`); an unknown id it must find is NOT_FOUND; a clash with stored data is CONFLICT.
+ * Event mutations take an `idempotencyKey`: a replay with the same key and input returns the first result and
+ * changes nothing; the same key with other input is CONFLICT (field `input.idempotencyKey`).
+ */
+export type MutationRedeliverArgs = {
+  input: RedeliverInput;
 };
 
 
@@ -1955,6 +2055,10 @@ export type Query = {
   untappedAdvocates: Array<Advocate>;
   /** Where a customer stands in a campaign's launch. NOT_FOUND: `campaignId`, `customerId`. Any role. */
   waitlistPosition: WaitlistPosition;
+  /** Admin only: an endpoint's most recent deliveries, newest first, with their attempts. NOT_FOUND: `webhookId`. */
+  webhookDeliveries: Array<WebhookDelivery>;
+  /** Admin only: every registered webhook endpoint, newest first. */
+  webhooks: Array<Webhook>;
 };
 
 
@@ -2282,6 +2386,17 @@ export type QueryWaitlistPositionArgs = {
   customerId: Scalars['ID']['input'];
 };
 
+
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
+export type QueryWebhookDeliveriesArgs = {
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  webhookId: Scalars['ID']['input'];
+};
+
 /**
  * A product's rating as one reader should weigh it. Trust weights by the author's distance from the reader
  * over KNOWS ties: 4 for the reader's own review and their connections' (distance 0 or 1), 2 for two hops,
@@ -2428,6 +2543,12 @@ export type RecordSignupInput = {
   identifiers?: InputMaybe<Array<IdentifierInput>>;
   /** Display name, up to 200 characters; omitted or null keeps the current name. */
   name?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Delivers an event to an endpoint again. */
+export type RedeliverInput = {
+  /** The delivery to repeat (from `webhookDeliveries`): the same event, a new delivery with fresh attempts. */
+  deliveryId: Scalars['ID']['input'];
 };
 
 /** One referral, from invite to conversion: one per referrer, invitee and campaign. */
@@ -2865,6 +2986,41 @@ export type SocialTie = {
   strength: Scalars['Float']['output'];
 };
 
+/**
+ * Live feeds over WebSocket (`graphql-ws` protocol) on the same URL as queries (`/graphql`); the connection's
+ * `connectionParams` carry `{ authorization: "Bearer <key>" }`. Every API process reads the one event stream, so
+ * a subscriber sees writes made through any process. Events of one referral tree arrive in commit order.
+ */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** Everything in the referral tree whose root is this customer (the root advocate): sign-ups, credits, conversions, reviews, new generations. Every role. */
+  chainActivity: LiveEvent;
+  /** Events of one campaign: sign-ups credited to it, credits, conversions, holds, new generations. Every role. */
+  referralActivity: LiveEvent;
+  /** Each posted or revised review (REVIEW_POSTED) and held referral (REFERRAL_HELD), for those who work the review queue. MARKETER, COMMUNITY and ADMIN. */
+  reviewQueueChanged: LiveEvent;
+};
+
+
+/**
+ * Live feeds over WebSocket (`graphql-ws` protocol) on the same URL as queries (`/graphql`); the connection's
+ * `connectionParams` carry `{ authorization: "Bearer <key>" }`. Every API process reads the one event stream, so
+ * a subscriber sees writes made through any process. Events of one referral tree arrive in commit order.
+ */
+export type SubscriptionChainActivityArgs = {
+  rootCustomerId: Scalars['ID']['input'];
+};
+
+
+/**
+ * Live feeds over WebSocket (`graphql-ws` protocol) on the same URL as queries (`/graphql`); the connection's
+ * `connectionParams` carry `{ authorization: "Bearer <key>" }`. Every API process reads the one event stream, so
+ * a subscriber sees writes made through any process. Events of one referral tree arrive in commit order.
+ */
+export type SubscriptionReferralActivityArgs = {
+  campaignId: Scalars['ID']['input'];
+};
+
 /** A page of reviews ordered by who wrote them, as one reader sees them. */
 export type TrustedReviewConnection = {
   __typename?: 'TrustedReviewConnection';
@@ -2995,4 +3151,86 @@ export type Wave = {
   number: Scalars['Int']['output'];
   /** How many customers the wave admitted (at most the size asked for). */
   size: Scalars['Int']['output'];
+};
+
+/** An endpoint that receives signed POSTs of domain events. The secret is never returned. */
+export type Webhook = {
+  __typename?: 'Webhook';
+  /** When it was registered. */
+  createdAt: Scalars['DateTime']['output'];
+  /** False once disabled: nothing more is delivered (queued retries stop). */
+  enabled: Scalars['Boolean']['output'];
+  /** The kinds of events it receives. */
+  events: Array<WebhookEvent>;
+  /** The endpoint's id. */
+  id: Scalars['ID']['output'];
+  /** Where events are POSTed (http or https). */
+  url: Scalars['String']['output'];
+};
+
+/** One try at delivering an event. */
+export type WebhookAttempt = {
+  __typename?: 'WebhookAttempt';
+  /** When it was made. */
+  at: Scalars['DateTime']['output'];
+  /** Why it failed, when it did (no response body is kept). */
+  error: Maybe<Scalars['String']['output']>;
+  /** The HTTP status the endpoint answered; null when no answer came (timeout, refused address, connection error). */
+  statusCode: Maybe<Scalars['Int']['output']>;
+};
+
+/** One event's delivery to one endpoint, with its attempts. */
+export type WebhookDelivery = {
+  __typename?: 'WebhookDelivery';
+  /** Every attempt so far, oldest first. */
+  attempts: Array<WebhookAttempt>;
+  /** When it was queued. */
+  createdAt: Scalars['DateTime']['output'];
+  /** The event delivered; the same as the body's `id` and the `Grapevine-Event-Id` header. */
+  eventId: Scalars['ID']['output'];
+  /** The kind of event. */
+  eventType: WebhookEvent;
+  /** The delivery's id (pass it to `redeliver`). */
+  id: Scalars['ID']['output'];
+  /** When the next attempt is due, while PENDING after a failure. */
+  nextRetryAt: Maybe<Scalars['DateTime']['output']>;
+  /** Where it stands. */
+  status: WebhookDeliveryStatus;
+  /** The endpoint. */
+  webhookId: Scalars['ID']['output'];
+};
+
+/** Where a delivery stands. */
+export type WebhookDeliveryStatus =
+  /** The endpoint answered 2xx. */
+  | 'DELIVERED'
+  /** No 2xx before the deadline (`WEBHOOK_DEADLINE_SECONDS`), or the endpoint was disabled or deleted. */
+  | 'FAILED'
+  /** Waiting for its first attempt or a retry (`nextRetryAt`). */
+  | 'PENDING';
+
+/**
+ * A kind of domain event. Every committed write publishes its events after its transaction commits (never for a
+ * rolled-back one; an idempotent replay publishes nothing). Events carry ids and times only, no personal data.
+ */
+export type WebhookEvent =
+  /** A referral tree reached a new generation (`rootCustomerId`, `generation`, the `customerId` who reached it, `campaignId`). */
+  | 'CHAIN_GREW'
+  /** A customer signed up (`customerId`; `referrerId` and `campaignId` when a referral was credited). */
+  | 'CUSTOMER_SIGNED_UP'
+  /** A credited referral converted: the invitee's first purchase at or after the sign-up (`referrerId`, `inviteeId`, `campaignId`). */
+  | 'REFERRAL_CONVERTED'
+  /** A referral was credited at sign-up (`referrerId`, `inviteeId`, `campaignId`). */
+  | 'REFERRAL_CREDITED'
+  /** A referral was held for review (`referrerId`, `inviteeId`, `campaignId`). */
+  | 'REFERRAL_HELD'
+  /** A review was posted or revised (`customerId`, `productId`). */
+  | 'REVIEW_POSTED'
+  /** A reward changed (`customerId`, `rewardId`, `campaignId`). */
+  | 'REWARD_CHANGED';
+
+/** Names one webhook endpoint. */
+export type WebhookIdInput = {
+  /** The endpoint's id. */
+  id: Scalars['ID']['input'];
 };

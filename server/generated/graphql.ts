@@ -9,6 +9,7 @@ import type { AdmitMembersRecord } from '../../graph/quotas';
 import type { LaunchReportRecord } from '../../graph/analytics/launch';
 import type { RewardRecord } from '../../graph/rewards';
 import type { FraudRingRecord } from '../../graph/analytics/fraudRings';
+import type { DomainEvent } from '../../graph/outbox';
 import type { RequestContext } from '../context';
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
@@ -112,6 +113,7 @@ export type ResolversTypes = {
   ConversionFilter: Types.ConversionFilter;
   ConversionFunnel: ResolverTypeWrapper<Types.ConversionFunnel>;
   CreateCampaignInput: Types.CreateCampaignInput;
+  CreateWebhookInput: Types.CreateWebhookInput;
   CurrencyRateInput: Types.CurrencyRateInput;
   Customer: ResolverTypeWrapper<CustomerRecord>;
   CustomerConnection: ResolverTypeWrapper<Omit<Types.CustomerConnection, 'edges'> & { edges: Array<ResolversTypes['CustomerEdge']> }>;
@@ -165,6 +167,7 @@ export type ResolversTypes = {
   LaunchReport: ResolverTypeWrapper<LaunchReportRecord>;
   LaunchStatus: Types.LaunchStatus;
   Lifecycle: Types.Lifecycle;
+  LiveEvent: ResolverTypeWrapper<DomainEvent>;
   MoneyInput: Types.MoneyInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NeighbourCommunity: ResolverTypeWrapper<Types.NeighbourCommunity>;
@@ -185,6 +188,7 @@ export type ResolversTypes = {
   RecordRefundInput: Types.RecordRefundInput;
   RecordReviewInput: Types.RecordReviewInput;
   RecordSignupInput: Types.RecordSignupInput;
+  RedeliverInput: Types.RedeliverInput;
   Referral: ResolverTypeWrapper<ReferralRecord>;
   ReferralChain: ResolverTypeWrapper<Omit<Types.ReferralChain, 'customer' | 'downward' | 'root' | 'upward'> & { customer: ResolversTypes['Customer'], downward: Array<ResolversTypes['ChainNode']>, root: ResolversTypes['Customer'], upward: Array<ResolversTypes['Customer']> }>;
   ReferralCode: ResolverTypeWrapper<ReferralCodeRecord>;
@@ -219,6 +223,7 @@ export type ResolversTypes = {
   SignupResult: ResolverTypeWrapper<Omit<Types.SignupResult, 'customer' | 'referral'> & { customer: ResolversTypes['Customer'], referral?: Types.Maybe<ResolversTypes['Referral']> }>;
   SocialTie: ResolverTypeWrapper<Omit<Types.SocialTie, 'customer' | 'other'> & { customer: ResolversTypes['Customer'], other: ResolversTypes['Customer'] }>;
   String: ResolverTypeWrapper<Types.Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TrustedReviewConnection: ResolverTypeWrapper<Omit<Types.TrustedReviewConnection, 'edges'> & { edges: Array<ResolversTypes['TrustedReviewEdge']> }>;
   TrustedReviewEdge: ResolverTypeWrapper<Omit<Types.TrustedReviewEdge, 'node' | 'via'> & { node: ResolversTypes['Review'], via?: Types.Maybe<ResolversTypes['Customer']> }>;
   UpsertCustomerInput: Types.UpsertCustomerInput;
@@ -226,6 +231,12 @@ export type ResolversTypes = {
   ValueTier: Types.ValueTier;
   WaitlistPosition: ResolverTypeWrapper<WaitlistPositionRecord>;
   Wave: ResolverTypeWrapper<WaveRecord>;
+  Webhook: ResolverTypeWrapper<Types.Webhook>;
+  WebhookAttempt: ResolverTypeWrapper<Types.WebhookAttempt>;
+  WebhookDelivery: ResolverTypeWrapper<Types.WebhookDelivery>;
+  WebhookDeliveryStatus: Types.WebhookDeliveryStatus;
+  WebhookEvent: Types.WebhookEvent;
+  WebhookIdInput: Types.WebhookIdInput;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -254,6 +265,7 @@ export type ResolversParentTypes = {
   ConversionFilter: Types.ConversionFilter;
   ConversionFunnel: Types.ConversionFunnel;
   CreateCampaignInput: Types.CreateCampaignInput;
+  CreateWebhookInput: Types.CreateWebhookInput;
   CurrencyRateInput: Types.CurrencyRateInput;
   Customer: CustomerRecord;
   CustomerConnection: Omit<Types.CustomerConnection, 'edges'> & { edges: Array<ResolversParentTypes['CustomerEdge']> };
@@ -299,6 +311,7 @@ export type ResolversParentTypes = {
   LaunchCohort: Types.LaunchCohort;
   LaunchGeneration: Types.LaunchGeneration;
   LaunchReport: LaunchReportRecord;
+  LiveEvent: DomainEvent;
   MoneyInput: Types.MoneyInput;
   Mutation: Record<PropertyKey, never>;
   NeighbourCommunity: Types.NeighbourCommunity;
@@ -319,6 +332,7 @@ export type ResolversParentTypes = {
   RecordRefundInput: Types.RecordRefundInput;
   RecordReviewInput: Types.RecordReviewInput;
   RecordSignupInput: Types.RecordSignupInput;
+  RedeliverInput: Types.RedeliverInput;
   Referral: ReferralRecord;
   ReferralChain: Omit<Types.ReferralChain, 'customer' | 'downward' | 'root' | 'upward'> & { customer: ResolversParentTypes['Customer'], downward: Array<ResolversParentTypes['ChainNode']>, root: ResolversParentTypes['Customer'], upward: Array<ResolversParentTypes['Customer']> };
   ReferralCode: ReferralCodeRecord;
@@ -348,12 +362,17 @@ export type ResolversParentTypes = {
   SignupResult: Omit<Types.SignupResult, 'customer' | 'referral'> & { customer: ResolversParentTypes['Customer'], referral?: Types.Maybe<ResolversParentTypes['Referral']> };
   SocialTie: Omit<Types.SocialTie, 'customer' | 'other'> & { customer: ResolversParentTypes['Customer'], other: ResolversParentTypes['Customer'] };
   String: Types.Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
   TrustedReviewConnection: Omit<Types.TrustedReviewConnection, 'edges'> & { edges: Array<ResolversParentTypes['TrustedReviewEdge']> };
   TrustedReviewEdge: Omit<Types.TrustedReviewEdge, 'node' | 'via'> & { node: ResolversParentTypes['Review'], via?: Types.Maybe<ResolversParentTypes['Customer']> };
   UpsertCustomerInput: Types.UpsertCustomerInput;
   ValueRulesInput: Types.ValueRulesInput;
   WaitlistPosition: WaitlistPositionRecord;
   Wave: WaveRecord;
+  Webhook: Types.Webhook;
+  WebhookAttempt: Types.WebhookAttempt;
+  WebhookDelivery: Types.WebhookDelivery;
+  WebhookIdInput: Types.WebhookIdInput;
 };
 
 export type CostDirectiveArgs = {
@@ -740,6 +759,22 @@ export type LaunchReportResolvers<ContextType = RequestContext, ParentType exten
   waves?: Resolver<Array<ResolversTypes['LaunchCohort']>, ParentType, ContextType>;
 };
 
+export type LiveEventResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['LiveEvent'] = ResolversParentTypes['LiveEvent']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  campaignId?: Resolver<Types.Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  customer?: Resolver<Types.Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
+  customerId?: Resolver<Types.Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  generation?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  inviteeId?: Resolver<Types.Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  productId?: Resolver<Types.Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  referrerId?: Resolver<Types.Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  rewardId?: Resolver<Types.Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  rootCustomerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  sequence?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['WebhookEvent'], ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   admitMembers?: Resolver<ResolversTypes['AdmitMembersResult'], ParentType, ContextType, RequireFields<Types.MutationAdmitMembersArgs, 'input'>>;
   admitWave?: Resolver<ResolversTypes['AdmitWaveResult'], ParentType, ContextType, RequireFields<Types.MutationAdmitWaveArgs, 'input'>>;
@@ -747,6 +782,9 @@ export type MutationResolvers<ContextType = RequestContext, ParentType extends R
   approveReward?: Resolver<ResolversTypes['Reward'], ParentType, ContextType, RequireFields<Types.MutationApproveRewardArgs, 'input'>>;
   connectCustomers?: Resolver<ResolversTypes['SocialTie'], ParentType, ContextType, RequireFields<Types.MutationConnectCustomersArgs, 'input'>>;
   createCampaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType, RequireFields<Types.MutationCreateCampaignArgs, 'input'>>;
+  createWebhook?: Resolver<ResolversTypes['Webhook'], ParentType, ContextType, RequireFields<Types.MutationCreateWebhookArgs, 'input'>>;
+  deleteWebhook?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<Types.MutationDeleteWebhookArgs, 'input'>>;
+  disableWebhook?: Resolver<ResolversTypes['Webhook'], ParentType, ContextType, RequireFields<Types.MutationDisableWebhookArgs, 'input'>>;
   disconnectCustomers?: Resolver<ResolversTypes['DisconnectResult'], ParentType, ContextType, RequireFields<Types.MutationDisconnectCustomersArgs, 'input'>>;
   eraseCustomer?: Resolver<ResolversTypes['EraseResult'], ParentType, ContextType, RequireFields<Types.MutationEraseCustomerArgs, 'id'>>;
   follow?: Resolver<ResolversTypes['FollowResult'], ParentType, ContextType, RequireFields<Types.MutationFollowArgs, 'input'>>;
@@ -760,6 +798,7 @@ export type MutationResolvers<ContextType = RequestContext, ParentType extends R
   recordRefund?: Resolver<ResolversTypes['RefundResult'], ParentType, ContextType, RequireFields<Types.MutationRecordRefundArgs, 'input'>>;
   recordReview?: Resolver<ResolversTypes['Review'], ParentType, ContextType, RequireFields<Types.MutationRecordReviewArgs, 'input'>>;
   recordSignup?: Resolver<ResolversTypes['SignupResult'], ParentType, ContextType, RequireFields<Types.MutationRecordSignupArgs, 'input'>>;
+  redeliver?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType, RequireFields<Types.MutationRedeliverArgs, 'input'>>;
   rejectReferral?: Resolver<ResolversTypes['Referral'], ParentType, ContextType, RequireFields<Types.MutationRejectReferralArgs, 'input'>>;
   revokeReward?: Resolver<ResolversTypes['Reward'], ParentType, ContextType, RequireFields<Types.MutationRevokeRewardArgs, 'input'>>;
   upsertCustomer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType, RequireFields<Types.MutationUpsertCustomerArgs, 'input'>>;
@@ -882,6 +921,8 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   topInfluencers?: Resolver<Array<ResolversTypes['InfluencerRanking']>, ParentType, ContextType, RequireFields<Types.QueryTopInfluencersArgs, 'by' | 'limit'>>;
   untappedAdvocates?: Resolver<Array<ResolversTypes['Advocate']>, ParentType, ContextType, RequireFields<Types.QueryUntappedAdvocatesArgs, 'limit'>>;
   waitlistPosition?: Resolver<ResolversTypes['WaitlistPosition'], ParentType, ContextType, RequireFields<Types.QueryWaitlistPositionArgs, 'campaignId' | 'customerId'>>;
+  webhookDeliveries?: Resolver<Array<ResolversTypes['WebhookDelivery']>, ParentType, ContextType, RequireFields<Types.QueryWebhookDeliveriesArgs, 'limit' | 'webhookId'>>;
+  webhooks?: Resolver<Array<ResolversTypes['Webhook']>, ParentType, ContextType>;
 };
 
 export type ReaderRatingResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ReaderRating'] = ResolversParentTypes['ReaderRating']> = {
@@ -1069,6 +1110,12 @@ export type SocialTieResolvers<ContextType = RequestContext, ParentType extends 
   strength?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
+export type SubscriptionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  chainActivity?: SubscriptionResolver<ResolversTypes['LiveEvent'], "chainActivity", ParentType, ContextType, RequireFields<Types.SubscriptionChainActivityArgs, 'rootCustomerId'>>;
+  referralActivity?: SubscriptionResolver<ResolversTypes['LiveEvent'], "referralActivity", ParentType, ContextType, RequireFields<Types.SubscriptionReferralActivityArgs, 'campaignId'>>;
+  reviewQueueChanged?: SubscriptionResolver<ResolversTypes['LiveEvent'], "reviewQueueChanged", ParentType, ContextType>;
+};
+
 export type TrustedReviewConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['TrustedReviewConnection'] = ResolversParentTypes['TrustedReviewConnection']> = {
   edges?: Resolver<Array<ResolversTypes['TrustedReviewEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
@@ -1100,6 +1147,31 @@ export type WaveResolvers<ContextType = RequestContext, ParentType extends Resol
   campaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType>;
   number?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   size?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type WebhookResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Webhook'] = ResolversParentTypes['Webhook']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  events?: Resolver<Array<ResolversTypes['WebhookEvent']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type WebhookAttemptResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['WebhookAttempt'] = ResolversParentTypes['WebhookAttempt']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  error?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  statusCode?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type WebhookDeliveryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['WebhookDelivery'] = ResolversParentTypes['WebhookDelivery']> = {
+  attempts?: Resolver<Array<ResolversTypes['WebhookAttempt']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  eventId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  eventType?: Resolver<ResolversTypes['WebhookEvent'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  nextRetryAt?: Resolver<Types.Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['WebhookDeliveryStatus'], ParentType, ContextType>;
+  webhookId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = RequestContext> = {
@@ -1150,6 +1222,7 @@ export type Resolvers<ContextType = RequestContext> = {
   LaunchCohort?: LaunchCohortResolvers<ContextType>;
   LaunchGeneration?: LaunchGenerationResolvers<ContextType>;
   LaunchReport?: LaunchReportResolvers<ContextType>;
+  LiveEvent?: LiveEventResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   NeighbourCommunity?: NeighbourCommunityResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
@@ -1187,10 +1260,14 @@ export type Resolvers<ContextType = RequestContext> = {
   ServiceInfo?: ServiceInfoResolvers<ContextType>;
   SignupResult?: SignupResultResolvers<ContextType>;
   SocialTie?: SocialTieResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   TrustedReviewConnection?: TrustedReviewConnectionResolvers<ContextType>;
   TrustedReviewEdge?: TrustedReviewEdgeResolvers<ContextType>;
   WaitlistPosition?: WaitlistPositionResolvers<ContextType>;
   Wave?: WaveResolvers<ContextType>;
+  Webhook?: WebhookResolvers<ContextType>;
+  WebhookAttempt?: WebhookAttemptResolvers<ContextType>;
+  WebhookDelivery?: WebhookDeliveryResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = RequestContext> = {

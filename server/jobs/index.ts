@@ -4,15 +4,17 @@ import { RedisStore } from '../cache/store';
 import { snapshotStoreFor } from '../cache/snapshots';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import type { OutboxRelay } from '../live/outboxRelay';
 import { idempotencyPurgeJob } from './idempotencyPurge';
 import { rewardReleaseJob } from './rewardRelease';
+import { outboxSweepJob } from './outboxSweep';
 import { JobScheduler } from './scheduler';
 import { snapshotRefreshJob } from './snapshotRefresh';
 import { communitySettings } from '../communitySettings';
 import { communityDefaultQuestions, isCommunityQuestion } from '../wholeGraphSnapshots';
 
 /** The service's background jobs, one scheduler per process; `stop` in the ordered shutdown. */
-export function startJobs(deps: { graph: Graph; store: KeyValueStore; config: Config; log: Logger }): JobScheduler {
+export function startJobs(deps: { graph: Graph; store: KeyValueStore; config: Config; log: Logger; relay?: OutboxRelay }): JobScheduler {
   const redis = deps.store instanceof RedisStore ? deps.store.redis : null;
   const scheduler = new JobScheduler(redis, deps.log);
   scheduler.scheduleJob(idempotencyPurgeJob(deps.graph, deps.config.IDEMPOTENCY_RETENTION_HOURS, deps.log));
@@ -26,6 +28,7 @@ export function startJobs(deps: { graph: Graph; store: KeyValueStore; config: Co
     }),
   );
   scheduler.scheduleJob(rewardReleaseJob(deps.graph, deps.config.REWARD_RELEASE_SECONDS * 1000, deps.log));
+  if (deps.relay) scheduler.scheduleJob(outboxSweepJob(deps.relay, deps.config.OUTBOX_SWEEP_SECONDS * 1000));
   scheduler.start();
   return scheduler;
 }

@@ -19,7 +19,7 @@ export function limitsPlugin(config: LimitsConfig): ApolloServerPlugin<RequestCo
         async didResolveOperation({ schema, document, operation, request }) {
           if (!operation) return;
           if (operation.operation === 'subscription') {
-            throw new GraphQLError('Subscriptions are not supported; send a query or a mutation.', {
+            throw new GraphQLError('Subscriptions are served over WebSocket (graphql-ws protocol) on this URL, not over HTTP.', {
               extensions: { code: ERROR_CODES.OPERATION_NOT_SUPPORTED, http: { status: 400 } },
             });
           }

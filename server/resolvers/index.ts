@@ -6,6 +6,7 @@ import { eventResolvers } from './events';
 import { marketerResolvers } from './marketers';
 import { launchResolvers } from './launches';
 import { fraudResolvers } from './fraud';
+import { liveResolvers } from './live';
 import { privacyResolvers } from './privacy';
 import { productResolvers } from './products';
 import { purchaseResolvers } from './purchases';
@@ -32,6 +33,7 @@ const domains: Resolvers[] = [
   fraudResolvers,
   rewardResolvers,
   valueResolvers,
+  liveResolvers,
 ];
 
 /** Each domain's resolvers, merged type by type. */

@@ -1,0 +1,76 @@
+import { deleteRelayed, DomainEvent, pendingEvents } from '../../graph/outbox';
+import type { Graph } from '../../graph/neo4j';
+import type { Logger } from '../logger';
+import type { EventStream } from './eventStream';
+
+const BATCH = 500;
+
+/**
+ * Moves committed outbox rows (graph/outbox.ts) onto the event stream, then deletes them. It runs after
+ * every commit that emitted events in this process and from the outbox-sweep job (rows a crash or a Redis
+ * outage left behind). Several relays (processes, or a commit and the sweep) may run at once: the stream's
+ * publish script appends each event once and in its tree's order, and deleting a row twice is harmless.
+ *
+ * A row waits while an earlier event of its tree is not on the stream yet (being relayed elsewhere); after
+ * `forceAfterMs` it is appended anyway, so a lost predecessor cannot hold a tree forever.
+ *
+ * Without Redis (one process), `stream` is undefined and events go straight to `local`.
+ */
+export class OutboxRelay {
+  private running: Promise<void> | undefined;
+  private again = false;
+  private lastWarnedAt = 0;
+
+  constructor(
+    private readonly graph: Graph,
+    private readonly stream: EventStream | undefined,
+    private readonly log: Logger,
+    private readonly local: (event: DomainEvent) => void,
+    private readonly forceAfterMs = 30_000,
+  ) {}
+
+  /** Relays what is pending; concurrent calls in one process coalesce into one more pass. */
+  flush(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          while ((await this.pass()) === BATCH);
+        } while (this.again);
+      } catch (error) {
+        // While Redis or Neo4j is away every commit would fail the same way: say so once a minute at most.
+        if (Date.now() - this.lastWarnedAt > 60_000) {
+          this.lastWarnedAt = Date.now();
+          this.log.warn({ err: error }, 'outbox relay stopped; the rows stay for the next pass');
+        }
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  /** One batch; returns how many rows it read. */
+  private async pass(): Promise<number> {
+    const rows = await pendingEvents(this.graph, BATCH);
+    const done: string[] = [];
+    const waitingTrees = new Set<string>();
+    for (const event of rows) {
+      if (waitingTrees.has(event.tree)) continue;
+      if (!this.stream) {
+        this.local(event);
+        done.push(event.id);
+        continue;
+      }
+      const outcome = await this.stream.publish(event, Date.now() - event.at > this.forceAfterMs);
+      if (outcome === 'waiting') waitingTrees.add(event.tree);
+      else done.push(event.id);
+    }
+    await deleteRelayed(this.graph, done);
+    return waitingTrees.size > 0 ? 0 : rows.length;
+  }
+}
