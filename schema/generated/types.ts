@@ -802,6 +802,11 @@ export type Query = {
   __typename?: 'Query';
   /** A campaign by id; null when there is none. Any role. */
   campaign: Maybe<Campaign>;
+  /**
+   * The campaigns, latest start first (ties by id), at most `first` of them: what a dashboard lists to pick one.
+   * Any role. BAD_USER_INPUT: `first` out of range.
+   */
+  campaigns: Array<Campaign>;
   /** A customer by id; null when there is none (erased customers are gone). Any role. */
   customer: Maybe<Customer>;
   /**
@@ -881,6 +886,16 @@ export type Query = {
  */
 export type QueryCampaignArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
+export type QueryCampaignsArgs = {
+  first: Scalars['Int']['input'];
 };
 
 

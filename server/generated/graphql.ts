@@ -400,6 +400,7 @@ export type PurchaseEdgeResolvers<ContextType = RequestContext, ParentType exten
 
 export type QueryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   campaign?: Resolver<Types.Maybe<ResolversTypes['Campaign']>, ParentType, ContextType, RequireFields<Types.QueryCampaignArgs, 'id'>>;
+  campaigns?: Resolver<Array<ResolversTypes['Campaign']>, ParentType, ContextType, RequireFields<Types.QueryCampaignsArgs, 'first'>>;
   customer?: Resolver<Types.Maybe<ResolversTypes['Customer']>, ParentType, ContextType, RequireFields<Types.QueryCustomerArgs, 'id'>>;
   degreesOfSeparation?: Resolver<ResolversTypes['Separation'], ParentType, ContextType, RequireFields<Types.QueryDegreesOfSeparationArgs, 'from' | 'maxHops' | 'to' | 'via'>>;
   degreesOfSeparationMany?: Resolver<Array<ResolversTypes['Separation']>, ParentType, ContextType, RequireFields<Types.QueryDegreesOfSeparationManyArgs, 'from' | 'maxHops' | 'to' | 'via'>>;
