@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig } from '../server/config';
 import { createLogger } from '../server/logger';
 import { startService } from '../server/runtime';
+import { buildDashboard } from './buildDashboard';
 import { startLocalServices } from './local/services';
 
 // `npm start`: the whole service on this machine. The launcher starts a local Neo4j and Redis where
@@ -10,6 +11,13 @@ import { startLocalServices } from './local/services';
 async function main() {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
+  try {
+    // The web dashboard the API serves at /; rebuilt only when its sources changed (a few seconds).
+    buildDashboard((message) => log.info(message));
+  } catch (error) {
+    // The API is still whole without it; / then says the dashboard is not built.
+    log.error({ err: error }, 'the dashboard could not be built; the API starts without it');
+  }
   const local = await startLocalServices({
     neo4jUri: config.NEO4J_URI,
     redisUrl: config.REDIS_URL,

@@ -10,6 +10,7 @@ import type { ApiKey, Config } from './config';
 import type { RequestContext } from './context';
 import { createErrorFormatter } from './errors';
 import { authenticate } from './http/authenticate';
+import { dashboard } from './http/dashboard';
 import { documentBounds } from './http/documentBounds';
 import { errorHandler } from './http/errorHandler';
 import { locals } from './http/locals';
@@ -59,6 +60,8 @@ export interface AppDeps {
   store: KeyValueStore;
   log: Logger;
   metrics: Metrics;
+  /** The built dashboard (scripts/buildDashboard.ts); dist/dashboard unless given. */
+  dashboardDir?: string;
 }
 
 export interface App {
@@ -87,7 +90,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
       requestErrorStatusPlugin(),
       serviceUnavailablePlugin(config.RETRY_AFTER_SECONDS),
       schemaVisibilityPlugin({ production, allowedRoles: config.SCHEMA_DETAILS_ROLES }),
-      ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
+      // GET /graphql from a browser gets the project's own GraphiQL (server/http/dashboard.ts), never Apollo's
+      // Sandbox, which loads from a CDN.
+      ApolloServerPluginLandingPageDisabled(),
     ],
     // Introspection is decided per key by schemaVisibilityPlugin, not for everyone here.
     introspection: true,
@@ -109,6 +114,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(probes(graph, store, config.PROBE_TIMEOUT_SECONDS * 1000));
   // With METRICS_PORT set, /metrics is served there only (server/runtime.ts), not on this port.
   if (config.METRICS_PORT === undefined) app.use(metricsEndpoint(metrics, { apiKeys: deps.apiKeys, metricsKey: config.METRICS_KEY }));
+  // The dashboard at / and the explorer at GET /graphql (Accept: text/html): static, before authentication.
+  app.use(dashboard(deps.dashboardDir));
   app.use('/graphql', authenticate(deps.apiKeys));
   app.use('/graphql', rateLimit(store, config.RATE_LIMIT_PER_MINUTE));
   app.use('/graphql', express.json({ limit: config.MAX_BODY_BYTES }));
