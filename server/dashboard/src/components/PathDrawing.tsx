@@ -16,6 +16,7 @@ export function PathDrawing({ nodes, steps }: { nodes: Array<{ id: string; name:
     const instance = cytoscape({
       container: element,
       userZoomingEnabled: false,
+      maxZoom: 1.2,
       userPanningEnabled: false,
       autoungrabify: true,
       elements: [

@@ -103,15 +103,19 @@ export function ReferralTree({ root }: { root: { id: string; name: string | null
   const container = useRef<HTMLDivElement>(null);
   const cy = useRef<Core | null>(null);
 
+  const inFlight = useRef(new Set<string>());
+
   const toggle = useCallback(async (id: string) => {
     const node = nodes.current.get(id);
-    if (!node) return;
+    // A second press while the children are on their way changes nothing.
+    if (!node || inFlight.current.has(id)) return;
     if (node.expanded) {
       node.expanded = false;
       setVersion((v) => v + 1);
       return;
     }
     if (node.childIds === null) {
+      inFlight.current.add(id);
       setBusy((current) => new Set(current).add(id));
       setError(null);
       try {
@@ -124,6 +128,7 @@ export function ReferralTree({ root }: { root: { id: string; name: string | null
         setError({ error: caught instanceof ApiError ? caught : new ApiError('other', String(caught)), nodeId: id });
         return;
       } finally {
+        inFlight.current.delete(id);
         setBusy((current) => {
           const next = new Set(current);
           next.delete(id);
@@ -241,7 +246,8 @@ function OutlineItem({ id, nodes, busy, onToggle }: { id: string; nodes: Map<str
           aria-expanded={node.expanded}
           aria-label={`${node.expanded ? 'Collapse' : 'Expand'} ${node.name ?? node.id}`}
           onClick={() => void onToggle(id)}
-          disabled={busy.has(id)}
+          // Not `disabled`: a disabled button drops the keyboard focus while the children load.
+          aria-busy={busy.has(id)}
         >
           {busy.has(id) ? '…' : node.expanded ? '−' : '+'}
         </button>

@@ -106,7 +106,7 @@ function ConnectionPage({ route }: PageProps) {
           ))}
         </fieldset>
         <label>
-          At most <input type="number" name="maxHops" min={1} max={10} value={form.maxHops} onChange={(e) => setForm({ ...form, maxHops: Number(e.target.value) })} /> hops
+          Hops at most <input type="number" name="maxHops" min={1} max={10} value={form.maxHops} onChange={(e) => setForm({ ...form, maxHops: Number(e.target.value) })} />
         </label>
         <button type="submit" disabled={form.via.length === 0}>
           Find the path

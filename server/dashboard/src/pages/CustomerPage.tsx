@@ -108,7 +108,7 @@ function ReachSection({ id }: { id: string }) {
       data
         ? {
             tooltip: { trigger: 'axis' },
-            legend: { data: ['Signed up', 'Bought'] },
+            legend: { top: 0, data: ['Signed up', 'Bought'] },
             grid: { left: 40, right: 16, top: 36, bottom: 28 },
             xAxis: { type: 'category', name: 'gen.', data: data.generations.map((g) => String(g.generation)) },
             yAxis: { type: 'value', minInterval: 1 },

@@ -57,7 +57,7 @@ function funnelOption(funnel: ConversionFunnel): ChartOption {
 function generationOption(generations: Conversion['referralConversion']['byGeneration']): ChartOption {
   return {
     tooltip: { trigger: 'axis' },
-    legend: { data: ['K-factor', 'Invite → purchase'] },
+    legend: { top: 0, data: ['K-factor', 'Invite → purchase'] },
     grid: { left: 48, right: 48, top: 36, bottom: 28 },
     xAxis: { type: 'category', name: 'gen.', data: generations.map((g) => String(g.generation)) },
     yAxis: [{ type: 'value', name: 'K' }, { type: 'value', name: 'rate', max: 1 }],
@@ -152,7 +152,7 @@ function WeeklyTrend({ campaignId }: { campaignId: string | null }) {
     () =>
       weeks && {
         tooltip: { trigger: 'axis' },
-        legend: { data: ['Invites', 'Sign-ups', 'Purchases'] },
+        legend: { top: 0, data: ['Invites', 'Sign-ups', 'Purchases'] },
         grid: { left: 48, right: 16, top: 36, bottom: 28 },
         xAxis: { type: 'category', data: weeks.map((w) => w.from.slice(5, 10)) },
         yAxis: { type: 'value' },
