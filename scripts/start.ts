@@ -35,7 +35,7 @@ async function main() {
   const auth = running.adminKeyFile
     ? `Authorization: Bearer ${fs.readFileSync(running.adminKeyFile, 'utf8').trim()}   (admin key, kept in ${running.adminKeyFile})`
     : 'Authorization: Bearer <one of the keys in API_KEYS>';
-  process.stdout.write(`\nGrapevine is up: ${running.url}\n  ${auth}\n  health: /healthz  readiness: /readyz  metrics: ${running.metricsUrl ?? '/metrics (METRICS_KEY or an admin key)'}\n\n`);
+  process.stdout.write(`\nGrapevine is up: ${running.url}\n  dashboard: ${new URL('/', running.url).href} (sign in with an API key)\n  ${auth}\n  health: /healthz  readiness: /readyz  metrics: ${running.metricsUrl ?? '/metrics (METRICS_KEY or an admin key)'}\n\n`);
   // A second signal (a terminal and a process manager often both send one) must not cut shutdown short.
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
