@@ -44,7 +44,7 @@ describe('the dashboard when things go wrong', () => {
 
   test('a key revoked after sign-in sends the reader back to the sign-in form with the reason', async () => {
     const { page } = await openPage(browser);
-    await signIn(page, served.url, KEYS.marketer);
+    await signIn(page, served.url, KEYS.marketer, '#/connection');
     // The server forgets the key (as after a rotation of API_KEYS): the tab still holds it.
     await page.evaluate("sessionStorage.setItem('grapevine.apiKey', 'revoked-key-000000000000')");
     await page.reload();
@@ -54,7 +54,7 @@ describe('the dashboard when things go wrong', () => {
 
   test('the key is kept in session storage and never put in the address', async () => {
     const { page } = await openPage(browser);
-    await signIn(page, served.url, KEYS.admin);
+    await signIn(page, served.url, KEYS.admin, '#/connection');
     await page.getByRole('link', { name: 'Customer' }).click();
     expect(page.url()).not.toContain(KEYS.admin);
     expect(await page.evaluate("sessionStorage.getItem('grapevine.apiKey')")).toBe(KEYS.admin);

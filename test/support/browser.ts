@@ -50,9 +50,9 @@ export async function openPage(browser: Browser, viewport = { width: 1280, heigh
   return { page, problems };
 }
 
-/** Signs in through the form, as a person would, and waits for the navigation to show the role. */
-export async function signIn(page: Page, url: string, key: string): Promise<void> {
-  await page.goto(url);
+/** Signs in through the form, as a person would, and waits for the navigation to show the role; `hash` picks the page. */
+export async function signIn(page: Page, url: string, key: string, hash = ''): Promise<void> {
+  await page.goto(`${url}/${hash}`);
   await page.getByLabel('API key').fill(key);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByTestId('role').waitFor();

@@ -217,13 +217,19 @@ function WeeklyTrend({ campaignId }: { campaignId: string | null }) {
 }
 
 /** The campaigns side by side, asked one at a time so that they never queue behind each other at the API. */
-function CampaignComparison({ campaigns }: { campaigns: Campaign[] }) {
+const COMPARED_AT_ONCE = 10;
+
+function CampaignComparison({ campaigns: all }: { campaigns: Campaign[] }) {
+  // Each campaign's funnel is computed by the API on its first request: compare the latest few, more on demand.
+  const [shown, setShown] = useState(COMPARED_AT_ONCE);
+  const campaigns = useMemo(() => all.slice(0, shown), [all, shown]);
   const [rows, setRows] = useState<Map<string, ConversionFunnel | ApiError>>(new Map());
   const [loading, setLoading] = useState(false);
   async function load() {
     setLoading(true);
-    const next = new Map<string, ConversionFunnel | ApiError>();
+    const next = new Map(rows);
     for (const campaign of campaigns) {
+      if (next.has(campaign.id) && !(next.get(campaign.id) instanceof ApiError)) continue;
       try {
         const data = await graphql<Conversion>(CONVERSION, { filter: { campaignId: campaign.id } });
         next.set(campaign.id, data.referralConversion.overall);
@@ -269,7 +275,9 @@ function CampaignComparison({ campaigns }: { campaigns: Campaign[] }) {
                         …
                       </td>
                     ) : row instanceof ApiError ? (
-                      <td colSpan={6}>{row.message}</td>
+                      <td colSpan={6} className="row-error" data-error-kind={row.kind}>
+                        {row.message}
+                      </td>
                     ) : (
                       <>
                         {FUNNEL_STEPS.map((step) => (
@@ -286,6 +294,11 @@ function CampaignComparison({ campaigns }: { campaigns: Campaign[] }) {
             </tbody>
           </table>
         </div>
+      )}
+      {all.length > shown && (
+        <button type="button" onClick={() => setShown((n) => n + COMPARED_AT_ONCE)} disabled={loading}>
+          Compare {Math.min(COMPARED_AT_ONCE, all.length - shown)} more of {all.length - shown} older campaigns
+        </button>
       )}
     </section>
   );
