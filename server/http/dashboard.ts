@@ -32,6 +32,6 @@ export function dashboard(dir: string = DEFAULT_DASHBOARD_DIR): Router {
   });
   router.get(['/', '/index.html'], page('index.html'));
   // Asset names carry a content hash, so a browser may keep them for good.
-  router.use('/assets', express.static(path.join(dir, 'assets'), { immutable: true, maxAge: '365d', index: false, fallthrough: false }));
+  router.use('/assets', express.static(path.join(dir, 'assets'), { immutable: true, maxAge: '365d', index: false }));
   return router;
 }
