@@ -19,7 +19,7 @@ async function main(): Promise<number> {
   say('type-checking the dashboard (tsc --noEmit -p server/dashboard)…');
   const dashboardCheck = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['--noEmit', '-p', path.join(ROOT, 'server', 'dashboard')], { stdio: 'inherit' });
   if (dashboardCheck.status !== 0) return dashboardCheck.status ?? 1;
-  buildDashboard(say);
+  if (!buildDashboard(say)) say('dashboard build up to date');
 
   // Two pairs: the shared one every test keys its data in, and an exclusive one that tests of whole-graph answers
   // wipe and use alone (test/support/exclusive.ts). They start side by side.
