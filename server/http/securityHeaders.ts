@@ -6,8 +6,8 @@ import helmet from 'helmet';
  * Content-Security-Policy, cross-origin isolation headers). They change nothing for JSON answers to
  * GraphQL POSTs. The dashboard and the explorer (server/http/dashboard.ts) load only their own bundled files,
  * with no inline script, so they work under the production CSP (`default-src 'self'`; tested in
- * test/dashboard/csp.test.ts). Outside production the CSP stays off, as before, so that a developer on plain
- * http://localhost is not caught by its `upgrade-insecure-requests`.
+ * test/dashboard/dashboard.test.ts, which runs the API in production mode). Outside production the CSP stays off,
+ * as it was; nothing served needs it off any more.
  */
 export function securityHeaders(production: boolean): RequestHandler {
   return helmet(production ? {} : { contentSecurityPolicy: false, crossOriginEmbedderPolicy: false });
