@@ -62,6 +62,20 @@ export async function campaignsByIds(graph: Graph, ids: readonly string[]): Prom
   return new Map(rows.map((row) => [row.campaign.id, row.campaign]));
 }
 
+const LIST_CAMPAIGNS = cypher<{ campaign: CampaignRecord }>(
+  'campaign.list',
+  `MATCH (c:Campaign)
+   RETURN c ${CAMPAIGN_PROJECTION} AS campaign
+   ORDER BY c.startsAt DESC, c.id
+   LIMIT $first`,
+);
+
+/** The campaigns, latest start first: few in any programme, so a plain list bounded by `first`. */
+export async function listCampaigns(graph: Graph, first: number): Promise<CampaignRecord[]> {
+  const rows = await graph.read(LIST_CAMPAIGNS, { first: checkIntRange('first', first, 1, 100) });
+  return rows.map((row) => row.campaign);
+}
+
 /** Invites, clicks and sign-ups are refused outside the campaign's dates. */
 export function checkCampaignOpen(field: string, campaign: CampaignRecord, at: number): void {
   if (at < campaign.startsAt) throw badInput(field, `campaign "${campaign.id}" starts at ${new Date(campaign.startsAt).toISOString()}.`);

@@ -18,6 +18,7 @@ const SYSTEM_REQUIREMENTS = [
   { command: 'redis-server', debianPackage: 'redis-server', why: 'runs the local Redis (cache, rate limits)', service: 'redis', unlessEnv: 'REDIS_URL' },
   { command: 'javac', debianPackage: 'openjdk-17-jdk-headless', why: 'builds and runs the local Neo4j (Java 17+ JDK)', service: 'neo4j', unlessEnv: 'NEO4J_URI' },
   { command: 'mvn', debianPackage: 'maven', why: 'assembles the local Neo4j, GDS and APOC from Maven Central', service: 'neo4j', unlessEnv: 'NEO4J_URI' },
+  { command: 'chromium', debianPackage: 'chromium', why: 'drives the dashboard in a real headless browser (test/dashboard)', service: 'browser', unlessEnv: 'CHROMIUM_PATH' },
 ];
 
 const root = path.resolve(__dirname, '..');

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig } from '../server/config';
 import { createLogger } from '../server/logger';
 import { startService } from '../server/runtime';
+import { buildDashboard } from './buildDashboard';
 import { startLocalServices } from './local/services';
 
 // `npm start`: the whole service on this machine. The launcher starts a local Neo4j and Redis where
@@ -10,6 +11,13 @@ import { startLocalServices } from './local/services';
 async function main() {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
+  try {
+    // The web dashboard the API serves at /; rebuilt only when its sources changed (a few seconds).
+    buildDashboard((message) => log.info(message));
+  } catch (error) {
+    // The API is still whole without it; / then says the dashboard is not built.
+    log.error({ err: error }, 'the dashboard could not be built; the API starts without it');
+  }
   const local = await startLocalServices({
     neo4jUri: config.NEO4J_URI,
     redisUrl: config.REDIS_URL,
@@ -27,7 +35,7 @@ async function main() {
   const auth = running.adminKeyFile
     ? `Authorization: Bearer ${fs.readFileSync(running.adminKeyFile, 'utf8').trim()}   (admin key, kept in ${running.adminKeyFile})`
     : 'Authorization: Bearer <one of the keys in API_KEYS>';
-  process.stdout.write(`\nGrapevine is up: ${running.url}\n  ${auth}\n  health: /healthz  readiness: /readyz  metrics: ${running.metricsUrl ?? '/metrics (METRICS_KEY or an admin key)'}\n  subscriptions: ${running.url.replace(/^http/, 'ws')} (graphql-ws; connectionParams { authorization: "Bearer <key>" })\n\n`);
+  process.stdout.write(`\nGrapevine is up: ${running.url}\n  dashboard: ${new URL('/', running.url).href} (sign in with an API key)\n  ${auth}\n  health: /healthz  readiness: /readyz  metrics: ${running.metricsUrl ?? '/metrics (METRICS_KEY or an admin key)'}\n  subscriptions: ${running.url.replace(/^http/, 'ws')} (graphql-ws; connectionParams { authorization: "Bearer <key>" })\n\n`);
   // A second signal (a terminal and a process manager often both send one) must not cut shutdown short.
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { buildDashboard } from './buildDashboard';
 import { scratchServices, ScratchServices } from './local/scratch';
 
 // `npm test`: type-checks, then runs the whole jest suite against a real Neo4j and a real Redis,
@@ -13,6 +14,12 @@ async function main(): Promise<number> {
   say('type-checking (tsc --noEmit)…');
   const typecheck = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['--noEmit', '-p', ROOT], { stdio: 'inherit' });
   if (typecheck.status !== 0) return typecheck.status ?? 1;
+  // The dashboard is browser code with its own settings (DOM, JSX): checked with its own tsconfig, then built
+  // for the tests in test/dashboard, which drive it in Chromium.
+  say('type-checking the dashboard (tsc --noEmit -p server/dashboard)…');
+  const dashboardCheck = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['--noEmit', '-p', path.join(ROOT, 'server', 'dashboard')], { stdio: 'inherit' });
+  if (dashboardCheck.status !== 0) return dashboardCheck.status ?? 1;
+  if (!buildDashboard(say)) say('dashboard build up to date');
 
   // Two pairs: the shared one every test keys its data in, and an exclusive one that tests of whole-graph answers
   // wipe and use alone (test/support/exclusive.ts). They start side by side.

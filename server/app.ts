@@ -17,6 +17,7 @@ import type { LiveContext } from './live';
 import { createErrorFormatter } from './errors';
 import { authenticate } from './http/authenticate';
 import { csvExport } from './http/csvExport';
+import { dashboard } from './http/dashboard';
 import { documentBounds } from './http/documentBounds';
 import { errorHandler } from './http/errorHandler';
 import { locals } from './http/locals';
@@ -73,6 +74,8 @@ export interface AppDeps {
   metrics: Metrics;
   /** Live events and webhooks, when the runtime started them (server/live). */
   live?: LiveContext;
+  /** The built dashboard (scripts/buildDashboard.ts); dist/dashboard unless given. */
+  dashboardDir?: string;
 }
 
 export interface App {
@@ -115,7 +118,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
       requestErrorStatusPlugin(),
       serviceUnavailablePlugin(config.RETRY_AFTER_SECONDS),
       schemaVisibilityPlugin({ production, allowedRoles: config.SCHEMA_DETAILS_ROLES }),
-      ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
+      // GET /graphql from a browser gets the project's own GraphiQL (server/http/dashboard.ts), never Apollo's
+      // Sandbox, which loads from a CDN.
+      ApolloServerPluginLandingPageDisabled(),
     ],
     // Introspection is decided per key by schemaVisibilityPlugin, not for everyone here.
     introspection: true,
@@ -137,6 +142,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(probes(graph, store, config.PROBE_TIMEOUT_SECONDS * 1000));
   // With METRICS_PORT set, /metrics is served there only (server/runtime.ts), not on this port.
   if (config.METRICS_PORT === undefined) app.use(metricsEndpoint(metrics, { apiKeys: deps.apiKeys, metricsKey: config.METRICS_KEY }));
+  // The dashboard at / and the explorer at GET /graphql (Accept: text/html): static, before authentication.
+  app.use(dashboard(deps.dashboardDir));
   const requestContext = (res: express.Response): RequestContext => {
     const { caller, requestId, log: requestLog } = locals(res);
     return contextFor(caller!, requestId, requestLog);

@@ -1897,6 +1897,11 @@ export type Query = {
   /** A campaign by id; null when there is none. Any role. */
   campaign: Maybe<Campaign>;
   /**
+   * The campaigns, latest start first (ties by id), at most `first` of them: what a dashboard lists to pick one.
+   * Any role. BAD_USER_INPUT: `first` out of range.
+   */
+  campaigns: Array<Campaign>;
+  /**
    * Valuable customers slipping away: A and B customers whose lifecycle is DECLINING, ranked by value at risk (largest
    * first, then by id), each with a win-back route and churn contagion. Ranked from the segment snapshot of
    * `customerSegments` (each value's `asOf` says its moment); routes and contagion are read as of that moment.
@@ -2089,6 +2094,16 @@ export type QueryBridgesArgs = {
  */
 export type QueryCampaignArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Reads and analytics. Every request needs an API key (`Authorization: Bearer <key>`, HTTP 401 without one);
+ * every role may read entities and analytics, but only SERVICE and ADMIN may read `Customer.email`.
+ * Analytics answers are cached, but never served from before a write whose response the caller has seen.
+ */
+export type QueryCampaignsArgs = {
+  first: Scalars['Int']['input'];
 };
 
 

@@ -893,6 +893,7 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   advocates?: Resolver<Array<ResolversTypes['Advocate']>, ParentType, ContextType, Partial<Types.QueryAdvocatesArgs>>;
   bridges?: Resolver<ResolversTypes['Bridges'], ParentType, ContextType, RequireFields<Types.QueryBridgesArgs, 'limit'>>;
   campaign?: Resolver<Types.Maybe<ResolversTypes['Campaign']>, ParentType, ContextType, RequireFields<Types.QueryCampaignArgs, 'id'>>;
+  campaigns?: Resolver<Array<ResolversTypes['Campaign']>, ParentType, ContextType, RequireFields<Types.QueryCampaignsArgs, 'first'>>;
   churnRisks?: Resolver<Array<ResolversTypes['ChurnRisk']>, ParentType, ContextType, Partial<Types.QueryChurnRisksArgs>>;
   communities?: Resolver<ResolversTypes['Communities'], ParentType, ContextType, RequireFields<Types.QueryCommunitiesArgs, 'algorithm' | 'limit' | 'minSize'>>;
   customer?: Resolver<Types.Maybe<ResolversTypes['Customer']>, ParentType, ContextType, RequireFields<Types.QueryCustomerArgs, 'id'>>;

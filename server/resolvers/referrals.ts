@@ -1,4 +1,4 @@
-import { createCampaign } from '../../graph/campaigns';
+import { createCampaign, listCampaigns } from '../../graph/campaigns';
 import { recordEvent } from '../../graph/events';
 import { referralCodesByCode } from '../../graph/referralCodes';
 import { authorize } from '../auth';
@@ -10,6 +10,10 @@ export const referralResolvers: Resolvers = {
     campaign: (_root, { id }, ctx) => {
       authorize(ctx.caller, 'readEntities');
       return ctx.loaders.campaign.load(id);
+    },
+    campaigns: (_root, { first }, ctx) => {
+      authorize(ctx.caller, 'readEntities');
+      return listCampaigns(ctx.graph, first);
     },
     referralCode: async (_root, { code }, ctx) => {
       authorize(ctx.caller, 'readEntities');

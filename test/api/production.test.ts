@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { buildDashboard } from '../../scripts/buildDashboard';
 import { KEYS, startTestApi, TestApi } from '../support/services';
 
 const INTROSPECTION = '{ __schema { queryType { name } } }';
@@ -47,9 +48,20 @@ describe('production mode (NODE_ENV=production)', () => {
     expect(misspelt.errors?.[0].message).toMatch(/Did you mean "serviceInfo"\?/);
   });
 
-  test('GET /graphql serves no landing page', async () => {
-    const response = await request(api.app.app).get('/graphql').set('authorization', `Bearer ${KEYS.admin}`).set('accept', 'text/html');
-    expect(response.text).not.toMatch(/<html|sandbox/i);
+  test('GET /graphql from a browser serves the bundled GraphiQL, never Apollo\'s Sandbox from a CDN', async () => {
+    buildDashboard();
+    const response = await request(api.app.app).get('/graphql').set('accept', 'text/html,application/xhtml+xml,*/*;q=0.8');
+    expect(response.status).toBe(200);
+    expect(response.text).toMatch(/<title>Grapevine GraphQL explorer<\/title>/);
+    expect(response.text).toMatch(/<script type="module" crossorigin src="\/assets\/explorer-[\w-]+\.js"><\/script>/);
+    // Every script and stylesheet is the server's own: nothing names another origin, nothing is inline.
+    expect(response.text).not.toMatch(/(src|href)="(https?:)?\/\//);
+    expect(response.text).not.toMatch(/<script(?![^>]*src=)[^>]*>/);
+    expect(response.text).not.toMatch(/sandbox/i);
+    expect(response.headers['content-security-policy']).toMatch(/default-src 'self'/);
+    // A client that does not ask for HTML still reaches the API, which wants a key.
+    const json = await request(api.app.app).get('/graphql').query({ query: '{ serviceInfo { role } }' }).set('accept', 'application/json');
+    expect(json.status).toBe(401);
   });
 
   test('every response carries helmet security headers, and GraphQL POSTs still work', async () => {
@@ -73,7 +85,7 @@ describe('development mode (the default)', () => {
   });
   afterAll(() => api.close());
 
-  test('every key gets introspection and hints, and the landing page can load (no CSP)', async () => {
+  test('every key gets introspection and hints, and there is no CSP', async () => {
     const body = await api.gql('service', INTROSPECTION);
     expect(body.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
     expect((await api.gql('service', MISSPELT_FIELD)).errors?.[0].message).toMatch(/Did you mean "serviceInfo"\?/);

@@ -56,10 +56,19 @@ describe('scripts/ensure-deps.js', () => {
     expect(redisGiven.stderr).toContain('sudo apt-get install -y openjdk-17-jdk-headless maven\n');
   });
 
+  test('the browser the dashboard tests drive is Debian\'s chromium, unless CHROMIUM_PATH names one', () => {
+    const missing = ensureDeps(bin(), ['browser'], { GRAPEVINE_ENSURE_DRY_RUN: '1' });
+    expect(missing.stderr).toContain('chromium (chromium): drives the dashboard in a real headless browser');
+    expect(missing.stderr).toContain('sudo apt-get install -y chromium\n');
+    const given = ensureDeps(bin(), ['browser'], { CHROMIUM_PATH: '/opt/chrome/chrome' });
+    expect(given.stderr).toBe('');
+    expect(given.status).toBe(0);
+  });
+
   test('refuses a service name it does not know', () => {
     const result = ensureDeps(bin(), ['neo4jj']);
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('unknown service neo4jj; known: redis, neo4j');
+    expect(result.stderr).toContain('unknown service neo4jj; known: redis, neo4j, browser');
   });
 
   (asRoot ? test : test.skip)('as root in a dry run it says what it would install and touches nothing', () => {

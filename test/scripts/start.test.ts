@@ -34,6 +34,10 @@ describe('npm start against an existing Neo4j and Redis', () => {
       expect(output).toContain(`http://localhost:${port}/graphql`);
       const adminKey = fs.readFileSync(path.join(dataDir, 'admin-api-key'), 'utf8').trim();
       expect(output).toContain(adminKey);
+      // npm start built the dashboard and serves it at /.
+      const dashboard = await fetch(`http://127.0.0.1:${port}/`, { headers: { accept: 'text/html' } });
+      expect(dashboard.status).toBe(200);
+      expect(await dashboard.text()).toContain('<title>Grapevine dashboard</title>');
 
       const prefix = uniquePrefix('shutdown');
       const events = Array.from({ length: 1000 }, (_, i) => ({ upsertCustomer: { id: `${prefix}-${i}` } }));
