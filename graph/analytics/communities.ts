@@ -3,7 +3,7 @@ import type { CommunityAlgorithm, ConnectionKind } from '../../schema/generated/
 import { badInput } from '../errors';
 import { cypher, Graph } from '../neo4j';
 import { checkId } from '../validate';
-import { FunnelRecord, toFunnel } from './conversion';
+import { FunnelRecord, REFERRAL_STEPS, toFunnel } from './conversion';
 import { hopBound, relationshipTypes } from './kinds';
 
 /**
@@ -156,7 +156,7 @@ const ADVOCATES = cypher<{ key: number; advocates: AdvocateRecord[] }>(
   'community.advocates',
   `MATCH (a:Customer)-[r:REFERRED]->()
    WHERE a[$property] IS NOT NULL
-   WITH a, count(r) AS sent, count(CASE WHEN r.firstPurchaseAt IS NOT NULL THEN 1 END) AS converted
+   WITH a, count(r) AS sent, count(CASE WHEN r.firstPurchaseAt IS NOT NULL AND r.status <> 'HELD' THEN 1 END) AS converted
    ORDER BY converted DESC, sent DESC, a.id
    WITH a[$property] AS key, collect({customerId: a.id, convertedReferrals: converted, referralsSent: sent}) AS ranked
    RETURN key, ranked[0..${TOP_ADVOCATES}] AS advocates`,
@@ -179,10 +179,7 @@ const FUNNELS = cypher<FunnelRow & { key: number }>(
   `MATCH (referrer:Customer)-[r:REFERRED]->(invitee:Customer)
    WHERE referrer[$property] IS NOT NULL AND referrer[$property] = invitee[$property]
    WITH referrer[$property] AS key, referrer, r,
-        r.firstPurchaseAt IS NOT NULL AS converted,
-        r.signedUpAt IS NOT NULL OR r.firstPurchaseAt IS NOT NULL AS signedUp,
-        r.clickedAt IS NOT NULL OR r.signedUpAt IS NOT NULL OR r.firstPurchaseAt IS NOT NULL AS clicked,
-        r.firstPurchaseAt IS NOT NULL AND COUNT { (invitee)-[p:PURCHASED]->() WHERE p.at >= r.signedUpAt } >= 2 AS repeat
+        ${REFERRAL_STEPS('r', 'invitee')}
    RETURN key, 0 AS generation,
           count(r) AS invited,
           count(DISTINCT referrer) AS referrers,
