@@ -48,7 +48,7 @@ describe('the dashboard on the demo network', () => {
 
   beforeAll(async () => {
     browser = await launchBrowser();
-    api = await startExclusiveTestApi({ NODE_ENV: 'production', IDENTIFIER_HMAC_SECRET: 'dashboard-test-identifier-secret-0123456789' });
+    api = await startExclusiveTestApi({ NODE_ENV: 'production' });
     await loadSyntheticGraph(api.graph, generateSyntheticGraph(2000, 42));
     served = await serve(api.app);
     // Outside `npm test` the exclusive pair is a scratch Neo4j started for this file: slow on a busy machine.
