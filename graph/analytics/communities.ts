@@ -1,7 +1,7 @@
-import crypto from 'node:crypto';
 import type { CommunityAlgorithm, ConnectionKind } from '../../schema/generated/types';
 import { badInput } from '../errors';
 import { cypher, Graph } from '../neo4j';
+import { projectionName } from '../projections';
 import { checkId } from '../validate';
 import { FunnelRecord, REFERRAL_STEPS, toFunnel } from './conversion';
 import { hopBound, relationshipTypes } from './kinds';
@@ -212,7 +212,7 @@ export async function computeCommunities(
   if (relationships === null || customers === 0) return { ...empty, property: null };
 
   const property = propertyName(algorithm, via, slot);
-  const graphName = `grapevine-community-${crypto.randomUUID()}`;
+  const graphName = projectionName('community');
   try {
     // Outside a managed transaction: NEO4J_TX_TIMEOUT_SECONDS bounds request queries, and at 1M customers the
     // algorithm alone can take minutes. Only the background job (or a question's first request) runs this.
