@@ -40,7 +40,7 @@ export function NetworkDrawing({ nodes, edges, label, height = 420, testId }: { 
       elements: [
         ...nodes.map((node) => ({
           group: 'nodes' as const,
-          data: { id: node.id, label: node.label, diameter: 16 + 44 * Math.sqrt((node.size ?? 1) / maxSize), highlight: node.highlight ?? false, secondary: node.secondary ?? false },
+          data: { id: node.id, label: node.label, diameter: node.size === undefined ? 26 : 16 + 44 * Math.sqrt(node.size / maxSize), highlight: node.highlight ?? false, secondary: node.secondary ?? false },
         })),
         ...edges
           .filter((edge) => known.has(edge.source) && known.has(edge.target))
@@ -49,7 +49,7 @@ export function NetworkDrawing({ nodes, edges, label, height = 420, testId }: { 
             data: { id: `e${i}`, source: edge.source, target: edge.target, label: edge.label ?? '', width: 1 + 5 * ((edge.weight ?? 1) / maxWeight), directed: edge.directed ?? false },
           })),
       ],
-      layout: { name: 'cose', animate: false, randomize: false, nodeRepulsion: () => 9000, idealEdgeLength: () => 90, padding: 24 } as cytoscape.LayoutOptions,
+      layout: { name: 'cose', animate: false, randomize: false, nodeRepulsion: () => 60000, idealEdgeLength: () => 140, nodeOverlap: 20, componentSpacing: 60, padding: 24 } as cytoscape.LayoutOptions,
       style: [
         { selector: 'node', style: { 'background-color': '#5c9ad6', label: 'data(label)', 'font-size': 10, 'text-valign': 'bottom', 'text-margin-y': 3, width: 'data(diameter)', height: 'data(diameter)' } },
         { selector: 'node[?highlight]', style: { 'background-color': '#e63946', 'border-width': 2, 'border-color': '#7a1020' } },

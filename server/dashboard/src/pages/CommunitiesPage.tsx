@@ -60,7 +60,7 @@ function CommunitiesPage() {
     for (const bridge of bridgeList?.entries ?? []) {
       const joined = bridge.joins.filter((j) => listed.has(j.communityId));
       if (joined.length === 0) continue;
-      nodes.push({ id: `bridge:${bridge.customer.id}`, label: bridge.customer.name ?? bridge.customer.id, highlight: true, size: 1 });
+      nodes.push({ id: `bridge:${bridge.customer.id}`, label: bridge.customer.name ?? bridge.customer.id, highlight: true });
       for (const j of joined) edges.push({ source: `bridge:${bridge.customer.id}`, target: j.communityId, weight: 1 });
     }
     return { nodes, edges };

@@ -12,7 +12,8 @@ import type { PageDefinition, PageProps } from './page';
 // for a campaign (`referralActivity`) or a referral tree (`chainActivity`); community and admin keys also watch the
 // review queue (`reviewQueueChanged`). Events arrive as the writes commit; nothing reloads the page.
 
-const EVENT_FIELDS = 'id type at sequence rootCustomerId customerId referrerId inviteeId campaignId productId rewardId generation';
+// `customer` is read now with the caller's role (never the email for a marketer): it gives the name to show.
+const EVENT_FIELDS = 'id type at sequence rootCustomerId customerId referrerId inviteeId campaignId productId rewardId generation customer { id name }';
 const BY_CAMPAIGN = `subscription DashboardReferralActivity($id: ID!) { event: referralActivity(campaignId: $id) { ${EVENT_FIELDS} } }`;
 const BY_CHAIN = `subscription DashboardChainActivity($id: ID!) { event: chainActivity(rootCustomerId: $id) { ${EVENT_FIELDS} } }`;
 const REVIEW_QUEUE = `subscription DashboardReviewQueueChanged { event: reviewQueueChanged { ${EVENT_FIELDS} } }`;
@@ -31,12 +32,13 @@ interface LiveEvent {
   productId: string | null;
   rewardId: string | null;
   generation: number | null;
+  customer: { id: string; name: string | null } | null;
 }
 
 const FEED_LIMIT = 200;
 
 function describe(event: LiveEvent) {
-  const customer = event.customerId ? <CustomerLink customer={{ id: event.customerId }} /> : null;
+  const customer = event.customerId ? <CustomerLink customer={event.customer ?? { id: event.customerId }} /> : null;
   const referrer = event.referrerId ? <CustomerLink customer={{ id: event.referrerId }} /> : null;
   switch (event.type) {
     case 'CUSTOMER_SIGNED_UP':
@@ -130,6 +132,7 @@ function LivePage({ route, role }: PageProps) {
         <label htmlFor="live-campaign">Campaign</label>
         <select
           id="live-campaign"
+          data-testid="live-campaign"
           value={campaignId ?? ''}
           onChange={(event) => {
             window.location.hash = event.target.value ? `#/live?campaign=${encodeURIComponent(event.target.value)}` : '#/live';
@@ -141,6 +144,8 @@ function LivePage({ route, role }: PageProps) {
               {campaign.name}
             </option>
           ))}
+          {/* A campaign named in the link but beyond the first 100 listed. */}
+          {campaignId && campaigns.data && !campaigns.data.campaigns.some((campaign) => campaign.id === campaignId) && <option value={campaignId}>{campaignId}</option>}
         </select>
         <span className="muted">or the tree of one root advocate:</span>
         <CustomerIdForm label="Root customer id" initial={rootId ?? ''} onSubmit={(id) => (window.location.hash = `#/live?root=${encodeURIComponent(id)}`)} />

@@ -124,7 +124,7 @@ function Queue() {
         <QueryStatus state={queue} what="the review queue" />
         {data && (
           <div className="table-scroll">
-            <table className="numbers" data-testid="held-table">
+            <table className="numbers text-table" data-testid="held-table">
               <thead>
                 <tr>
                   <th scope="col">Referrer → invitee</th>
@@ -173,7 +173,7 @@ function Queue() {
         <h2 id="rewards-heading">Pending rewards {data && `(${data.pendingRewards.length})`}</h2>
         {data && (
           <div className="table-scroll">
-            <table className="numbers" data-testid="rewards-table">
+            <table className="numbers text-table" data-testid="rewards-table">
               <thead>
                 <tr>
                   <th scope="col">Reward</th>
