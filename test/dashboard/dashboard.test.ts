@@ -318,7 +318,7 @@ describe('the dashboard on the demo network', () => {
     await shoot(page, 'communities');
   });
 
-  test('the review queue shows held referrals with their evidence and the planted rings; approving a referral takes it off the queue', async () => {
+  test('the review queue shows held referrals and pending rewards with their evidence and the planted rings; approving a referral and revoking a reward take them off the queue', async () => {
     // A held referral of our own: the invitee signs up with the referrer's code from the referrer's device.
     const campaign = 'dash-review';
     await gql('mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }', { input: { id: campaign, name: 'Review test', startsAt: '2026-06-01T00:00:00.000Z', endsAt: '2099-01-01T00:00:00.000Z' } }, 'service');
@@ -330,6 +330,20 @@ describe('the dashboard on the demo network', () => {
       input: { customerId: 'dash-new', code: issueReferralCode.code, at: '2026-06-10T12:00:00.000Z', identifiers: [{ kind: 'DEVICE', value: 'dash-device-1' }], idempotencyKey: 'dash-signup' },
     }, 'service');
     expect(recordSignup.referral.status).toBe('HELD');
+    // And a pending reward: a campaign whose rewards wait for a manager, a referral that converts.
+    await gql('mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }', {
+      input: { id: 'dash-rewards', name: 'Rewards test', startsAt: '2026-06-01T00:00:00.000Z', endsAt: '2099-01-01T00:00:00.000Z', rewards: { referrer: { amount: 10, currency: 'EUR' }, holdDays: 14, manualApproval: true } },
+    }, 'service');
+    await gql('mutation($input: UpsertCustomerInput!) { upsertCustomer(input: $input) { id } }', { input: { id: 'dash-rref', name: 'Raul Rewarded' } }, 'service');
+    const rewardCode = await gql<{ issueReferralCode: { code: string } }>('mutation($input: IssueReferralCodeInput!) { issueReferralCode(input: $input) { code } }', {
+      input: { customerId: 'dash-rref', campaignId: 'dash-rewards', idempotencyKey: 'dash-rcode' },
+    }, 'service');
+    await gql('mutation($input: RecordSignupInput!) { recordSignup(input: $input) { referral { status } } }', {
+      input: { customerId: 'dash-buyer', code: rewardCode.issueReferralCode.code, at: '2026-06-10T12:00:00.000Z', idempotencyKey: 'dash-rsignup' },
+    }, 'service');
+    await gql('mutation($input: RecordPurchaseInput!) { recordPurchase(input: $input) { orderId } }', {
+      input: { customerId: 'dash-buyer', productId: 'p1', orderId: 'dash-order-1', amount: 40, currency: 'EUR', at: '2026-06-11T12:00:00.000Z', idempotencyKey: 'dash-rpurchase' },
+    }, 'service');
 
     const page = await newPage(KEYS.community);
     await page.getByRole('link', { name: 'Review queue', exact: true }).click();
@@ -355,6 +369,17 @@ describe('the dashboard on the demo network', () => {
     await ours.waitFor({ state: 'detached' });
     const { customer } = await gql<{ customer: { referredBy: { status: string } } }>('{ customer(id: "dash-new") { referredBy { status } } }');
     expect(customer.referredBy.status).toBe('SIGNED_UP');
+
+    // Revoking the pending reward takes it off the queue too.
+    const { customer: referrer } = await gql<{ customer: { id: string } }>('{ customer(id: "dash-rref") { id } }');
+    expect(referrer.id).toBe('dash-rref');
+    const rewardRow = page.locator('[data-testid="rewards-table"] tr[data-reward]').filter({ hasText: 'Raul Rewarded' });
+    expect(await rewardRow.count()).toBe(1);
+    const rewardId = (await rewardRow.getAttribute('data-reward'))!;
+    await rewardRow.getByRole('button', { name: 'Revoke the referrer reward of Raul Rewarded' }).click();
+    await rewardRow.waitFor({ state: 'detached' });
+    const { reward } = await gql<{ reward: { status: string } }>('query($id: ID!) { reward(id: $id) { status } }', { id: rewardId }, 'community');
+    expect(reward.status).toBe('REVOKED');
   });
 
   test('the overview compares referred and organic buyers, and the launch page shows the waves and a waitlist place as the API returns them', async () => {
