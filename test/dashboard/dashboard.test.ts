@@ -211,6 +211,8 @@ describe('the dashboard on the demo network', () => {
     const page = await newPage(KEYS.admin);
     await page.getByRole('link', { name: 'GraphQL explorer' }).click();
     await page.locator('.graphiql-container').waitFor();
+    // The editor fills in the default query a moment after the container shows; a click before runs nothing.
+    await expectText(page.locator('.graphiql-query-editor'), /serviceInfo/);
     await page.locator('.graphiql-execute-button').click();
     await expectText(page.locator('.result-window'), /"role": "ADMIN"/);
     await shoot(page, 'explorer');

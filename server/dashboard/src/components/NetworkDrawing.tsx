@@ -37,6 +37,7 @@ export function NetworkDrawing({ nodes, edges, label, height = 420, testId }: { 
       container: container.current!,
       autoungrabify: false,
       wheelSensitivity: 0.3,
+      maxZoom: 1.4,
       elements: [
         ...nodes.map((node) => ({
           group: 'nodes' as const,
