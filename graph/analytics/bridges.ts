@@ -1,5 +1,5 @@
-import crypto from 'node:crypto';
 import { cypher, Graph } from '../neo4j';
+import { projectionName } from '../projections';
 import { ALL_KINDS, undirectedProjection } from './communities';
 
 /**
@@ -58,7 +58,7 @@ export async function computeBridges(graph: Graph, sampling: BridgeSampling): Pr
   const relationships = await undirectedProjection(graph, ALL_KINDS);
   if (relationships === null || customers === 0) return { ...stated, bridges: [] };
   const settings = sampled ? { samplingSize: sampling.samplingSize, samplingSeed: sampling.samplingSeed } : {};
-  const graphName = `grapevine-betweenness-${crypto.randomUUID()}`;
+  const graphName = projectionName('betweenness');
   try {
     // Outside a managed transaction: sampled betweenness at 1M customers can outrun NEO4J_TX_TIMEOUT_SECONDS,
     // which bounds request queries; only the background job (or the first request) runs this.

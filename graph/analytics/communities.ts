@@ -1,9 +1,9 @@
-import crypto from 'node:crypto';
 import type { CommunityAlgorithm, ConnectionKind } from '../../schema/generated/types';
 import { badInput } from '../errors';
 import { cypher, Graph } from '../neo4j';
+import { projectionName } from '../projections';
 import { checkId } from '../validate';
-import { FunnelRecord, toFunnel } from './conversion';
+import { FunnelRecord, REFERRAL_STEPS, toFunnel } from './conversion';
 import { hopBound, relationshipTypes } from './kinds';
 
 /**
@@ -156,7 +156,7 @@ const ADVOCATES = cypher<{ key: number; advocates: AdvocateRecord[] }>(
   'community.advocates',
   `MATCH (a:Customer)-[r:REFERRED]->()
    WHERE a[$property] IS NOT NULL
-   WITH a, count(r) AS sent, count(CASE WHEN r.firstPurchaseAt IS NOT NULL THEN 1 END) AS converted
+   WITH a, count(r) AS sent, count(CASE WHEN r.firstPurchaseAt IS NOT NULL AND r.status <> 'HELD' THEN 1 END) AS converted
    ORDER BY converted DESC, sent DESC, a.id
    WITH a[$property] AS key, collect({customerId: a.id, convertedReferrals: converted, referralsSent: sent}) AS ranked
    RETURN key, ranked[0..${TOP_ADVOCATES}] AS advocates`,
@@ -179,10 +179,7 @@ const FUNNELS = cypher<FunnelRow & { key: number }>(
   `MATCH (referrer:Customer)-[r:REFERRED]->(invitee:Customer)
    WHERE referrer[$property] IS NOT NULL AND referrer[$property] = invitee[$property]
    WITH referrer[$property] AS key, referrer, r,
-        r.firstPurchaseAt IS NOT NULL AS converted,
-        r.signedUpAt IS NOT NULL OR r.firstPurchaseAt IS NOT NULL AS signedUp,
-        r.clickedAt IS NOT NULL OR r.signedUpAt IS NOT NULL OR r.firstPurchaseAt IS NOT NULL AS clicked,
-        r.firstPurchaseAt IS NOT NULL AND COUNT { (invitee)-[p:PURCHASED]->() WHERE p.at >= r.signedUpAt } >= 2 AS repeat
+        ${REFERRAL_STEPS('r', 'invitee')}
    RETURN key, 0 AS generation,
           count(r) AS invited,
           count(DISTINCT referrer) AS referrers,
@@ -215,7 +212,7 @@ export async function computeCommunities(
   if (relationships === null || customers === 0) return { ...empty, property: null };
 
   const property = propertyName(algorithm, via, slot);
-  const graphName = `grapevine-community-${crypto.randomUUID()}`;
+  const graphName = projectionName('community');
   try {
     // Outside a managed transaction: NEO4J_TX_TIMEOUT_SECONDS bounds request queries, and at 1M customers the
     // algorithm alone can take minutes. Only the background job (or a question's first request) runs this.

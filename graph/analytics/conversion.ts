@@ -35,6 +35,16 @@ export interface ReferralConversionRecord {
 // A converted referral is a repeat buyer when the invitee bought at least twice at or after the credited
 // sign-up: purchases before it count for the customer's stage, not for the referral (see RECORD_PURCHASE).
 // A HELD referral (graph/fraudRules.ts) counts as signed up but not as converted (nor a repeat buyer) until approved.
+/**
+ * The funnel steps one referral reached, as `converted`, `signedUp`, `clicked`, `repeat`: the one definition every
+ * funnel uses (this one, and each community's in communities.ts).
+ */
+export const REFERRAL_STEPS = (r: string, invitee: string) =>
+  `${r}.firstPurchaseAt IS NOT NULL AND ${r}.status <> 'HELD' AS converted,
+   ${r}.signedUpAt IS NOT NULL OR ${r}.firstPurchaseAt IS NOT NULL AS signedUp,
+   ${r}.clickedAt IS NOT NULL OR ${r}.signedUpAt IS NOT NULL OR ${r}.firstPurchaseAt IS NOT NULL AS clicked,
+   ${r}.firstPurchaseAt IS NOT NULL AND ${r}.status <> 'HELD' AND COUNT { (${invitee})-[p:PURCHASED]->() WHERE p.at >= ${r}.signedUpAt } >= 2 AS repeat`;
+
 const FUNNEL = cypher<GenerationRow>(
   'analytics.referralConversion',
   `MATCH (referrer:Customer)-[r:REFERRED]->(invitee:Customer)
@@ -50,10 +60,7 @@ const FUNNEL = cypher<GenerationRow>(
    UNWIND referrals AS pair
    WITH generation, referrer, pair[0] AS r, pair[1] AS invitee
    WITH generation, referrer, r,
-        r.firstPurchaseAt IS NOT NULL AND r.status <> 'HELD' AS converted,
-        r.signedUpAt IS NOT NULL OR r.firstPurchaseAt IS NOT NULL AS signedUp,
-        r.clickedAt IS NOT NULL OR r.signedUpAt IS NOT NULL OR r.firstPurchaseAt IS NOT NULL AS clicked,
-        r.firstPurchaseAt IS NOT NULL AND r.status <> 'HELD' AND COUNT { (invitee)-[p:PURCHASED]->() WHERE p.at >= r.signedUpAt } >= 2 AS repeat
+        ${REFERRAL_STEPS('r', 'invitee')}
    RETURN generation,
           count(r) AS invited,
           count(DISTINCT referrer) AS referrers,

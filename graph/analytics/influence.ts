@@ -1,6 +1,6 @@
-import crypto from 'node:crypto';
 import type { InfluenceMeasure } from '../../schema/generated/types';
 import { cypher, Graph } from '../neo4j';
+import { projectionName } from '../projections';
 import { checkId } from '../validate';
 import { hopBound } from './kinds';
 import { requireCustomersIn } from '../customers';
@@ -195,7 +195,7 @@ export async function topInfluencers(
       return topBySocialReach(graph, campaign, top);
     case 'PAGERANK': {
       // A projection per call, named uniquely so concurrent calls never share or drop each other's.
-      const graphName = `grapevine-pagerank-${crypto.randomUUID()}`;
+      const graphName = projectionName('pagerank');
       const [{ types }] = await graph.read(RELATIONSHIP_TYPES);
       const relationships = Object.fromEntries(Object.entries(PAGERANK_RELATIONSHIPS).filter(([type]) => types.includes(type)));
       if (Object.keys(relationships).length === 0) return [];

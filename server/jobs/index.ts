@@ -8,6 +8,7 @@ import type { OutboxRelay } from '../live/outboxRelay';
 import { idempotencyPurgeJob } from './idempotencyPurge';
 import { rewardReleaseJob } from './rewardRelease';
 import { outboxSweepJob } from './outboxSweep';
+import { projectionCleanupJob } from './projectionCleanup';
 import { JobScheduler } from './scheduler';
 import { snapshotRefreshJob } from './snapshotRefresh';
 import { communitySettings } from '../communitySettings';
@@ -27,6 +28,7 @@ export function startJobs(deps: { graph: Graph; store: KeyValueStore; config: Co
       defaults: communityDefaultQuestions(communitySettings(deps.config)),
     }),
   );
+  scheduler.scheduleJob(projectionCleanupJob(deps.graph, deps.config.PROJECTION_MAX_AGE_MINUTES * 60 * 1000, deps.log));
   scheduler.scheduleJob(rewardReleaseJob(deps.graph, deps.config.REWARD_RELEASE_SECONDS * 1000, deps.log));
   if (deps.relay) scheduler.scheduleJob(outboxSweepJob(deps.relay, deps.config.OUTBOX_SWEEP_SECONDS * 1000));
   scheduler.start();

@@ -9,7 +9,13 @@ import type { Config } from '../config';
 import type { RequestContext } from '../context';
 import type { Logger } from '../logger';
 
-type SubscriptionLimits = Pick<Config, 'MAX_QUERY_DEPTH' | 'MAX_QUERY_COST' | 'MAX_ROOT_FIELDS' | 'MAX_QUERY_TOKENS' | 'NODE_ENV' | 'SCHEMA_DETAILS_ROLES'>;
+type SubscriptionLimits = Pick<
+  Config,
+  'MAX_QUERY_DEPTH' | 'MAX_QUERY_COST' | 'MAX_ROOT_FIELDS' | 'MAX_QUERY_TOKENS' | 'NODE_ENV' | 'SCHEMA_DETAILS_ROLES' | 'WS_MAX_CONNECTIONS_PER_KEY' | 'WS_MAX_SUBSCRIPTIONS_PER_CONNECTION'
+>;
+
+/** The close code of a WebSocket refused because its key already holds WS_MAX_CONNECTIONS_PER_KEY here. */
+export const TOO_MANY_CONNECTIONS = 4429;
 
 export interface SubscriptionServerDeps {
   server: http.Server;
@@ -41,12 +47,16 @@ const documentErrors = (errors: readonly GraphQLError[], code: string, hints: bo
  * as `Bearer <key>`, checked by the same authenticator as HTTP; an unknown key closes the socket with 4403.
  * Each subscription is parsed with the same token limit, validated, and measured with the same depth, cost
  * and root-field limits as an HTTP operation; resolvers get a context with the caller's role, so the same
- * role rules hold (a MARKETER asking for `customer.email` gets FORBIDDEN).
+ * role rules hold (a MARKETER asking for `customer.email` gets FORBIDDEN). A key holds at most
+ * WS_MAX_CONNECTIONS_PER_KEY sockets in this process (one more is closed with 4429) and a socket at most
+ * WS_MAX_SUBSCRIPTIONS_PER_CONNECTION subscriptions (one more is refused with RATE_LIMITED), so no client can pin
+ * the process's memory with idle sockets or subscriptions.
  */
 export function startSubscriptionServer(deps: SubscriptionServerDeps): SubscriptionServer {
   const { schema, config } = deps;
   const wsServer = new WebSocketServer({ server: deps.server, path: '/graphql', maxPayload: 1024 * 1024 });
   const callers = new WeakMap<object, Caller>();
+  const connectionsPerKey = new Map<string, number>();
   const cleanup = useServer(
     {
       schema,
@@ -54,12 +64,30 @@ export function startSubscriptionServer(deps: SubscriptionServerDeps): Subscript
         const authorization = ctx.connectionParams?.authorization;
         const caller = deps.authenticate(typeof authorization === 'string' ? authorization : undefined);
         if (!caller) return false;
+        const held = connectionsPerKey.get(caller.keyId) ?? 0;
+        if (held >= config.WS_MAX_CONNECTIONS_PER_KEY) {
+          ctx.extra.socket.close(TOO_MANY_CONNECTIONS, `This API key already holds ${held} WebSockets here`);
+          return false;
+        }
+        connectionsPerKey.set(caller.keyId, held + 1);
         callers.set(ctx.extra, caller);
         return true;
+      },
+      onClose: (ctx) => {
+        const caller = callers.get(ctx.extra);
+        if (!caller) return;
+        callers.delete(ctx.extra);
+        const held = (connectionsPerKey.get(caller.keyId) ?? 1) - 1;
+        if (held > 0) connectionsPerKey.set(caller.keyId, held);
+        else connectionsPerKey.delete(caller.keyId);
       },
       onSubscribe: (ctx, _id, payload) => {
         const caller = callers.get(ctx.extra);
         if (!caller) return refuse('Not authenticated.', ERROR_CODES.UNAUTHENTICATED);
+        // graphql-ws registers this subscription before onSubscribe runs: the count includes it.
+        if (Object.keys(ctx.subscriptions).length > config.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+          return refuse(`A WebSocket holds at most ${config.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions; complete one first.`, ERROR_CODES.RATE_LIMITED);
+        }
         const hints = config.NODE_ENV !== 'production' || config.SCHEMA_DETAILS_ROLES.includes(caller.role);
         try {
           let document;

@@ -8,7 +8,7 @@ import { authorize } from '../auth';
 import type { RequestContext } from '../context';
 import type { Resolvers } from '../generated/graphql';
 import { advocatesQuestion, seedQuestion } from '../wholeGraphSnapshots';
-import { fraudRingMembers, loadCustomer as customer, loadCustomers as customers } from './shared';
+import { connection, fraudRingMembers, loadCustomer as customer, loadCustomers as customers } from './shared';
 
 // Marketer analytics: thin resolvers over graph/analytics (advocates, seeding, inviteSuggestions, trustedReviews).
 // Rankings and the seeding plan read the whole graph: they are snapshots with their `asOf`, holding customer
@@ -72,16 +72,7 @@ export const marketerResolvers: Resolvers = {
           via: item.viaId === null ? null : await customer(ctx, item.viaId),
         })),
       );
-      return {
-        edges,
-        pageInfo: {
-          hasNextPage: page.hasNextPage,
-          hasPreviousPage: page.hasPreviousPage,
-          startCursor: edges.length > 0 ? edges[0].cursor : null,
-          endCursor: edges.length > 0 ? edges[edges.length - 1].cursor : null,
-        },
-        totalCount: page.totalCount,
-      };
+      return connection(edges, page);
     },
     ratingFor: async (product, args, ctx) => {
       authorize(ctx.caller, 'readMarketing');

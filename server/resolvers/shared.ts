@@ -30,6 +30,11 @@ export async function listConnection<L extends ListName, E extends object = { no
 ) {
   const page = await ctx.loaders.page(list, ownerId, listPageRequest(list, args.first, args.after));
   const edges = page.items.map((item, index) => ({ cursor: page.cursors[index], ...toEdge(item) }));
+  return connection(edges, page);
+}
+
+/** A Relay connection of these edges, from a keyset page's facts. */
+export function connection<E extends { cursor: string }>(edges: E[], page: { hasNextPage: boolean; hasPreviousPage: boolean; totalCount: number }) {
   return {
     edges,
     pageInfo: {

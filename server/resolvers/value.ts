@@ -9,7 +9,7 @@ import { authorize } from '../auth';
 import type { RequestContext } from '../context';
 import type { Resolvers } from '../generated/graphql';
 import { purchaseBehaviourQuestion, segmentTableQuestion, valueCutoffsQuestion } from '../wholeGraphSnapshots';
-import { loadCustomer, loadCustomers } from './shared';
+import { connection, loadCustomer, loadCustomers } from './shared';
 
 // Customer value, segments, purchase behaviour and churn risks (graph/analytics/value.ts and its neighbours).
 // Marketer, community and admin roles. The ABC and RFM cut-offs and the purchase rates are whole-graph snapshots;
@@ -64,14 +64,7 @@ export const valueResolvers: Resolvers = {
       const page = await customerSegments(ctx.graph, table, filter, request, context);
       const edges = await Promise.all(page.items.map(async (item, index) => ({ cursor: page.cursors[index], node: await withCustomer(ctx, item) })));
       return {
-        edges,
-        pageInfo: {
-          hasNextPage: page.hasNextPage,
-          hasPreviousPage: page.hasPreviousPage,
-          startCursor: edges.length > 0 ? edges[0].cursor : null,
-          endCursor: edges.length > 0 ? edges[edges.length - 1].cursor : null,
-        },
-        totalCount: page.totalCount,
+        ...connection(edges, page),
         asOf: context.asOf,
         cutoffsAsOf: context.cutoffsAsOf,
       };

@@ -74,8 +74,8 @@ describe('bounded requests', () => {
     expect(response.body.errors[0].extensions.code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
 
-  test('a subscription is refused with 400 OPERATION_NOT_SUPPORTED', async () => {
-    const response = await post(api, { query: 'subscription { serviceInfo { role } }' });
+  test('a subscription over HTTP is refused with 400 OPERATION_NOT_SUPPORTED (subscriptions go over WebSocket)', async () => {
+    const response = await post(api, { query: 'subscription { reviewQueueChanged { type } }' });
     expect(response.status).toBe(400);
     expect(response.body.errors[0].extensions.code).toBe('OPERATION_NOT_SUPPORTED');
   });

@@ -1,18 +1,19 @@
 import { CAMPAIGN, failure, ok } from '../support/builders';
-import { startTestApi, TestApi, uniquePrefix } from '../support/services';
+import { startExclusiveTestApi } from '../support/exclusive';
+import { TestApi, uniquePrefix } from '../support/services';
 
 const LIST = 'query($first: Int!) { campaigns(first: $first) { id name startsAt } }';
 
 describe('the campaigns list', () => {
   let api: TestApi;
   beforeAll(async () => {
-    api = await startTestApi();
+    // The whole list is the answer: an empty database of its own, where no other test's campaigns take part.
+    api = await startExclusiveTestApi();
   });
   afterAll(() => api.close());
 
   test('lists campaigns latest start first, to every role, at most `first` of them', async () => {
     const prefix = uniquePrefix('campaigns');
-    // Starts later than any other test's campaign, so these two lead the shared database's list.
     for (const [suffix, startsAt] of [['early', '2098-01-01T00:00:00.000Z'], ['late', '2099-01-01T00:00:00.000Z']]) {
       await ok(api, CAMPAIGN, { input: { id: `${prefix}-${suffix}`, name: `Campaign ${suffix}`, startsAt } });
     }

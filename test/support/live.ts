@@ -4,7 +4,7 @@ import { freePort } from '../../scripts/local/processes';
 import { loadConfig } from '../../server/config';
 import { Running, startService } from '../../server/runtime';
 import { createLogger } from '../../server/logger';
-import { GraphQLBody, KEYS, requireEnv, TestRole } from './services';
+import { GraphQLBody, KEYS, requireEnv, TEST_IDENTIFIER_SECRET, TestRole } from './services';
 
 // Live tests run the whole service (server/runtime.ts startService: HTTP, WebSocket subscriptions, the outbox
 // relay, the stream reader, webhook dispatch and delivery) on a free port, on the shared Neo4j and Redis.
@@ -36,6 +36,7 @@ export async function startLiveApi(overrides: Record<string, string> = {}): Prom
     ...process.env,
     NEO4J_URI: requireEnv('NEO4J_URI'),
     REDIS_URL: requireEnv('REDIS_URL'),
+    IDENTIFIER_HMAC_SECRET: TEST_IDENTIFIER_SECRET,
     ...LIVE_TEST_SETTINGS,
     API_KEYS,
     PORT: String(port),

@@ -34,6 +34,9 @@ export interface TestServiceUris {
 /** A prefix that makes this test's ids its own, so tests share one database without meeting. */
 export const uniquePrefix = (name: string) => `${name}-${crypto.randomBytes(4).toString('hex')}`;
 
+/** The identifier key of test APIs: production mode requires one, and every test process must hash alike. */
+export const TEST_IDENTIFIER_SECRET = 'grapevine-test-identifier-secret-0123456789';
+
 export const KEYS = {
   service: `service-${crypto.randomBytes(12).toString('hex')}`,
   marketer: `marketer-${crypto.randomBytes(12).toString('hex')}`,
@@ -59,7 +62,7 @@ export interface GraphQLBody {
 
 export async function startTestApi(overrides: Record<string, string> = {}, uris?: TestServiceUris): Promise<TestApi> {
   // A generous rate limit unless a test sets one: the suite makes many calls a minute with the same keys.
-  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '1000000', ...overrides });
+  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '1000000', IDENTIFIER_HMAC_SECRET: TEST_IDENTIFIER_SECRET, ...overrides });
   const graph = testGraph(uris?.neo4jUri);
   await applyMigrations(graph);
   const store = testStore(uris?.redisUrl);

@@ -205,3 +205,49 @@ test('in production a misspelt subscription gets "Did you mean" hints only for k
     await production.close();
   }
 });
+
+test('a key holds at most WS_MAX_CONNECTIONS_PER_KEY sockets and a socket WS_MAX_SUBSCRIPTIONS_PER_CONNECTION subscriptions', async () => {
+  const capped = await startLiveApi({ WS_MAX_CONNECTIONS_PER_KEY: '2', WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: '1' });
+  const sockets: Subscription[] = [];
+  try {
+    const root = `${uniquePrefix('capped')}-root`;
+    for (let i = 0; i < 2; i++) sockets.push(subscribe(capped.wsUrl, `Bearer ${KEYS.marketer}`, CHAIN, { root }));
+    await untilSubscribed(capped.running, 2);
+    const third = subscribe(capped.wsUrl, `Bearer ${KEYS.marketer}`, CHAIN, { root });
+    sockets.push(third);
+    expect(await third.closed).toBe(4429);
+    // Another key is counted apart.
+    const other = subscribe(capped.wsUrl, `Bearer ${KEYS.community}`, CHAIN, { root });
+    sockets.push(other);
+    await untilSubscribed(capped.running, 3);
+    // One socket, two subscriptions: the second is refused.
+    const { createClient } = await import('graphql-ws');
+    const WebSocket = (await import('ws')).default;
+    const client = createClient({ url: capped.wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${KEYS.admin}` }, retryAttempts: 0 });
+    try {
+      const outcome = (query: string) =>
+        new Promise<unknown>((resolve) => {
+          client.subscribe({ query, variables: { root } }, { next: resolve, error: resolve, complete: () => {} });
+        });
+      void outcome(CHAIN);
+      await untilSubscribed(capped.running, 4);
+      expect(JSON.stringify(await outcome(CHAIN))).toContain('RATE_LIMITED');
+    } finally {
+      await client.dispose();
+    }
+    // A socket that closes frees its place.
+    sockets[0].dispose();
+    const deadline = Date.now() + 10_000;
+    let replaced: Subscription | undefined;
+    while (Date.now() < deadline) {
+      replaced = subscribe(capped.wsUrl, `Bearer ${KEYS.marketer}`, CHAIN, { root });
+      sockets.push(replaced);
+      const settled = await Promise.race([replaced.closed, new Promise((resolve) => setTimeout(() => resolve('open'), 500))]);
+      if (settled === 'open') break;
+    }
+    expect(await Promise.race([replaced!.closed, new Promise((resolve) => setTimeout(() => resolve('open'), 500))])).toBe('open');
+  } finally {
+    for (const socket of sockets) socket.dispose();
+    await capped.close();
+  }
+});
