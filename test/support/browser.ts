@@ -69,3 +69,6 @@ export async function expectText(locator: Locator, pattern: RegExp, timeout = 20
 export async function textOf(locator: Locator): Promise<string> {
   return ((await locator.textContent()) ?? '').trim();
 }
+
+/** The settings the dashboard tests run the API with: production mode, so every page loads under its CSP (the test APIs carry the identifier secret production requires). */
+export const PRODUCTION_SETTINGS: Record<string, string> = { NODE_ENV: 'production' };

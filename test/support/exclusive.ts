@@ -13,7 +13,7 @@ import { startTestApi, TestApi, testGraph, testStore, TestServiceUris } from './
  *   here first; jest runs one file at a time, so no other file is using it;
  * - otherwise (a developer running one file against shared services), a scratch pair started for this file alone.
  */
-export async function startExclusiveTestApi(overrides: Record<string, string> = {}): Promise<TestApi> {
+export async function startExclusiveTestApi(overrides: Record<string, string> = {}): Promise<TestApi & { uris: TestServiceUris }> {
   const given = process.env.NEO4J_EXCLUSIVE_URI && process.env.REDIS_EXCLUSIVE_URL;
   let scratch: ScratchServices | undefined;
   let uris: TestServiceUris;
@@ -28,6 +28,8 @@ export async function startExclusiveTestApi(overrides: Record<string, string> = 
   const api = await startTestApi(overrides, uris);
   return {
     ...api,
+    /** Where the exclusive pair is, for a second API on the same data (started with other settings). */
+    uris,
     async close() {
       await api.close();
       await scratch?.stop();

@@ -10,6 +10,7 @@ export type ApiErrorKind =
   | 'notFound'
   | 'badInput'
   | 'network'
+  | 'pending' // ANSWER_PENDING: a whole-graph answer is being computed for the first time; ask again after `retryAfterSeconds`
   | 'other';
 
 export class ApiError extends Error {
@@ -25,7 +26,7 @@ export class ApiError extends Error {
 
 interface GraphQLErrorBody {
   message: string;
-  extensions?: { code?: string; field?: string };
+  extensions?: { code?: string; field?: string; retryAfterSeconds?: number };
 }
 
 const KIND_BY_CODE: Record<string, ApiErrorKind> = {
@@ -58,7 +59,36 @@ function retryAfter(response: Response): number | undefined {
  * Sends one operation to the public GraphQL API with the signed-in key (or `key`, when signing in), as any client
  * would. Resolves with `data` when the answer has no errors; otherwise rejects with an ApiError.
  */
-export async function graphql<T>(query: string, variables: Record<string, unknown> = {}, key: string | null = storedKey()): Promise<T> {
+export async function graphql<T>(query: string, variables: Record<string, unknown> = {}, key: string | null = storedKey(), options: GraphqlOptions = {}): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await graphqlOnce<T>(query, variables, key);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.kind !== 'pending' || attempt >= MAX_PENDING_ATTEMPTS || options.signal?.aborted) throw error;
+      const seconds = error.retryAfterSeconds ?? 2;
+      options.onPending?.(seconds);
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+      if (options.signal?.aborted) throw error;
+    }
+  }
+}
+
+/**
+ * A whole-graph answer asked for the first time (a campaign's advocates, a new algorithm's communities) is computed
+ * in the background while the request is told ANSWER_PENDING with `extensions.retryAfterSeconds`. `graphql()` waits
+ * that long and asks again, up to this many times (minutes, for the largest graphs), telling `onPending` each time so
+ * the page can say "computing…" instead of failing.
+ */
+const MAX_PENDING_ATTEMPTS = 30;
+
+export interface GraphqlOptions {
+  /** Told the wait in seconds each time the server answers ANSWER_PENDING, before the retry. */
+  onPending?: (retryAfterSeconds: number) => void;
+  /** Stops retrying (the page no longer wants the answer). */
+  signal?: AbortSignal;
+}
+
+async function graphqlOnce<T>(query: string, variables: Record<string, unknown>, key: string | null): Promise<T> {
   if (!key) throw new ApiError('unauthenticated', 'Sign in with an API key.');
   let response: Response;
   try {
@@ -84,6 +114,10 @@ export async function graphql<T>(query: string, variables: Record<string, unknow
   }
   if (code === 'QUERY_TIMEOUT') {
     throw new ApiError('timeout', 'The query took too long and was stopped. Try a narrower question (fewer generations, a campaign) or try again later.', undefined, first?.extensions?.field);
+  }
+  if (code === 'ANSWER_PENDING') {
+    const seconds = first?.extensions?.retryAfterSeconds ?? retryAfter(response) ?? 2;
+    throw new ApiError('pending', `This answer is being computed for the first time; asking again in ${seconds} s.`, seconds);
   }
   if (response.status === 503 || code === 'SERVICE_UNAVAILABLE') {
     const seconds = retryAfter(response);

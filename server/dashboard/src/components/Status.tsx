@@ -1,13 +1,24 @@
 import { useEffect, useState } from 'react';
 import type { ApiError } from '../app/api';
 
-/** A loading line that screen readers announce. */
-export function Loading({ what }: { what: string }) {
+/**
+ * A loading line that screen readers announce. With `pending` (the server is computing a whole-graph answer for the
+ * first time, ANSWER_PENDING) it says so and when the page asks again.
+ */
+export function Loading({ what, pending }: { what: string; pending?: number }) {
   return (
-    <p className="loading" role="status" aria-live="polite">
-      <span className="spinner" aria-hidden="true" /> Loading {what}…
+    <p className="loading" role="status" aria-live="polite" data-pending={pending !== undefined ? 'true' : undefined}>
+      <span className="spinner" aria-hidden="true" />{' '}
+      {pending !== undefined ? `Computing ${what} for the first time… asking again in ${pending} s.` : `Loading ${what}…`}
     </p>
   );
+}
+
+/** The loading line, or the error with its retry button, of one query. */
+export function QueryStatus({ state, what }: { state: { loading: boolean; pending?: number; error?: ApiError; reload: () => void }; what: string }) {
+  if (state.error) return <ErrorMessage error={state.error} onRetry={state.reload} />;
+  if (state.loading) return <Loading what={what} pending={state.pending} />;
+  return null;
 }
 
 const TITLES: Record<ApiError['kind'], string> = {
@@ -19,6 +30,7 @@ const TITLES: Record<ApiError['kind'], string> = {
   notFound: 'Not found',
   badInput: 'Check the input',
   network: 'No connection',
+  pending: 'Still computing',
   other: 'Something went wrong',
 };
 

@@ -7,7 +7,7 @@ import { CustomerIdForm } from '../components/CustomerIdForm';
 import { CustomerLink } from '../components/CustomerLink';
 import { date, decimal, integer } from '../components/format';
 import { ReferralTree } from '../components/ReferralTree';
-import { ErrorMessage, Loading } from '../components/Status';
+import { ErrorMessage, Loading, QueryStatus } from '../components/Status';
 import type { PageDefinition, PageProps } from './page';
 
 // One customer: profile, the chain of referrals above them up to the root advocate, the tree below (fetched
@@ -39,6 +39,14 @@ const REACH = `query DashboardReach($id: ID!) {
     generations { generation customers converted }
     socialReach { hops customers }
   }
+}`;
+
+// Value and community are marketer/community answers (a SERVICE key gets FORBIDDEN): asked only by those roles.
+export const VALUE = `query DashboardCustomerValue($id: ID!) {
+  customerValue(customerId: $id) {
+    revenue currency purchases lastPurchaseAt daysSinceLastPurchase medianIntervalDays tier rfm { recency frequency monetary } lifecycle cutoffsAsOf
+  }
+  customer(id: $id) { engagementLevel community { id size density neighbours { communityId } } }
 }`;
 
 const TOP = `query DashboardTopAdvocates { topInfluencers(by: REFERRAL_REACH, limit: 8) { rank score customer { id name } } }`;
@@ -74,6 +82,22 @@ interface Reach {
     generations: Array<{ generation: number; customers: number; converted: number }>;
     socialReach: Array<{ hops: number; customers: number }>;
   };
+}
+
+interface Value {
+  customerValue: {
+    revenue: number;
+    currency: string;
+    purchases: number;
+    lastPurchaseAt: string | null;
+    daysSinceLastPurchase: number | null;
+    medianIntervalDays: number | null;
+    tier: string | null;
+    rfm: { recency: number; frequency: number; monetary: number } | null;
+    lifecycle: string | null;
+    cutoffsAsOf: string;
+  };
+  customer: null | { engagementLevel: string; community: null | { id: string; size: number; density: number; neighbours: Array<{ communityId: string }> } };
 }
 
 const stageText = (stage: string) => stage.replace('_', ' ').toLowerCase();
@@ -183,6 +207,54 @@ function ReachSection({ id }: { id: string }) {
   );
 }
 
+function ValueSection({ id }: { id: string }) {
+  const value = useQuery<Value>(VALUE, { id });
+  const data = value.data?.customerValue;
+  const customer = value.data?.customer;
+  return (
+    <section className="card" aria-labelledby="value-heading">
+      <h2 id="value-heading">Value and community</h2>
+      <QueryStatus state={value} what="value and community" />
+      {data && (
+        <dl className="facts" data-testid="value">
+          <dt>Value tier</dt>
+          <dd data-field="tier">{data.tier ?? 'no purchase'}</dd>
+          <dt>Lifecycle</dt>
+          <dd data-field="lifecycle">{data.lifecycle?.toLowerCase() ?? '—'}</dd>
+          <dt>RFM</dt>
+          <dd data-field="rfm">{data.rfm ? `${data.rfm.recency}${data.rfm.frequency}${data.rfm.monetary}` : '—'}</dd>
+          <dt>Revenue</dt>
+          <dd data-field="revenue">
+            {decimal(data.revenue)} {data.currency} <span className="muted">from {integer(data.purchases)} purchases</span>
+          </dd>
+          <dt>Last purchase</dt>
+          <dd>{data.lastPurchaseAt ? `${date(data.lastPurchaseAt)}${data.medianIntervalDays !== null ? ` · usually every ${integer(Math.round(data.medianIntervalDays))} days` : ''}` : 'never'}</dd>
+          {customer && (
+            <>
+              <dt>Engagement</dt>
+              <dd data-field="engagementLevel">{customer.engagementLevel.toLowerCase()}</dd>
+              <dt>Community</dt>
+              <dd data-field="community">
+                {customer.community ? (
+                  <>
+                    <a href={href('communities')}>{customer.community.id}</a>{' '}
+                    <span className="muted">
+                      {integer(customer.community.size)} members, {customer.community.neighbours.length} neighbouring communities
+                    </span>
+                  </>
+                ) : (
+                  'not in the latest snapshot yet'
+                )}
+              </dd>
+            </>
+          )}
+        </dl>
+      )}
+      {data && <p className="muted">Tiers and RFM against the cut-offs of {date(data.cutoffsAsOf)}.</p>}
+    </section>
+  );
+}
+
 function ChainSection({ id, self }: { id: string; self: { id: string; name: string | null; stage: string } }) {
   const chain = useQuery<Chain>(CHAIN, { id });
   const data = chain.data?.referralChain;
@@ -280,6 +352,7 @@ function CustomerPage({ route, role }: PageProps) {
               <a href={`#/connection?from=${encodeURIComponent(customer.id)}`}>How is this customer connected to someone?</a>
             </p>
           </section>
+          {role !== 'SERVICE' && <ValueSection id={id} />}
           <ReachSection id={id} />
           <ChainSection id={id} self={customer} />
           <section className="card wide" aria-labelledby="reviews-heading">

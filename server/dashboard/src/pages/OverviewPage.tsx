@@ -5,7 +5,7 @@ import { useQuery } from '../app/useQuery';
 import { Chart, type ChartOption } from '../components/Chart';
 import { ConversionFunnel, FUNNEL_FIELDS, FUNNEL_STEPS } from '../components/funnel';
 import { dateTime, decimal, integer, percent } from '../components/format';
-import { ErrorMessage, Loading } from '../components/Status';
+import { ErrorMessage, Loading, QueryStatus } from '../components/Status';
 import type { PageDefinition, PageProps } from './page';
 
 // Programme overview: the referral funnel (overall or one campaign), K-factor per generation, a weekly trend,
@@ -93,7 +93,6 @@ function FunnelTable({ funnel, caption }: { funnel: ConversionFunnel; caption: s
 }
 
 function Headline({ funnel }: { funnel: ConversionFunnel }) {
-  const repeatShareOfBuyers = funnel.converted.count > 0 ? funnel.repeatBuyers.count / funnel.converted.count : 0;
   return (
     <dl className="headline" data-testid="headline">
       <div>
@@ -109,14 +108,72 @@ function Headline({ funnel }: { funnel: ConversionFunnel }) {
         <dd data-metric="invitesPerReferrer">{decimal(funnel.invitesPerReferrer)}</dd>
       </div>
       <div>
-        <dt>Referred buyers who bought again</dt>
-        <dd data-metric="repeatShare">{percent(repeatShareOfBuyers)}</dd>
-      </div>
-      <div>
         <dt>Median time to first purchase</dt>
         <dd data-metric="medianHours">{funnel.medianHoursToConversion === null ? '—' : `${decimal(funnel.medianHoursToConversion / 24)} days`}</dd>
       </div>
     </dl>
+  );
+}
+
+// Referred against organic buyers (a marketer answer: a SERVICE key gets FORBIDDEN, so it is not asked).
+export const PURCHASE_BEHAVIOUR = `query DashboardPurchaseBehaviour {
+  purchaseBehaviour {
+    asOf currency
+    referred { buyers repeatPurchaseRate crossSellRate upsellRate revenuePerBuyer }
+    organic { buyers repeatPurchaseRate crossSellRate upsellRate revenuePerBuyer }
+  }
+}`;
+
+interface Rates {
+  buyers: number;
+  repeatPurchaseRate: number;
+  crossSellRate: number;
+  upsellRate: number;
+  revenuePerBuyer: number;
+}
+
+/** Do referred customers buy again more often than organic ones? The programme's quality, not only its volume. */
+function PurchaseBehaviourSection() {
+  const behaviour = useQuery<{ purchaseBehaviour: { asOf: string; currency: string; referred: Rates; organic: Rates } }>(PURCHASE_BEHAVIOUR, {});
+  const data = behaviour.data?.purchaseBehaviour;
+  const rows: Array<{ key: 'referred' | 'organic'; label: string }> = [
+    { key: 'referred', label: 'Referred' },
+    { key: 'organic', label: 'Organic' },
+  ];
+  return (
+    <section className="card" aria-labelledby="behaviour-heading">
+      <h2 id="behaviour-heading">Referred vs organic buyers</h2>
+      <QueryStatus state={behaviour} what="purchase behaviour" />
+      {data && (
+        <>
+          <table className="numbers" data-testid="behaviour-table">
+            <caption>Among buyers, all campaigns, as of {dateTime(data.asOf)}.</caption>
+            <thead>
+              <tr>
+                <th scope="col">Buyers</th>
+                <th scope="col">Count</th>
+                <th scope="col">Bought again</th>
+                <th scope="col">Cross-sell</th>
+                <th scope="col">Upsell</th>
+                <th scope="col">Revenue per buyer ({data.currency})</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map(({ key, label }) => (
+                <tr key={key} data-group={key}>
+                  <th scope="row">{label}</th>
+                  <td data-metric="buyers">{integer(data[key].buyers)}</td>
+                  <td data-metric="repeatPurchaseRate">{percent(data[key].repeatPurchaseRate)}</td>
+                  <td>{percent(data[key].crossSellRate)}</td>
+                  <td>{percent(data[key].upsellRate)}</td>
+                  <td>{decimal(data[key].revenuePerBuyer)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
   );
 }
 
@@ -304,7 +361,7 @@ function CampaignComparison({ campaigns: all }: { campaigns: Campaign[] }) {
   );
 }
 
-function OverviewPage({ route }: PageProps) {
+function OverviewPage({ route, role }: PageProps) {
   const campaignId = route.query.get('campaign');
   const campaigns = useQuery<{ campaigns: Campaign[] }>(CAMPAIGNS, {});
   const filter = campaignId ? { campaignId } : null;
@@ -376,6 +433,7 @@ function OverviewPage({ route }: PageProps) {
           </section>
         </div>
       )}
+      {role !== 'SERVICE' && <PurchaseBehaviourSection />}
       {campaigns.error && <ErrorMessage error={campaigns.error} onRetry={campaigns.reload} />}
       {campaigns.data && !campaignId && <CampaignComparison campaigns={campaigns.data.campaigns} />}
       <WeeklyTrend key={campaignId ?? ''} campaignId={campaignId} />
