@@ -57,6 +57,8 @@ export async function adminImport(homeDir: string, files: ImportCsvFiles, option
     DATABASE,
     ...files.nodes.map((node) => `--nodes=${node.label}=${node.file}`),
     ...files.relationships.map((relationship) => `--relationships=${relationship.type}=${relationship.file}`),
+    // The tool writes its report of skipped rows to ./import.report unless told where: keep it with the staging files.
+    `--report-file=${staging}/import.report`,
   ];
   const output: string[] = [];
   const forwardLine = throttledToolOutput(options.out);
