@@ -1,7 +1,6 @@
-import { DEVELOPMENT_IDENTIFIER_SECRET } from '../../../server/config';
 import { failure, iso, key, ok } from '../../support/builders';
 import { startExclusiveTestApi } from '../../support/exclusive';
-import type { TestApi } from '../../support/services';
+import { TEST_IDENTIFIER_SECRET, TestApi } from '../../support/services';
 import { givenCampaign, givenReferrer, ISSUE, SIGNUP_HELD } from './documents';
 import crypto from 'node:crypto';
 
@@ -29,7 +28,7 @@ const RINGS = `
 const REVIEWS = `query($id: ID!) { customer(id: $id) { reviews(first: 10) { edges { node { suspicious suspicionReasons product { id } } } } } }`;
 
 /** The hash prefix evidence shows, computed here from the definition: HMAC-SHA256 of `KIND:normalised value`. */
-const prefixOf = (kind: string, normalised: string) => crypto.createHmac('sha256', DEVELOPMENT_IDENTIFIER_SECRET).update(`${kind}:${normalised}`).digest('hex').slice(0, 8);
+const prefixOf = (kind: string, normalised: string) => crypto.createHmac('sha256', TEST_IDENTIFIER_SECRET).update(`${kind}:${normalised}`).digest('hex').slice(0, 8);
 
 /** The data of a query sent with a community manager's key, which must not fail. */
 async function asCommunity(query: string, variables: Record<string, unknown>) {
