@@ -275,5 +275,5 @@ describe('recordEvents, set-based, against its one-by-one reference', () => {
     const [rules] = await graph.read(FRAUD_TALLY, { prefixes: bulkPrefixes });
     expect(rules).toEqual({ shared: expect.any(Number), velocity: expect.any(Number), rewards: expect.any(Number) });
     expect(Math.min(rules.shared, rules.velocity, rules.rewards)).toBeGreaterThan(0);
-  });
+  }, 600_000);
 });

@@ -71,4 +71,7 @@ export async function textOf(locator: Locator): Promise<string> {
 }
 
 /** The settings the dashboard tests run the API with: production mode, so every page loads under its CSP (the test APIs carry the identifier secret production requires). */
-export const PRODUCTION_SETTINGS: Record<string, string> = { NODE_ENV: 'production' };
+// A page asks for several whole-graph answers at once (the advocates page: the ranking, the untapped list, the
+// seeding plan), each a first computation on a fresh database; on a loaded machine they outlast the default
+// WHOLE_GRAPH_WAIT_MS, and the third would be refused with 429 before a slot frees up.
+export const PRODUCTION_SETTINGS: Record<string, string> = { NODE_ENV: 'production', WHOLE_GRAPH_WAIT_MS: '60000' };
