@@ -3,7 +3,7 @@ import { badInput } from '../errors';
 import { cypher, Graph } from '../neo4j';
 import { projectionName } from '../projections';
 import { checkId } from '../validate';
-import { FunnelRecord, REFERRAL_STEPS, toFunnel } from './conversion';
+import { FunnelRecord, GenerationRow, REFERRAL_STEPS, toFunnel } from './conversion';
 import { hopBound, relationshipTypes } from './kinds';
 
 /**
@@ -162,16 +162,8 @@ const ADVOCATES = cypher<{ key: number; advocates: AdvocateRecord[] }>(
    RETURN key, ranked[0..${TOP_ADVOCATES}] AS advocates`,
 );
 
-interface FunnelRow {
-  generation: number;
-  invited: number;
-  referrers: number;
-  clicked: number;
-  signedUp: number;
-  converted: number;
-  repeatBuyers: number;
-  hours: number[];
-}
+/** A community's funnel row has the shape of one generation of referralConversion's. */
+type FunnelRow = GenerationRow;
 
 // The steps as analytics.referralConversion counts them, for referrals inside one community.
 const FUNNELS = cypher<FunnelRow & { key: number }>(

@@ -72,7 +72,7 @@ const FUNNEL = cypher<GenerationRow>(
    ORDER BY generation`,
 );
 
-interface GenerationRow {
+export interface GenerationRow {
   generation: number;
   invited: number;
   referrers: number;
