@@ -6,6 +6,7 @@ import { CustomerLink, type CustomerRef } from '../components/CustomerLink';
 import { dateTime, decimal, integer, percent } from '../components/format';
 import { ErrorMessage, QueryStatus } from '../components/Status';
 import type { PageDefinition, PageProps } from './page';
+import { CampaignOptions } from '../components/CampaignOptions';
 
 // Whom to ask for a referral (`advocates`, every reason as a column), promoters nobody has asked yet
 // (`untappedAdvocates`), and whom to seed a campaign with (`seedAdvocates`), against the naive top-k. All three are
@@ -278,11 +279,7 @@ function AdvocatesPage({ route }: PageProps) {
           onChange={(event) => (window.location.hash = event.target.value ? `#/advocates?campaign=${encodeURIComponent(event.target.value)}` : '#/advocates')}
         >
           <option value="">All campaigns</option>
-          {campaigns.data?.campaigns.map((campaign) => (
-            <option key={campaign.id} value={campaign.id}>
-              {campaign.name}
-            </option>
-          ))}
+          <CampaignOptions campaigns={campaigns.data?.campaigns} />
         </select>
         <span className="muted">A campaign ranks those who referred in it, by their record there, and seeds it.</span>
       </div>

@@ -7,6 +7,7 @@ import { CustomerLink } from '../components/CustomerLink';
 import { dateTime } from '../components/format';
 import { QueryStatus } from '../components/Status';
 import type { PageDefinition, PageProps } from './page';
+import { CampaignOptions } from '../components/CampaignOptions';
 
 // The activity feed: GraphQL subscriptions over graphql-ws (same host, path /graphql, the key in connectionParams),
 // for a campaign (`referralActivity`) or a referral tree (`chainActivity`); community and admin keys also watch the
@@ -139,11 +140,7 @@ function LivePage({ route, role }: PageProps) {
           }}
         >
           <option value="">{rootId ? '(watching a tree)' : 'None'}</option>
-          {campaigns.data?.campaigns.map((campaign) => (
-            <option key={campaign.id} value={campaign.id}>
-              {campaign.name}
-            </option>
-          ))}
+          <CampaignOptions campaigns={campaigns.data?.campaigns} />
           {/* A campaign named in the link but beyond the first 100 listed. */}
           {campaignId && campaigns.data && !campaigns.data.campaigns.some((campaign) => campaign.id === campaignId) && <option value={campaignId}>{campaignId}</option>}
         </select>

@@ -7,6 +7,7 @@ import { ConversionFunnel, FUNNEL_FIELDS, FUNNEL_STEPS } from '../components/fun
 import { dateTime, decimal, integer, percent } from '../components/format';
 import { ErrorMessage, Loading, QueryStatus } from '../components/Status';
 import type { PageDefinition, PageProps } from './page';
+import { CampaignOptions } from '../components/CampaignOptions';
 
 // Programme overview: the referral funnel (overall or one campaign), K-factor per generation, a weekly trend,
 // and the campaigns side by side. Every number comes from `referralConversion`, served from snapshots (`asOf`).
@@ -383,11 +384,7 @@ function OverviewPage({ route, role }: PageProps) {
           }}
         >
           <option value="">All campaigns</option>
-          {campaigns.data?.campaigns.map((campaign) => (
-            <option key={campaign.id} value={campaign.id}>
-              {campaign.name}
-            </option>
-          ))}
+          <CampaignOptions campaigns={campaigns.data?.campaigns} />
         </select>
         {data && <span className="muted as-of">Figures as of {dateTime(data.asOf)}</span>}
       </div>
