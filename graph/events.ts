@@ -4,7 +4,7 @@ import { connectCustomers, follow, upsertCustomer } from './customers';
 import { badInput, DomainError } from './errors';
 import { IdempotencyLedger } from './idempotency';
 import { recordInvite, recordReferralClick } from './invites';
-import { OneByOneRequired, writeInBulk } from './batch/run';
+import { checkEventInput, OneByOneRequired, writeInBulk } from './batch/run';
 import { Graph, Tx } from './neo4j';
 import { issueReferralCode } from './referralCodes';
 import { recordSignup } from './signup';
@@ -130,6 +130,77 @@ export async function recordEvents(graph: Graph, events: readonly EventInput[], 
     if (error instanceof OneByOneRequired) return recordEventsOneByOne(graph, events, now);
     throw error;
   }
+}
+
+export type EventOutcome<R = unknown> = { result: R; replayed: boolean } | { error: unknown };
+
+/** How often a set of independent events is written together again after one of them failed its rules. */
+export const MAX_TOGETHER_ATTEMPTS = 3;
+
+/** Marks the event a batch failed on, so that only that event gets the error. */
+class FailedEvent extends Error {
+  constructor(readonly position: number, readonly failure: unknown) {
+    super('an event of the batch failed');
+  }
+}
+
+/**
+ * Independent events (single mutations that arrived at the same time) written in as few transactions as
+ * their outcomes allow, each with the outcome it would have had in its own transaction right after the ones
+ * before it: its result or its replay, or its own error named from `input`.
+ *
+ * They go through the set-based path together. When one fails its rules the batch rolls back, that event
+ * gets its error, and the others are written together again, up to MAX_TOGETHER_ATTEMPTS times. Events
+ * whose input is malformed, batches the set-based path does not write (OneByOneRequired), a failure no
+ * event is named for, and whatever is left after the attempts each go through recordEvent on their own.
+ */
+export async function recordIndependentEvents(graph: Graph, events: ReadonlyArray<{ kind: EventKind; input: unknown }>, now = Date.now()): Promise<EventOutcome[]> {
+  const outcomes: EventOutcome[] = new Array<EventOutcome>(events.length);
+  const wellFormed = (index: number) => {
+    try {
+      const { kind, input } = events[index];
+      const key = keyOf(input);
+      if (key !== undefined) checkIdempotencyKey('idempotencyKey', key);
+      checkEventInput(kind, input, now);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const indices = events.map((_, index) => index);
+  // A malformed event is answered alone, so it never costs the others a rolled-back batch.
+  const alone = indices.filter((index) => !wellFormed(index));
+  let together = indices.filter((index) => wellFormed(index));
+  const subjectsOf = (kind: EventKind, input: unknown, result: unknown) => (EVENTS[kind] as unknown as EventSpec<unknown, unknown>).subjects(input, result);
+  for (let attempt = 0; together.length > 1 && attempt < MAX_TOGETHER_ATTEMPTS; attempt++) {
+    const batch = together;
+    const keys = batch.flatMap((index) => keyOf(events[index].input) ?? []);
+    try {
+      const written = await graph.writeTransaction(async (tx) => {
+        const ledger = await IdempotencyLedger.open(tx, keys, now);
+        const outcome = await writeInBulk(tx, ledger, batch.map((index) => events[index]), now, subjectsOf, (position, error) => new FailedEvent(position, error));
+        await ledger.close();
+        return outcome;
+      });
+      batch.forEach((index, position) => (outcomes[index] = { result: written.results[position], replayed: written.replayed[position] }));
+      together = [];
+    } catch (error) {
+      if (!(error instanceof FailedEvent) || !(error.failure instanceof DomainError)) break;
+      outcomes[batch[error.position]] = { error: error.failure.under('input') };
+      together = batch.filter((_, position) => position !== error.position);
+    }
+  }
+  await Promise.all(
+    [...alone, ...together].map(async (index) => {
+      const { kind, input } = events[index];
+      try {
+        outcomes[index] = await recordEvent(graph, kind, input as never, now);
+      } catch (error) {
+        outcomes[index] = { error };
+      }
+    }),
+  );
+  return outcomes;
 }
 
 /** The reference for recordEvents: the same batch, each event through its single writer, in order. */

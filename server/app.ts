@@ -4,6 +4,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
+import { EventCoalescer } from '../graph/eventCoalescer';
 import type { Graph } from '../graph/neo4j';
 import { AnalyticsCache } from './cache/analyticsCache';
 import { snapshotStoreFor } from './cache/snapshots';
@@ -64,6 +65,8 @@ export interface AppDeps {
     | 'RETRY_AFTER_SECONDS'
     | 'EXPORT_MAX_ROWS'
     | 'SNAPSHOT_FIRST_WAIT_MS'
+    | 'EVENT_GROUP_MAX_EVENTS'
+    | 'EVENT_GROUPS_IN_FLIGHT'
   > &
     CommunityConfig &
     Partial<Pick<Config, 'IDENTIFIER_HMAC_SECRET' | 'REFERRAL_VELOCITY_PER_HOUR'>>;
@@ -100,13 +103,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const community = communitySettings(config);
   const production = config.NODE_ENV === 'production';
   const wholeGraphGate = new WholeGraphGate(config.WHOLE_GRAPH_CONCURRENCY_PER_KEY, config.WHOLE_GRAPH_WAIT_MS);
+  const events = new EventCoalescer(graph, { maxEvents: config.EVENT_GROUP_MAX_EVENTS, batchesInFlight: config.EVENT_GROUPS_IN_FLIGHT });
 
   // The generated Resolvers type maps parents to graph/ records; the schema tools' resolver type cannot say that.
   const schema = makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: buildResolvers() as never });
   const formatError = createErrorFormatter(log);
   const contextFor = (caller: Caller, requestId = 'subscription', requestLog: Logger = log): RequestContext => {
     const wholeGraph = <T>(work: () => Promise<T>) => wholeGraphGate.run(caller.keyId, work);
-    return { caller, requestId, log: requestLog, graph, cache, snapshots, community, loaders: createLoaders(graph), wholeGraph, live: deps.live };
+    return { caller, requestId, log: requestLog, graph, events, cache, snapshots, community, loaders: createLoaders(graph), wholeGraph, live: deps.live };
   };
   const apollo = new ApolloServer<RequestContext>({
     schema,

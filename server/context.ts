@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { EventCoalescer } from '../graph/eventCoalescer';
 import type { Graph } from '../graph/neo4j';
 import type { AnalyticsCache } from './cache/analyticsCache';
 import type { Caller } from './auth';
@@ -13,6 +14,8 @@ export interface RequestContext {
   requestId: string;
   log: Logger;
   graph: Graph;
+  /** Single event mutations, written together with the ones arriving at the same time (graph/eventCoalescer.ts). */
+  events: EventCoalescer;
   cache: AnalyticsCache;
   loaders: Loaders;
   /** Whole-graph answers served from snapshots refreshed in the background (server/wholeGraphSnapshots.ts). */

@@ -29,6 +29,11 @@ const BULK: Record<EventKind, AnyBulkKind> = {
 
 export { OneByOneRequired, OutOfOrderCredit };
 
+/** The checks of an event's input that need no database, as the batch runs them (throws the event's DomainError). */
+export function checkEventInput(kind: EventKind, input: unknown, now: number): void {
+  BULK[kind].parse(input, now);
+}
+
 export interface BatchEvent {
   kind: EventKind;
   input: unknown;
@@ -48,6 +53,8 @@ interface Failure {
 
 export interface BulkOutcome {
   replayed: boolean[];
+  /** Each event's result: the stored first result for a replay, else what its write returned. */
+  results: unknown[];
 }
 
 /**
@@ -73,6 +80,9 @@ export async function writeInBulk(
   report: (index: number, error: unknown) => unknown,
 ): Promise<BulkOutcome> {
   const replayed = events.map(() => false);
+  // A replay's result: stored by an earlier request, or (a key used twice in this batch) its first use's here.
+  const replays = new Map<number, { stored: unknown } | { sameBatch: number }>();
+  const firstUseInBatch = new Map<string, number>();
   const planned: PlannedEvent[] = [];
   let failure: Failure | undefined;
   for (const [index, { kind, input }] of events.entries()) {
@@ -81,8 +91,11 @@ export async function writeInBulk(
       const use = key === undefined ? undefined : ledger.reserve('idempotencyKey', key, kind, input);
       if (use?.replayed) {
         replayed[index] = true;
+        const earlier = firstUseInBatch.get(key!);
+        replays.set(index, earlier === undefined ? { stored: use.result } : { sameBatch: earlier });
         continue;
       }
+      if (key !== undefined) firstUseInBatch.set(key, index);
       const parsed = BULK[kind].parse(input, now);
       planned.push({ index, kind, input, parsed, key: use && key !== undefined ? { key, inputHash: use.inputHash } : undefined });
     } catch (error) {
@@ -144,7 +157,12 @@ export async function writeInBulk(
     const result = results.get(event.index);
     ledger.remember(event.key.key, event.key.inputHash, result, subjectsOf(event.kind, event.input, result));
   }
-  return { replayed };
+  const resultOf = (index: number): unknown => {
+    const replay = replays.get(index);
+    if (!replay) return results.get(index);
+    return 'stored' in replay ? replay.stored : resultOf(replay.sameBatch);
+  };
+  return { replayed, results: events.map((_, index) => resultOf(index)) };
 }
 
 function groupByKind(events: readonly PlannedEvent[]): Map<EventKind, PlannedEvent[]> {

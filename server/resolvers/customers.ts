@@ -1,5 +1,4 @@
 import { disconnectCustomers, eraseCustomer } from '../../graph/customers';
-import { recordEvent } from '../../graph/events';
 import { authorize } from '../auth';
 import type { Resolvers } from '../generated/graphql';
 import { listConnection, loadCustomer } from './shared';
@@ -14,11 +13,11 @@ export const customerResolvers: Resolvers = {
   Mutation: {
     upsertCustomer: async (_root, { input }, ctx) => {
       authorize(ctx.caller, 'writeEvents');
-      return (await recordEvent(ctx.graph, 'UPSERT_CUSTOMER', input)).result;
+      return (await ctx.events.record('UPSERT_CUSTOMER', input)).result;
     },
     connectCustomers: async (_root, { input }, ctx) => {
       authorize(ctx.caller, 'writeEvents');
-      const { result } = await recordEvent(ctx.graph, 'CONNECT_CUSTOMERS', input);
+      const { result } = await ctx.events.record('CONNECT_CUSTOMERS', input);
       const [customer, other] = await Promise.all([loadCustomer(ctx, result.customerId), loadCustomer(ctx, result.otherId)]);
       return { customer, other, strength: result.strength, since: result.since };
     },
@@ -28,7 +27,7 @@ export const customerResolvers: Resolvers = {
     },
     follow: async (_root, { input }, ctx) => {
       authorize(ctx.caller, 'writeEvents');
-      const { result } = await recordEvent(ctx.graph, 'FOLLOW', input);
+      const { result } = await ctx.events.record('FOLLOW', input);
       const [follower, followed] = await Promise.all([loadCustomer(ctx, result.followerId), loadCustomer(ctx, result.followedId)]);
       return { follower, followed };
     },

@@ -1,5 +1,4 @@
 import { createCampaign, listCampaigns } from '../../graph/campaigns';
-import { recordEvent } from '../../graph/events';
 import { referralCodesByCode } from '../../graph/referralCodes';
 import { authorize } from '../auth';
 import type { Resolvers } from '../generated/graphql';
@@ -27,19 +26,19 @@ export const referralResolvers: Resolvers = {
     },
     issueReferralCode: async (_root, { input }, ctx) => {
       authorize(ctx.caller, 'writeEvents');
-      return (await recordEvent(ctx.graph, 'ISSUE_REFERRAL_CODE', input)).result;
+      return (await ctx.events.record('ISSUE_REFERRAL_CODE', input)).result;
     },
     recordInvite: async (_root, { input }, ctx) => {
       authorize(ctx.caller, 'writeEvents');
-      return (await recordEvent(ctx.graph, 'RECORD_INVITE', input)).result;
+      return (await ctx.events.record('RECORD_INVITE', input)).result;
     },
     recordReferralClick: async (_root, { input }, ctx) => {
       authorize(ctx.caller, 'writeEvents');
-      return (await recordEvent(ctx.graph, 'RECORD_REFERRAL_CLICK', input)).result;
+      return (await ctx.events.record('RECORD_REFERRAL_CLICK', input)).result;
     },
     recordSignup: async (_root, { input }, ctx) => {
       authorize(ctx.caller, 'writeEvents');
-      return (await recordEvent(ctx.graph, 'RECORD_SIGNUP', input)).result;
+      return (await ctx.events.record('RECORD_SIGNUP', input)).result;
     },
   },
   Referral: {

@@ -1,4 +1,3 @@
-import { recordEvent } from '../../graph/events';
 import { authorize } from '../auth';
 import type { Resolvers } from '../generated/graphql';
 import { loadCustomer, loadProduct } from './shared';
@@ -7,7 +6,7 @@ export const reviewResolvers: Resolvers = {
   Mutation: {
     recordReview: async (_root, { input }, ctx) => {
       authorize(ctx.caller, 'writeEvents');
-      return (await recordEvent(ctx.graph, 'RECORD_REVIEW', input)).result;
+      return (await ctx.events.record('RECORD_REVIEW', input)).result;
     },
   },
   Review: {
