@@ -33,6 +33,7 @@ import { BenchEnv, percentile, say, startBenchEnv, table, timeIt, writeResults }
 import { GRAPH_VERSION_KEY } from '../../server/cache/analyticsCache';
 import { cypher } from '../../graph/neo4j';
 import { profileSeparationStages, SEPARATION_DOCUMENT, stageTable } from './apiOverhead';
+import { benchSnapshotRows } from './snapshotRows';
 
 const SEPARATION_MANY_DOCUMENT = 'query($f: ID!, $t: [ID!]!) { degreesOfSeparationMany(from: $f, to: $t) { degrees path { id } } }';
 
@@ -46,6 +47,9 @@ const SEPARATION_MANY_DOCUMENT = 'query($f: ID!, $t: [ID!]!) { degreesOfSeparati
 //                        `launch`), and leave out the launch rows (waitlistPosition, admitWave, launchReport)
 //   --marketer-rows-only only the marketer, customer-value and launch rows (the whole-graph GDS rows take most of an
 //                        hour at 1M); writes analytics-marketers.md
+//   --snapshot-rows-only only topInfluencers and referralConversion as a marketer meets them: the first request, then
+//                        requests right after writes, served from the snapshot with its age (scripts/bench/snapshotRows.ts);
+//                        writes analytics-snapshots.md
 //   --separation-only    only degreesOfSeparation (and its one-to-many form), with a profile of one call through
 //                        the API; writes api-overhead.md instead of analytics.md, loads only the customers, KNOWS
 //                        and REFERRED of the synthetic network and removes them afterwards (unless --keep-data)
@@ -58,6 +62,7 @@ const { values: flags } = parseArgs({
     'separation-only': { type: 'boolean', default: false },
     'keep-data': { type: 'boolean', default: false },
     'marketer-rows-only': { type: 'boolean', default: false },
+    'snapshot-rows-only': { type: 'boolean', default: false },
   },
 });
 const EGO_FACEBOOK = process.env.BENCH_EDGES ?? `${__dirname}/../../../shared/datasets/ego-facebook.edges`;
@@ -215,6 +220,7 @@ async function benchDataset(env: BenchEnv, redis: Redis, ids: string[], memoryGr
   const singles = Array.from({ length: 2000 }, pick);
   const via = ['KNOWS', 'REFERRED'] as const;
   const samples: Sample[] = [];
+  if (flags['snapshot-rows-only']) return [];
   if (flags['marketer-rows-only']) return [...(await benchMarketers(env, redis, singles, small)), ...(await benchValue(env, redis, singles, small))];
   samples.push(await measure(redis, 'degreesOfSeparation (maxHops 6)', small ? 100 : 50,
     (i) => env.gql('query($f: ID!, $t: ID!) { degreesOfSeparation(from: $f, to: $t) { degrees path { id } } }', { f: pairs[i][0], t: pairs[i][1] }),
@@ -394,6 +400,7 @@ async function benchSeparation(env: BenchEnv, redis: Redis, ids: string[], memor
 }
 
 function report(title: string, samples: Sample[], extra = ''): string {
+  if (samples.length === 0) return `## ${title}\n\n${extra}`;
   const ms = (values: number[], p: number) => (values.length ? percentile(values, p).toFixed(1) : '—');
   const ratio = (a: number[], b: number[]) => (a.length && b.length ? (percentile(a, 50) / percentile(b, 50)).toFixed(2) : '—');
   const latency = table(
@@ -434,7 +441,11 @@ const REMOVE_PREFIXED = cypher(
 async function main() {
   const env = await startBenchEnv('analytics', process.env.BENCH_NEO4J_HEAP ?? '8g', Number(process.env.BENCH_PAGECACHE_MB ?? 6144));
   const redis = new Redis(env.redisUrl);
-  const bench = SEPARATION_ONLY ? benchSeparation : async (...args: Parameters<typeof benchDataset>) => ({ samples: await benchDataset(...args), extra: '' });
+  const bench = SEPARATION_ONLY
+    ? benchSeparation
+    : flags['snapshot-rows-only']
+      ? async (...args: Parameters<typeof benchDataset>) => ({ samples: [], extra: await benchSnapshotRows(args[0], SYNTHETIC_PREFIX) })
+      : async (...args: Parameters<typeof benchDataset>) => ({ samples: await benchDataset(...args), extra: '' });
   let loadedSynthetic = false;
   try {
     const sections: string[] = [];
@@ -463,7 +474,7 @@ async function main() {
       const syntheticMemory = new MemoryGraph(memoryEdges);
       const ids = data.customers.map((c) => c.id).filter((id) => syntheticMemory.index.has(id));
       const { samples, extra } = await bench(env, redis, ids, syntheticMemory, false);
-      if (data.memberships) samples.push(...(await benchLaunch(env, redis, data)));
+      if (data.memberships && !flags['snapshot-rows-only']) samples.push(...(await benchLaunch(env, redis, data)));
       sections.push(report(
         `synthetic, seed ${SEED} (${data.customers.length.toLocaleString('en')} customers, ${data.knows.length.toLocaleString('en')} KNOWS, ${data.referrals.length.toLocaleString('en')} REFERRED, ${data.purchases.length.toLocaleString('en')} purchases; loaded in ${(loadSynthetic.ms / 1000).toFixed(0)} s)`,
         samples,
@@ -480,7 +491,8 @@ async function main() {
       '\n\n',
       ...sections,
     ].join('');
-    const file = writeResults(SEPARATION_ONLY ? 'api-overhead.md' : flags['marketer-rows-only'] ? 'analytics-marketers.md' : 'analytics.md', SEPARATION_ONLY ? 'degreesOfSeparation: API against driver' : 'Analytics latency and throughput', command, env.machine, body);
+    const resultsFile = SEPARATION_ONLY ? 'api-overhead.md' : flags['snapshot-rows-only'] ? 'analytics-snapshots.md' : flags['marketer-rows-only'] ? 'analytics-marketers.md' : 'analytics.md';
+    const file = writeResults(resultsFile, SEPARATION_ONLY ? 'degreesOfSeparation: API against driver' : 'Analytics latency and throughput', command, env.machine, body);
     process.stdout.write(`\n${sections.join('\n')}\nwritten to ${file}\n`);
   } finally {
     if (loadedSynthetic && SEPARATION_ONLY && !flags['keep-data']) {
