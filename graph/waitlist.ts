@@ -31,6 +31,8 @@ export interface WaitlistPositionRecord {
   invitationsLeft: number | null;
 }
 
+// Every count is an index seek on membership_queue (campaignId, status, score) that reads index entries only:
+// written inline in RETURN, the planner scanned every Membership of every campaign (a label scan) instead.
 const PLACE = cypher<{
   customerExists: boolean;
   status: string | null;
@@ -46,22 +48,43 @@ const PLACE = cypher<{
   `OPTIONAL MATCH (c:Customer {id: $customerId})
    OPTIONAL MATCH (c)-[:HOLDS]->(m:Membership {campaignId: $campaignId})
    WITH c, m
+   CALL () {
+     MATCH (o:Membership) WHERE o.campaignId = $campaignId AND o.status = 'WAITING' AND o.score IS NOT NULL
+     RETURN count(*) AS waiting
+   }
+   CALL (m) {
+     MATCH (o:Membership) WHERE o.campaignId = $campaignId AND o.status = 'WAITING' AND o.score < m.score
+     RETURN count(*) AS below
+   }
+   CALL (m) {
+     MATCH (o:Membership) WHERE o.campaignId = $campaignId AND o.status = 'WAITING' AND o.score = m.score
+       AND (o.credits > m.credits OR (o.credits = m.credits AND o.seq < m.seq))
+     RETURN count(*) AS tied
+   }
    RETURN c IS NOT NULL AS customerExists, m.status AS status, m.score AS score, m.seq AS seq, m.credits AS credits, m.wave AS wave,
           COUNT { (c)-[r:REFERRED {campaign: $campaignId}]->() WHERE r.signedUpAt IS NOT NULL } AS credited,
-          COUNT { (o:Membership {campaignId: $campaignId, status: 'WAITING'}) } AS waiting,
-          CASE WHEN m.status = 'WAITING' THEN
-            COUNT { (o:Membership {campaignId: $campaignId, status: 'WAITING'}) WHERE o.score < m.score } +
-            COUNT { (o:Membership {campaignId: $campaignId, status: 'WAITING'})
-                    WHERE o.score = m.score AND (o.credits > m.credits OR (o.credits = m.credits AND o.seq < m.seq)) }
-          ELSE 0 END AS ahead`,
+          waiting, CASE WHEN m.status = 'WAITING' THEN below + tied ELSE 0 END AS ahead`,
 );
 
-// The customer at `place` (1-based) in line: the one to overtake to be within a wave of that size.
+// The customer at `place` (1-based) in line: the one to overtake to be within a wave of that size. The score
+// there comes from the index in its order (ORDER BY every key of membership_queue, so only skip + 1 entries are
+// read); customers sharing that score are then ordered by credits and join number.
 const AT_PLACE = cypher<QueuePlace>(
   'waitlist.atPlace',
-  `MATCH (o:Membership {campaignId: $campaignId, status: 'WAITING'})
-   WITH o ORDER BY o.score, o.credits DESC, o.seq SKIP $skip LIMIT 1
-   RETURN o.score AS score, o.credits AS credits, o.seq AS seq`,
+  `MATCH (o:Membership) WHERE o.campaignId = $campaignId AND o.status = 'WAITING' AND o.score IS NOT NULL
+   WITH o ORDER BY o.campaignId, o.status, o.score SKIP $skip LIMIT 1
+   WITH o.score AS score
+   CALL (score) {
+     MATCH (b:Membership) WHERE b.campaignId = $campaignId AND b.status = 'WAITING' AND b.score < score
+     RETURN count(*) AS below
+   }
+   CALL (score) {
+     MATCH (t:Membership) WHERE t.campaignId = $campaignId AND t.status = 'WAITING' AND t.score = score
+     WITH t ORDER BY t.credits DESC, t.seq
+     RETURN collect({credits: t.credits, seq: t.seq}) AS tied
+   }
+   WITH score, tied[$skip - below] AS place
+   RETURN score, place.credits AS credits, place.seq AS seq`,
 );
 
 /** Where a waiting customer sorts: (score, credits descending, seq). */
