@@ -50,6 +50,7 @@ const SEPARATION_MANY_DOCUMENT = 'query($f: ID!, $t: [ID!]!) { degreesOfSeparati
 //   --snapshot-rows-only only topInfluencers and referralConversion as a marketer meets them: the first request, then
 //                        requests right after writes, served from the snapshot with its age (scripts/bench/snapshotRows.ts);
 //                        writes analytics-snapshots.md
+//   --launch-rows-only   only the launch rows (waitlistPosition, admitWave, launchReport); writes analytics-launch.md
 //   --separation-only    only degreesOfSeparation (and its one-to-many form), with a profile of one call through
 //                        the API; writes api-overhead.md instead of analytics.md, loads only the customers, KNOWS
 //                        and REFERRED of the synthetic network and removes them afterwards (unless --keep-data)
@@ -63,6 +64,7 @@ const { values: flags } = parseArgs({
     'keep-data': { type: 'boolean', default: false },
     'marketer-rows-only': { type: 'boolean', default: false },
     'snapshot-rows-only': { type: 'boolean', default: false },
+    'launch-rows-only': { type: 'boolean', default: false },
   },
 });
 const EGO_FACEBOOK = process.env.BENCH_EDGES ?? `${__dirname}/../../../shared/datasets/ego-facebook.edges`;
@@ -220,7 +222,7 @@ async function benchDataset(env: BenchEnv, redis: Redis, ids: string[], memoryGr
   const singles = Array.from({ length: 2000 }, pick);
   const via = ['KNOWS', 'REFERRED'] as const;
   const samples: Sample[] = [];
-  if (flags['snapshot-rows-only']) return [];
+  if (flags['snapshot-rows-only'] || flags['launch-rows-only']) return [];
   if (flags['marketer-rows-only']) return [...(await benchMarketers(env, redis, singles, small)), ...(await benchValue(env, redis, singles, small))];
   samples.push(await measure(redis, 'degreesOfSeparation (maxHops 6)', small ? 100 : 50,
     (i) => env.gql('query($f: ID!, $t: ID!) { degreesOfSeparation(from: $f, to: $t) { degrees path { id } } }', { f: pairs[i][0], t: pairs[i][1] }),
@@ -491,7 +493,7 @@ async function main() {
       '\n\n',
       ...sections,
     ].join('');
-    const resultsFile = SEPARATION_ONLY ? 'api-overhead.md' : flags['snapshot-rows-only'] ? 'analytics-snapshots.md' : flags['marketer-rows-only'] ? 'analytics-marketers.md' : 'analytics.md';
+    const resultsFile = SEPARATION_ONLY ? 'api-overhead.md' : flags['snapshot-rows-only'] ? 'analytics-snapshots.md' : flags['launch-rows-only'] ? 'analytics-launch.md' : flags['marketer-rows-only'] ? 'analytics-marketers.md' : 'analytics.md';
     const file = writeResults(resultsFile, SEPARATION_ONLY ? 'degreesOfSeparation: API against driver' : 'Analytics latency and throughput', command, env.machine, body);
     process.stdout.write(`\n${sections.join('\n')}\nwritten to ${file}\n`);
   } finally {
