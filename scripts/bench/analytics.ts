@@ -31,7 +31,7 @@ import { launchReport } from '../../graph/analytics/launch';
 import { waitlistPosition } from '../../graph/waitlist';
 import { admitWave } from '../../graph/waves';
 import { BenchEnv, percentile, RESULTS_DIR, ROOT, say, startBenchEnv, table, timeIt, writeResults } from './common';
-import { newestProfile, profileReport, summarizeCpuProfile } from './cpuProfile';
+import { profileOf, profileReport, summarizeCpuProfile } from './cpuProfile';
 import { GRAPH_VERSION_KEY } from '../../server/cache/analyticsCache';
 import { cypher } from '../../graph/neo4j';
 import { profileSeparationStages, SEPARATION_DOCUMENT, stageTable } from './apiOverhead';
@@ -491,6 +491,7 @@ async function main() {
       : async (...args: Parameters<typeof benchDataset>) => ({ samples: await benchDataset(...args), extra: '' });
   let loadedSynthetic = false;
   let machine = env.machine;
+  const apiPid = env.apiPid;
   const command = `npm run bench:analytics${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   try {
     const sections: string[] = [];
@@ -556,8 +557,8 @@ async function main() {
   }
   if (API_CPU_PROFILE) {
     // The API process wrote its profile when it exited (in env.close()).
-    const profile = newestProfile(profileDir);
-    if (!profile) throw new Error(`the API process left no CPU profile in ${profileDir}`);
+    const profile = apiPid === undefined ? undefined : profileOf(profileDir, apiPid);
+    if (!profile) throw new Error(`the API process left no CPU profile in ${profileDir}: ${fs.existsSync(profileDir) ? fs.readdirSync(profileDir).join(', ') : 'no folder'}`);
     const sections = profileWindows.map((w) => `## ${w.title}\n\n${profileReport(summarizeCpuProfile(profile, w), w.requests)}\n`);
     const body = [
       `A V8 CPU profile (\`node --cpu-prof\`) of the API in its own process (as in api-overhead.md: NODE_ENV=production, LOG_LEVEL=info, its log to a file), `,

@@ -93,8 +93,12 @@ export function profileReport(summary: ProfileSummary, requests: number, top = 2
   ].join('\n');
 }
 
-/** The newest .cpuprofile in `dir`. */
-export function newestProfile(dir: string): string | undefined {
-  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')) : [];
-  return files.map((f) => path.join(dir, f)).sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
+/**
+ * The profile of process `pid`'s main thread in `dir`: Node names them CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile,
+ * and worker threads and child processes that inherit --cpu-prof write their own beside it.
+ */
+export function profileOf(dir: string, pid: number): string | undefined {
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+  const main = files.find((f) => f.endsWith('.cpuprofile') && f.split('.').slice(-4, -2).join('.') === `${pid}.0`);
+  return main && path.join(dir, main);
 }
