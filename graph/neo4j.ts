@@ -129,8 +129,15 @@ export class Graph {
     return this.breaker.downSince;
   }
 
+  /**
+   * One read statement, sent as an auto-commit query: RUN and PULL in one round trip, where a transaction costs
+   * BEGIN, RUN + PULL and COMMIT (three). A single read statement gains nothing from a transaction: it sees one
+   * consistent state either way, and it sees every write committed before it began (sessions carry no bookmarks
+   * here, in either form; on a cluster, read-your-writes would need them for both). It keeps the transaction
+   * timeout, the circuit breaker, the retries and the error mapping of `readTransaction`.
+   */
   async read<R extends object = Row>(query: Cypher<R>, params: Params = {}): Promise<R[]> {
-    return this.inTransaction('READ', (tx) => tx.run(query, params));
+    return this.guarded(() => this.readOnce(query, params));
   }
 
   async write<R extends object = Row>(query: Cypher<R>, params: Params = {}): Promise<R[]> {
@@ -202,13 +209,18 @@ export class Graph {
    * which also makes a client's replay after SERVICE_UNAVAILABLE safe when the commit did happen.
    */
   private async inTransaction<T>(mode: 'READ' | 'WRITE', work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.guarded(() => this.attempt(mode, work));
+  }
+
+  /** The breaker, the retries and the error mapping around one attempt (see inTransaction). */
+  private async guarded<T>(attempt: () => Promise<T>): Promise<T> {
     if (this.breaker.isOpen) throw unavailable();
     const startedAt = Date.now();
     let delayMs = TRANSIENT_RETRY.initialDelayMs;
     let retriedConnection = false;
     for (;;) {
       try {
-        const result = await this.attempt(mode, work);
+        const result = await attempt();
         this.breaker.reset();
         return result;
       } catch (error) {
@@ -228,12 +240,27 @@ export class Graph {
     }
   }
 
+  /** One try of a single read statement in auto-commit. */
+  private async readOnce<R extends object>(query: Cypher<R>, params: Params): Promise<R[]> {
+    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ });
+    try {
+      const result = await this.timed(query, () => session.run(query.text, toNeo4jValue(params) as Params, this.transactionConfig));
+      return result.records.map((record) => record.toObject() as R);
+    } finally {
+      await session.close().catch(() => {});
+    }
+  }
+
+  private get transactionConfig(): { timeout: number } | undefined {
+    return this.transactionTimeoutMs === undefined ? undefined : { timeout: this.transactionTimeoutMs };
+  }
+
   /** One try: all statements commit together, or an error rolls every one back. */
   private async attempt<T>(mode: 'READ' | 'WRITE', work: (tx: Tx) => Promise<T>): Promise<T> {
     const session = this.driver.session({ database: this.database, defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE });
     let transaction: Transaction | undefined;
     try {
-      transaction = await session.beginTransaction(this.transactionTimeoutMs === undefined ? undefined : { timeout: this.transactionTimeoutMs });
+      transaction = await session.beginTransaction(this.transactionConfig);
       const open = transaction;
       const committed = new Set<() => void>();
       const result = await work({
