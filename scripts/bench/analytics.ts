@@ -15,8 +15,9 @@ import { influencerReach, topInfluencers } from '../../graph/analytics/influence
 import { inviteSuggestions } from '../../graph/analytics/inviteSuggestions';
 import { seedPlan } from '../../graph/analytics/seeding';
 import { ratingFor, reviewsFor } from '../../graph/analytics/trustedReviews';
-import { degreesOfSeparation, separationProfile } from '../../graph/analytics/separation';
-import { degreesOfSeparationMany } from '../../graph/analytics/separationMany';
+import { degreesOfSeparation, separationProfile, separationQuery } from '../../graph/analytics/separation';
+import { relationshipTypes } from '../../graph/analytics/kinds';
+import { degreesOfSeparationMany, separationManyQuery } from '../../graph/analytics/separationMany';
 import { churnRisks } from '../../graph/analytics/churn';
 import { purchaseBehaviour } from '../../graph/analytics/purchaseBehaviour';
 import { customerSegments, segmentPageRequest, segmentTable, tableContext } from '../../graph/analytics/segments';
@@ -34,7 +35,24 @@ import { BenchEnv, percentile, RESULTS_DIR, ROOT, say, startBenchEnv, table, tim
 import { profileOf, profileReport, summarizeCpuProfile } from './cpuProfile';
 import { GRAPH_VERSION_KEY } from '../../server/cache/analyticsCache';
 import { cypher } from '../../graph/neo4j';
-import { profileSeparationStages, SEPARATION_DOCUMENT, stageTable } from './apiOverhead';
+import { planSection, profilePlans, profileSeparationStages, SEPARATION_DOCUMENT, stageTable } from './apiOverhead';
+
+// The query degreesOfSeparationMany ran before (one APOC breadth-first search from the source, stopping once every
+// target is reached), kept here to measure the current one against it on each run.
+const APOC_SEPARATION_MANY = cypher<{ paths: string[][] }>(
+  'bench.degreesOfSeparationManyApoc',
+  `MATCH (start:Customer {id: $from})
+   OPTIONAL MATCH (target:Customer) WHERE target.id IN $to AND target <> start
+   WITH start, collect(target) AS targets
+   CALL (start, targets) {
+     WITH start, targets WHERE size(targets) > 0
+     CALL apoc.path.expandConfig(start, {relationshipFilter: $types, minLevel: 1, maxLevel: $maxHops, bfs: true,
+                                         uniqueness: 'NODE_GLOBAL', endNodes: targets, limit: size(targets)})
+     YIELD path
+     RETURN collect([n IN nodes(path) | n.id]) AS paths
+   }
+   RETURN paths`,
+);
 
 const SEPARATION_MANY_DOCUMENT = 'query($f: ID!, $t: [ID!]!) { degreesOfSeparationMany(from: $f, to: $t) { degrees path { id } } }';
 
@@ -395,6 +413,10 @@ async function benchSeparation(env: BenchEnv, redis: Redis, ids: string[], memor
     (i) => env.gql(SEPARATION_MANY_DOCUMENT, { f: pages[i].from, t: pages[i].to }),
     (i) => degreesOfSeparationMany(env.graph, pages[i].from, pages[i].to, [...via], 6),
     (i) => memoryGraph.layers(pages[i].from, 6), true));
+  // The previous query, through the driver only (its API column repeats the current query's, for the ratio).
+  samples.push(await measure(redis, 'degreesOfSeparationMany as one APOC BFS (the previous query; API column: the current one)', pageRuns,
+    (i) => env.gql(SEPARATION_MANY_DOCUMENT, { f: pages[i].from, t: pages[i].to }),
+    (i) => env.graph.read(APOC_SEPARATION_MANY, { from: pages[i].from, to: [...new Set(pages[i].to)], types: 'KNOWS|REFERRED', maxHops: 6 })));
   samples.push(await measure(redis, '100 × degreesOfSeparation (the same page, one call after another)', pageRuns,
     async (i) => { for (const to of pages[i].to) await env.gql(SEPARATION_DOCUMENT, { f: pages[i].from, t: to }); },
     async (i) => { for (const to of pages[i].to) await degreesOfSeparation(env.graph, pages[i].from, to, [...via], 6); },
@@ -403,7 +425,16 @@ async function benchSeparation(env: BenchEnv, redis: Redis, ids: string[], memor
   const pathIds = Array.from({ length: 100 }, () => [pick(), pick(), pick(), pick()]);
   await redis.incr(GRAPH_VERSION_KEY);
   const stages = await profileSeparationStages(env, redis, profilePairs, pathIds, (from, to) => degreesOfSeparation(env.graph, from, to, [...via], 6), Math.round(runs / 2));
-  return { samples, extra: `### Where one call's time goes (${Math.round(runs / 2)} runs each)\n\n${stageTable(stages)}\n` };
+  const types = relationshipTypes('via', [...via]);
+  const single = await profilePlans(env.neo4jUri, separationQuery(types, 6).text, profilePairs.slice(0, 20).map(([from, to]) => ({ from, to })));
+  const many = await profilePlans(env.neo4jUri, separationManyQuery(types, 6).text, pages.slice(0, 5).map((page) => ({ from: page.from, to: [...new Set(page.to)], types, maxHops: 6 })));
+  return {
+    samples,
+    extra: [
+      `### Where one call's time goes (${Math.round(runs / 2)} runs each)\n\n${stageTable(stages)}\n`,
+      `### Query plans\n\n${planSection('degreesOfSeparation (maxHops 6), random pairs', single)}\n${planSection('degreesOfSeparationMany (100 targets, maxHops 6)', many)}`,
+    ].join('\n'),
+  };
 }
 
 /** The monotonic clock in µs, as the V8 CPU profile of the API process counts it. */

@@ -21,6 +21,7 @@ export const say = (message: string) => process.stdout.write(`[bench] ${message}
 
 export interface BenchEnv {
   graph: Graph;
+  neo4jUri: string;
   redisUrl: string;
   /** POSTs one GraphQL operation over real HTTP and fails loudly on errors. */
   gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<T>;
@@ -101,6 +102,7 @@ export async function startBenchEnv(name: string, neo4jHeap = '6g', pageCacheMb 
 
   return {
     graph,
+    neo4jUri: services.neo4jUri,
     redisUrl: services.redisUrl,
     gql,
     machine,
