@@ -445,6 +445,14 @@ interface ProfileWindow {
   requests: number;
   fromUs: number;
   toUs: number;
+  /** CPU seconds (user + system) the API process used in the window, from /proc: what the profile's wall-clock samples cannot tell apart from being preempted. */
+  cpuSeconds?: number;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (clock ticks of 1/100 s). */
+function cpuSecondsOf(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** PROFILE_CALLS degreesOfSeparation calls by 4 callers, after a warm-up; the window they ran in, for the profile. */
@@ -453,6 +461,7 @@ async function profileSeparationCalls(env: BenchEnv, ids: string[], title: strin
   const pick = () => ids[Math.floor(random() * ids.length)];
   const pairs = Array.from({ length: PROFILE_CALLS + 200 }, () => [pick(), pick()] as const);
   for (let i = 0; i < 200; i++) await env.gql(SEPARATION_DOCUMENT, { f: pairs[i][0], t: pairs[i][1] });
+  const cpuBefore = env.apiPid === undefined ? undefined : cpuSecondsOf(env.apiPid);
   const fromUs = monotonicUs();
   let next = 200;
   await Promise.all(Array.from({ length: THROUGHPUT_CONCURRENCY }, async () => {
@@ -462,8 +471,9 @@ async function profileSeparationCalls(env: BenchEnv, ids: string[], title: strin
     }
   }));
   const toUs = monotonicUs();
+  const cpuSeconds = cpuBefore === undefined ? undefined : cpuSecondsOf(env.apiPid!) - cpuBefore;
   say(`${title}: ${PROFILE_CALLS} calls profiled in ${((toUs - fromUs) / 1e6).toFixed(1)} s`);
-  return { title, requests: PROFILE_CALLS, fromUs, toUs };
+  return { title, requests: PROFILE_CALLS, fromUs, toUs, cpuSeconds };
 }
 
 function report(title: string, samples: Sample[], extra = ''): string {
@@ -590,12 +600,15 @@ async function main() {
     // The API process wrote its profile when it exited (in env.close()).
     const profile = apiPid === undefined ? undefined : profileOf(profileDir, apiPid);
     if (!profile) throw new Error(`the API process left no CPU profile in ${profileDir}: ${fs.existsSync(profileDir) ? fs.readdirSync(profileDir).join(', ') : 'no folder'}`);
-    const sections = profileWindows.map((w) => `## ${w.title}\n\n${profileReport(summarizeCpuProfile(profile, w), w.requests)}\n`);
+    const cpuLine = (w: ProfileWindow) => w.cpuSeconds === undefined ? '' : `CPU the API process used in the window (user + system, /proc): ${((w.cpuSeconds / w.requests) * 1e6).toFixed(0)} µs per request, ${((w.cpuSeconds / ((w.toUs - w.fromUs) / 1e6)) * 100).toFixed(0)}% of one core over ${((w.toUs - w.fromUs) / 1e6).toFixed(1)} s (this includes the profiler's own sampling).\n\n`;
+    const sections = profileWindows.map((w) => `## ${w.title}\n\n${cpuLine(w)}${profileReport(summarizeCpuProfile(profile, w), w.requests)}\n`);
     const body = [
       `A V8 CPU profile (\`node --cpu-prof\`) of the API in its own process (as in api-overhead.md: NODE_ENV=production, LOG_LEVEL=info, its log to a file), `,
       `kept only for the ${PROFILE_CALLS} degreesOfSeparation calls (4 callers at once, random pairs, after 200 warm-up calls) of each dataset; `,
       'self time per area (a package, Node\'s internals, a folder of the project) and per function. `(garbage collector)` and `(program)` are V8\'s own; ',
-      'time spent waiting for Neo4j or Redis is idle here, not counted as busy.\n\n',
+      'time spent waiting for Neo4j or Redis is idle here, not counted as busy. The samples are taken by wall clock, so a thread preempted inside a system call ',
+      '(a socket or file write that wakes Neo4j, Redis or the client on a busy 2-core machine) is counted in that call: `writeBuffer`, `writev`, `writeUtf8String` (sockets) and `writeString` (fs.writeSync, the log line) ',
+      'hold the time of the round trips they start, not only CPU; the /proc line gives the CPU actually used.\n\n',
       ...sections,
     ].join('');
     const file = writeResults('api-cpu-profile.md', 'degreesOfSeparation: where the API process spends its CPU', command, machine, body);
