@@ -24,6 +24,8 @@ export interface ApiProcessOptions {
   /** Folder for a V8 CPU profile of the whole process life (`node --cpu-prof`), written when it exits. */
   cpuProfileDir?: string;
   scratch: string;
+  /** The checkout whose scripts/start.ts runs: this one unless given (an older commit, to compare against). */
+  root?: string;
 }
 
 export async function startApiProcess(options: ApiProcessOptions): Promise<ApiProcess> {
@@ -32,8 +34,9 @@ export async function startApiProcess(options: ApiProcessOptions): Promise<ApiPr
   const logFile = path.join(options.scratch, `api-${port}.log`);
   const out = fs.openSync(logFile, 'w');
   const profiling = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profiling, '--import', 'tsx', path.join(ROOT, 'scripts', 'start.ts')], {
-    cwd: ROOT,
+  const root = options.root ?? ROOT;
+  const child: ChildProcess = spawn(process.execPath, [...profiling, '--import', 'tsx', path.join(root, 'scripts', 'start.ts')], {
+    cwd: root,
     // NODE_OPTIONS of the bench (a larger heap) are not the service's.
     env: { ...process.env, NODE_OPTIONS: '', ...options.env, PORT: String(port) },
     stdio: ['ignore', out, out],
