@@ -21,7 +21,7 @@ const separationQueries = new Map<string, Cypher<SeparationRow>>();
 
 // Bidirectional BFS (shortestPath) over the chosen types in either direction; uses the customer_id constraint.
 // The path comes back as customer records, so the API answers with this one query and loads nothing more.
-function separationQuery(types: string, maxHops: number): Cypher<SeparationRow> {
+export function separationQuery(types: string, maxHops: number): Cypher<SeparationRow> {
   const key = `${types}:${maxHops}`;
   let query = separationQueries.get(key);
   if (!query) {

@@ -2,7 +2,7 @@ import type { ConnectionKind } from '../../schema/generated/types';
 import { CUSTOMER_PROJECTION } from '../customers';
 import { badInput, notFound } from '../errors';
 import type { CustomerRecord } from '../model';
-import { cypher, Graph } from '../neo4j';
+import { cypher, Cypher, Graph } from '../neo4j';
 import { checkId } from '../validate';
 import { hopBound, relationshipTypes } from './kinds';
 import { MAX_SEPARATION_HOPS, SeparationRecord } from './separation';
@@ -10,27 +10,34 @@ import { MAX_SEPARATION_HOPS, SeparationRecord } from './separation';
 /** The most targets one degreesOfSeparationMany call takes. */
 export const MAX_SEPARATION_TARGETS = 100;
 
-type SeparationManyRow = { from: CustomerRecord; found: string[]; paths: CustomerRecord[][] };
+type SeparationManyRow = { from: CustomerRecord; targetId: string; found: boolean; path: CustomerRecord[] | null };
 
-// One breadth-first search from `from`, not one search per target. NODE_GLOBAL uniqueness visits each
-// customer once, at its shortest distance, so the path to every target is a shortest one. `endNodes`
-// (unlike `terminatorNodes`) lets the search go on through a target to the targets behind it, and
-// `limit` stops it as soon as every target has been reached. Unknown targets are reported by id
-// from the same query (`found`), so validation costs no second round trip. Uses the customer_id constraint.
-const SEPARATION_MANY = cypher<SeparationManyRow>(
-  'analytics.degreesOfSeparationMany',
-  `MATCH (start:Customer {id: $from})
-   OPTIONAL MATCH (target:Customer) WHERE target.id IN $to AND target <> start
-   WITH start, collect(target) AS targets
-   CALL (start, targets) {
-     WITH start, targets WHERE size(targets) > 0
-     CALL apoc.path.expandConfig(start, {relationshipFilter: $types, minLevel: 1, maxLevel: $maxHops, bfs: true,
-                                         uniqueness: 'NODE_GLOBAL', endNodes: targets, limit: size(targets)})
-     YIELD path
-     RETURN collect([n IN nodes(path) | n ${CUSTOMER_PROJECTION}]) AS paths
-   }
-   RETURN start ${CUSTOMER_PROJECTION} AS from, [t IN targets | t.id] AS found, paths`,
-);
+const separationManyQueries = new Map<string, Cypher<SeparationManyRow>>();
+
+// One bidirectional shortestPath per target, all in one query and one round trip. Measured against a single
+// breadth-first search from `from` that stops once every target is reached (apoc.path.expandConfig, NODE_GLOBAL,
+// endNodes, limit; scripts/bench/results/api-overhead.md): on graphs with heavy-tailed degrees that search reaches
+// most of the graph within a few hops whenever one target is far, while each bidirectional search meets in the
+// middle after touching a few thousand relationships. Each answer is exact: shortestPath is a breadth-first search
+// from both ends. A target that does not exist comes back with found = false, so validation costs no second round
+// trip; the source itself is answered without a search (shortestPath refuses equal ends). Uses the customer_id constraint.
+export function separationManyQuery(types: string, maxHops: number): Cypher<SeparationManyRow> {
+  const key = `${types}:${maxHops}`;
+  let query = separationManyQueries.get(key);
+  if (!query) {
+    query = cypher<SeparationManyRow>(
+      'analytics.degreesOfSeparationMany',
+      `MATCH (start:Customer {id: $from})
+       UNWIND $to AS targetId
+       OPTIONAL MATCH (target:Customer {id: targetId}) WHERE target <> start
+       OPTIONAL MATCH p = shortestPath((start)-[:${types}*..${maxHops}]-(target))
+       RETURN start ${CUSTOMER_PROJECTION} AS from, targetId, target IS NOT NULL AS found,
+              [n IN nodes(p) | n ${CUSTOMER_PROJECTION}] AS path`,
+    );
+    separationManyQueries.set(key, query);
+  }
+  return query;
+}
 
 /**
  * The separation between one customer and each of `to`, in the order given (a repeated target gets
@@ -51,15 +58,17 @@ export async function degreesOfSeparationMany(
   const types = relationshipTypes('via', via);
   const hops = hopBound('maxHops', maxHops, MAX_SEPARATION_HOPS);
 
-  const [row] = await graph.read(SEPARATION_MANY, { from, to: [...new Set(to)], types, maxHops: hops });
-  if (!row) throw notFound('from', `no customer with id "${from}".`);
-  const known = new Set([from, ...row.found]);
+  const targets = [...new Set(to)].filter((id) => id !== from);
+  const rows = await graph.read(separationManyQuery(types, hops), { from, to: targets.length > 0 ? targets : [from] });
+  if (rows.length === 0) throw notFound('from', `no customer with id "${from}".`);
+  const known = new Set([from, ...rows.filter((row) => row.found).map((row) => row.targetId)]);
   const unknown = to.findIndex((id) => !known.has(id));
   if (unknown >= 0) throw notFound(`to[${unknown}]`, `no customer with id "${to[unknown]}".`);
 
-  const pathTo = new Map(row.paths.map((path) => [path[path.length - 1].id, path]));
+  const source = rows[0].from;
+  const pathTo = new Map(rows.filter((row) => row.path && row.path.length > 0).map((row) => [row.targetId, row.path!]));
   return to.map((id): SeparationRecord => {
-    if (id === from) return { degrees: 0, path: [row.from] };
+    if (id === from) return { degrees: 0, path: [source] };
     const path = pathTo.get(id);
     return path ? { degrees: path.length - 1, path } : { degrees: null, path: [] };
   });

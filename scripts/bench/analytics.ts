@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Redis from 'ioredis';
 import { computeBridges } from '../../graph/analytics/bridges';
@@ -14,8 +15,9 @@ import { influencerReach, topInfluencers } from '../../graph/analytics/influence
 import { inviteSuggestions } from '../../graph/analytics/inviteSuggestions';
 import { seedPlan } from '../../graph/analytics/seeding';
 import { ratingFor, reviewsFor } from '../../graph/analytics/trustedReviews';
-import { degreesOfSeparation, separationProfile } from '../../graph/analytics/separation';
-import { degreesOfSeparationMany } from '../../graph/analytics/separationMany';
+import { degreesOfSeparation, separationProfile, separationQuery } from '../../graph/analytics/separation';
+import { relationshipTypes } from '../../graph/analytics/kinds';
+import { degreesOfSeparationMany, separationManyQuery } from '../../graph/analytics/separationMany';
 import { churnRisks } from '../../graph/analytics/churn';
 import { purchaseBehaviour } from '../../graph/analytics/purchaseBehaviour';
 import { customerSegments, segmentPageRequest, segmentTable, tableContext } from '../../graph/analytics/segments';
@@ -29,11 +31,29 @@ import { generateSyntheticGraph, LAUNCH_CAMPAIGN_ID, seededRandom, SyntheticGrap
 import { launchReport } from '../../graph/analytics/launch';
 import { waitlistPosition } from '../../graph/waitlist';
 import { admitWave } from '../../graph/waves';
-import { BenchEnv, percentile, say, startBenchEnv, table, timeIt, writeResults } from './common';
+import { BenchEnv, percentile, RESULTS_DIR, ROOT, say, startBenchEnv, table, timeIt, writeResults } from './common';
+import { profileOf, profileReport, summarizeCpuProfile } from './cpuProfile';
 import { GRAPH_VERSION_KEY } from '../../server/cache/analyticsCache';
 import { cypher } from '../../graph/neo4j';
-import { profileSeparationStages, SEPARATION_DOCUMENT, stageTable } from './apiOverhead';
+import { planSection, profilePlans, profileSeparationStages, SEPARATION_DOCUMENT, stageTable } from './apiOverhead';
 import { benchSnapshotRows } from './snapshotRows';
+
+// The query degreesOfSeparationMany ran before (one APOC breadth-first search from the source, stopping once every
+// target is reached), kept here to measure the current one against it on each run.
+const APOC_SEPARATION_MANY = cypher<{ paths: string[][] }>(
+  'bench.degreesOfSeparationManyApoc',
+  `MATCH (start:Customer {id: $from})
+   OPTIONAL MATCH (target:Customer) WHERE target.id IN $to AND target <> start
+   WITH start, collect(target) AS targets
+   CALL (start, targets) {
+     WITH start, targets WHERE size(targets) > 0
+     CALL apoc.path.expandConfig(start, {relationshipFilter: $types, minLevel: 1, maxLevel: $maxHops, bfs: true,
+                                         uniqueness: 'NODE_GLOBAL', endNodes: targets, limit: size(targets)})
+     YIELD path
+     RETURN collect([n IN nodes(path) | n.id]) AS paths
+   }
+   RETURN paths`,
+);
 
 const SEPARATION_MANY_DOCUMENT = 'query($f: ID!, $t: [ID!]!) { degreesOfSeparationMany(from: $f, to: $t) { degrees path { id } } }';
 
@@ -53,7 +73,11 @@ const SEPARATION_MANY_DOCUMENT = 'query($f: ID!, $t: [ID!]!) { degreesOfSeparati
 //   --launch-rows-only   only the launch rows (waitlistPosition, admitWave, launchReport); writes analytics-launch.md
 //   --separation-only    only degreesOfSeparation (and its one-to-many form), with a profile of one call through
 //                        the API; writes api-overhead.md instead of analytics.md, loads only the customers, KNOWS
-//                        and REFERRED of the synthetic network and removes them afterwards (unless --keep-data)
+//                        and REFERRED of the synthetic network and removes them afterwards (unless --keep-data).
+//                        The API runs in a process of its own (scripts/bench/apiProcess.ts), as in production, unless
+//                        --in-process; api-overhead.md keeps its hand-written section (from HAND_WRITTEN on) when rewritten
+//   --api-cpu-profile    with --separation-only: no timings, but a V8 CPU profile of the API process over
+//                        PROFILE_CALLS degreesOfSeparation calls (4 callers) per dataset; writes api-cpu-profile.md
 
 const { values: flags } = parseArgs({
   options: {
@@ -65,11 +89,18 @@ const { values: flags } = parseArgs({
     'marketer-rows-only': { type: 'boolean', default: false },
     'snapshot-rows-only': { type: 'boolean', default: false },
     'launch-rows-only': { type: 'boolean', default: false },
+    'in-process': { type: 'boolean', default: false },
+    'api-cpu-profile': { type: 'boolean', default: false },
   },
 });
 const EGO_FACEBOOK = process.env.BENCH_EDGES ?? `${__dirname}/../../../shared/datasets/ego-facebook.edges`;
 const SYNTHETIC_SIZE = Number(flags.synthetic ?? process.env.BENCH_SYNTHETIC_SIZE ?? 1_000_000);
-const SEPARATION_ONLY = flags['separation-only'];
+const API_CPU_PROFILE = flags['api-cpu-profile'];
+const SEPARATION_ONLY = flags['separation-only'] || API_CPU_PROFILE;
+const API_PROCESS = SEPARATION_ONLY && !flags['in-process'];
+const PROFILE_CALLS = 2000;
+/** Where the hand-written part of api-overhead.md begins; a run keeps it. */
+const HAND_WRITTEN = '## Before and after (hand-written';
 /** Synthetic ids carry a prefix so that the network cannot meet other data in a shared database. */
 const SYNTHETIC_PREFIX = `syn${SYNTHETIC_SIZE}-`;
 const SEED = 20261128;
@@ -390,6 +421,10 @@ async function benchSeparation(env: BenchEnv, redis: Redis, ids: string[], memor
     (i) => env.gql(SEPARATION_MANY_DOCUMENT, { f: pages[i].from, t: pages[i].to }),
     (i) => degreesOfSeparationMany(env.graph, pages[i].from, pages[i].to, [...via], 6),
     (i) => memoryGraph.layers(pages[i].from, 6), true));
+  // The previous query, through the driver only (its API column repeats the current query's, for the ratio).
+  samples.push(await measure(redis, 'degreesOfSeparationMany as one APOC BFS (the previous query; API column: the current one)', pageRuns,
+    (i) => env.gql(SEPARATION_MANY_DOCUMENT, { f: pages[i].from, t: pages[i].to }),
+    (i) => env.graph.read(APOC_SEPARATION_MANY, { from: pages[i].from, to: [...new Set(pages[i].to)], types: 'KNOWS|REFERRED', maxHops: 6 })));
   samples.push(await measure(redis, '100 × degreesOfSeparation (the same page, one call after another)', pageRuns,
     async (i) => { for (const to of pages[i].to) await env.gql(SEPARATION_DOCUMENT, { f: pages[i].from, t: to }); },
     async (i) => { for (const to of pages[i].to) await degreesOfSeparation(env.graph, pages[i].from, to, [...via], 6); },
@@ -398,7 +433,55 @@ async function benchSeparation(env: BenchEnv, redis: Redis, ids: string[], memor
   const pathIds = Array.from({ length: 100 }, () => [pick(), pick(), pick(), pick()]);
   await redis.incr(GRAPH_VERSION_KEY);
   const stages = await profileSeparationStages(env, redis, profilePairs, pathIds, (from, to) => degreesOfSeparation(env.graph, from, to, [...via], 6), Math.round(runs / 2));
-  return { samples, extra: `### Where one call's time goes (${Math.round(runs / 2)} runs each)\n\n${stageTable(stages)}\n` };
+  const types = relationshipTypes('via', [...via]);
+  const single = await profilePlans(env.neo4jUri, separationQuery(types, 6).text, profilePairs.slice(0, 20).map(([from, to]) => ({ from, to })));
+  const many = await profilePlans(env.neo4jUri, separationManyQuery(types, 6).text, pages.slice(0, 5).map((page) => ({ from: page.from, to: [...new Set(page.to)], types, maxHops: 6 })));
+  return {
+    samples,
+    extra: [
+      `### Where one call's time goes (${Math.round(runs / 2)} runs each)\n\n${stageTable(stages)}\n`,
+      `### Query plans\n\n${planSection('degreesOfSeparation (maxHops 6), random pairs', single)}\n${planSection('degreesOfSeparationMany (100 targets, maxHops 6)', many)}`,
+    ].join('\n'),
+  };
+}
+
+/** The monotonic clock in µs, as the V8 CPU profile of the API process counts it. */
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
+interface ProfileWindow {
+  title: string;
+  requests: number;
+  fromUs: number;
+  toUs: number;
+  /** CPU seconds (user + system) the API process used in the window, from /proc: what the profile's wall-clock samples cannot tell apart from being preempted. */
+  cpuSeconds?: number;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (clock ticks of 1/100 s). */
+function cpuSecondsOf(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** PROFILE_CALLS degreesOfSeparation calls by 4 callers, after a warm-up; the window they ran in, for the profile. */
+async function profileSeparationCalls(env: BenchEnv, ids: string[], title: string): Promise<ProfileWindow> {
+  const random = seededRandom(SEED + 1);
+  const pick = () => ids[Math.floor(random() * ids.length)];
+  const pairs = Array.from({ length: PROFILE_CALLS + 200 }, () => [pick(), pick()] as const);
+  for (let i = 0; i < 200; i++) await env.gql(SEPARATION_DOCUMENT, { f: pairs[i][0], t: pairs[i][1] });
+  const cpuBefore = env.apiPid === undefined ? undefined : cpuSecondsOf(env.apiPid);
+  const fromUs = monotonicUs();
+  let next = 200;
+  await Promise.all(Array.from({ length: THROUGHPUT_CONCURRENCY }, async () => {
+    while (next < pairs.length) {
+      const [f, t] = pairs[next++];
+      await env.gql(SEPARATION_DOCUMENT, { f, t });
+    }
+  }));
+  const toUs = monotonicUs();
+  const cpuSeconds = cpuBefore === undefined ? undefined : cpuSecondsOf(env.apiPid!) - cpuBefore;
+  say(`${title}: ${PROFILE_CALLS} calls profiled in ${((toUs - fromUs) / 1e6).toFixed(1)} s`);
+  return { title, requests: PROFILE_CALLS, fromUs, toUs, cpuSeconds };
 }
 
 function report(title: string, samples: Sample[], extra = ''): string {
@@ -441,14 +524,27 @@ const REMOVE_PREFIXED = cypher(
 );
 
 async function main() {
-  const env = await startBenchEnv('analytics', process.env.BENCH_NEO4J_HEAP ?? '8g', Number(process.env.BENCH_PAGECACHE_MB ?? 6144));
+  const profileDir = path.join(ROOT, '.test-data', `bench-cpu-profile-${process.pid}`);
+  const env = await startBenchEnv('analytics', process.env.BENCH_NEO4J_HEAP ?? '8g', Number(process.env.BENCH_PAGECACHE_MB ?? 6144), undefined, {
+    apiProcess: API_PROCESS,
+    apiCpuProfileDir: API_CPU_PROFILE ? profileDir : undefined,
+  });
   const redis = new Redis(env.redisUrl);
-  const bench = SEPARATION_ONLY
-    ? benchSeparation
-    : flags['snapshot-rows-only']
-      ? async (...args: Parameters<typeof benchDataset>) => ({ samples: [], extra: await benchSnapshotRows(args[0], SYNTHETIC_PREFIX) })
+  const profileWindows: ProfileWindow[] = [];
+  const bench = API_CPU_PROFILE
+    ? async (benchEnv: BenchEnv, _redis: Redis, ids: string[]) => {
+        profileWindows.push(await profileSeparationCalls(benchEnv, ids, ids[0].startsWith('efb-') ? 'ego-Facebook' : `synthetic ${SYNTHETIC_SIZE}`));
+        return { samples: [] as Sample[], extra: '' };
+      }
+    : SEPARATION_ONLY
+      ? benchSeparation
+      : flags['snapshot-rows-only']
+        ? async (...args: Parameters<typeof benchDataset>) => ({ samples: [] as Sample[], extra: await benchSnapshotRows(args[0], SYNTHETIC_PREFIX) })
       : async (...args: Parameters<typeof benchDataset>) => ({ samples: await benchDataset(...args), extra: '' });
   let loadedSynthetic = false;
+  let machine = env.machine;
+  const apiPid = env.apiPid;
+  const command = `npm run bench:analytics${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   try {
     const sections: string[] = [];
     if (!flags['skip-ego']) {
@@ -484,25 +580,51 @@ async function main() {
       ));
     }
 
-    const command = `npm run bench:analytics${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-    const body = [
-      'API: GraphQL over HTTP on loopback (auth, limits, the Redis cache moved to a new graph version before every call so that each call computes; customer fields loaded for the answer). ',
-      'Driver: the same graph/ function, hence the same Cypher, called directly. In-memory: breadth-first search over a compressed adjacency of the same KNOWS and REFERRED edges in this process (bidirectional for a pair, as Neo4j\'s shortestPath; plain layers for the profile), ',
-      'the lower bound for the two separation queries. Runs are sequential for latency; throughput runs the stated number of callers at once. ',
-      SEPARATION_ONLY ? '' : 'The synthetic set is loaded after the ego-Facebook runs, so the ego rows (topInfluencers in particular) saw only that graph.',
-      '\n\n',
-      ...sections,
-    ].join('');
-    const resultsFile = SEPARATION_ONLY ? 'api-overhead.md' : flags['snapshot-rows-only'] ? 'analytics-snapshots.md' : flags['launch-rows-only'] ? 'analytics-launch.md' : flags['marketer-rows-only'] ? 'analytics-marketers.md' : 'analytics.md';
-    const file = writeResults(resultsFile, SEPARATION_ONLY ? 'degreesOfSeparation: API against driver' : 'Analytics latency and throughput', command, env.machine, body);
-    process.stdout.write(`\n${sections.join('\n')}\nwritten to ${file}\n`);
+    if (!API_CPU_PROFILE) {
+      const body = [
+        'API: GraphQL over HTTP on loopback (auth, limits, the Redis cache moved to a new graph version before every call so that each call computes; customer fields loaded for the answer). ',
+        API_PROCESS
+          ? 'The API runs in a process of its own, started as `npm start` starts it (`node --import tsx scripts/start.ts`, NODE_ENV=production, LOG_LEVEL=info, its log to a file; background snapshot refreshes put off for a day), so the bench\'s client does not share its event loop. '
+          : 'The API runs inside the bench\'s process (LOG_LEVEL silent), sharing its event loop with the client. ',
+        'Driver: the same graph/ function, hence the same Cypher, called directly. In-memory: breadth-first search over a compressed adjacency of the same KNOWS and REFERRED edges in this process (bidirectional for a pair, as Neo4j\'s shortestPath; plain layers for the profile), ',
+        'the lower bound for the two separation queries. Runs are sequential for latency; throughput runs the stated number of callers at once. ',
+        SEPARATION_ONLY ? '' : 'The synthetic set is loaded after the ego-Facebook runs, so the ego rows (topInfluencers in particular) saw only that graph.',
+        '\n\n',
+        ...sections,
+      ].join('');
+      const resultsFile = SEPARATION_ONLY ? 'api-overhead.md' : flags['snapshot-rows-only'] ? 'analytics-snapshots.md' : flags['launch-rows-only'] ? 'analytics-launch.md' : flags['marketer-rows-only'] ? 'analytics-marketers.md' : 'analytics.md';
+      const previous = path.join(RESULTS_DIR, resultsFile);
+      const handWritten = SEPARATION_ONLY && fs.existsSync(previous) ? fs.readFileSync(previous, 'utf8').split(HAND_WRITTEN)[1] : undefined;
+      const file = writeResults(resultsFile, SEPARATION_ONLY ? 'degreesOfSeparation: API against driver' : 'Analytics latency and throughput', command, env.machine, body + (handWritten === undefined ? '' : `\n${HAND_WRITTEN}${handWritten.trimEnd()}`));
+      process.stdout.write(`\n${sections.join('\n')}\nwritten to ${file}\n`);
+    }
   } finally {
     if (loadedSynthetic && SEPARATION_ONLY && !flags['keep-data']) {
       say(`removing the synthetic network (${SYNTHETIC_PREFIX}…)`);
       await env.graph.runAutoCommit(REMOVE_PREFIXED, { prefix: SYNTHETIC_PREFIX });
     }
     redis.disconnect();
+    machine = env.machine;
     await env.close();
+  }
+  if (API_CPU_PROFILE) {
+    // The API process wrote its profile when it exited (in env.close()).
+    const profile = apiPid === undefined ? undefined : profileOf(profileDir, apiPid);
+    if (!profile) throw new Error(`the API process left no CPU profile in ${profileDir}: ${fs.existsSync(profileDir) ? fs.readdirSync(profileDir).join(', ') : 'no folder'}`);
+    const cpuLine = (w: ProfileWindow) => w.cpuSeconds === undefined ? '' : `CPU the API process used in the window (user + system, /proc): ${((w.cpuSeconds / w.requests) * 1e6).toFixed(0)} µs per request, ${((w.cpuSeconds / ((w.toUs - w.fromUs) / 1e6)) * 100).toFixed(0)}% of one core over ${((w.toUs - w.fromUs) / 1e6).toFixed(1)} s (this includes the profiler's own sampling).\n\n`;
+    const sections = profileWindows.map((w) => `## ${w.title}\n\n${cpuLine(w)}${profileReport(summarizeCpuProfile(profile, w), w.requests)}\n`);
+    const body = [
+      `A V8 CPU profile (\`node --cpu-prof\`) of the API in its own process (as in api-overhead.md: NODE_ENV=production, LOG_LEVEL=info, its log to a file), `,
+      `kept only for the ${PROFILE_CALLS} degreesOfSeparation calls (4 callers at once, random pairs, after 200 warm-up calls) of each dataset; `,
+      'self time per area (a package, Node\'s internals, a folder of the project) and per function. `(garbage collector)` and `(program)` are V8\'s own; ',
+      'time spent waiting for Neo4j or Redis is idle here, not counted as busy. The samples are taken by wall clock, so a thread preempted inside a system call ',
+      '(a socket or file write that wakes Neo4j, Redis or the client on a busy 2-core machine) is counted in that call: `writeBuffer`, `writev`, `writeUtf8String` (sockets) and `writeString` (fs.writeSync, the log line) ',
+      'hold the time of the round trips they start, not only CPU; the /proc line gives the CPU actually used.\n\n',
+      ...sections,
+    ].join('');
+    const file = writeResults('api-cpu-profile.md', 'degreesOfSeparation: where the API process spends its CPU', command, machine, body);
+    fs.rmSync(profileDir, { recursive: true, force: true });
+    process.stdout.write(`\n${sections.join('\n')}\nwritten to ${file}\n`);
   }
 }
 

@@ -13,6 +13,7 @@ import { createLogger } from '../../server/logger';
 import { createMetrics } from '../../server/metrics';
 import { freePort } from '../local/processes';
 import { scratchServices, ScratchServices } from '../local/scratch';
+import { startApiProcess } from './apiProcess';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const RESULTS_DIR = path.join(ROOT, 'scripts', 'bench', 'results');
@@ -20,34 +21,80 @@ export const say = (message: string) => process.stdout.write(`[bench] ${message}
 
 export interface BenchEnv {
   graph: Graph;
+  neo4jUri: string;
   redisUrl: string;
   /** POSTs one GraphQL operation over real HTTP and fails loudly on errors. */
   gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<T>;
   machine: string;
+  /** The API's process id when it runs in a process of its own. */
+  apiPid?: number;
   close(): Promise<void>;
 }
 
+export interface BenchEnvOptions {
+  /**
+   * Runs the API in a process of its own (scripts/bench/apiProcess.ts, as `npm start` runs it, LOG_LEVEL info) rather
+   * than in the bench's process, where the client and the server would share one event loop.
+   */
+  apiProcess?: boolean;
+  /** With apiProcess: a folder for a V8 CPU profile of the API process (`node --cpu-prof`), written when it stops. */
+  apiCpuProfileDir?: string;
+}
+
 /** A real server on a loopback port, backed by NEO4J_URI/REDIS_URL or throwaway local services. */
-/** `observe` sees every statement the bench and its server run, with its duration (see connectGraph). */
-export async function startBenchEnv(name: string, neo4jHeap = '6g', pageCacheMb = 4096, observe?: QueryObserver): Promise<BenchEnv> {
-  const services: ScratchServices = await scratchServices(path.join(ROOT, '.test-data', `bench-${name}-${process.pid}`), { heap: neo4jHeap, pageCacheMb, say });
+/** `observe` sees every statement the bench (and, in-process, its server) runs, with its duration (see connectGraph). */
+export async function startBenchEnv(name: string, neo4jHeap = '6g', pageCacheMb = 4096, observe?: QueryObserver, options: BenchEnvOptions = {}): Promise<BenchEnv> {
+  const scratch = path.join(ROOT, '.test-data', `bench-${name}-${process.pid}`);
+  const services: ScratchServices = await scratchServices(scratch, { heap: neo4jHeap, pageCacheMb, say });
   const graph = connectGraph({ uri: services.neo4jUri, user: process.env.NEO4J_USER ?? 'neo4j', password: process.env.NEO4J_PASSWORD ?? '' }, observe);
   await applyMigrations(graph);
-  const store = connectRedis(services.redisUrl);
   const key = crypto.randomBytes(24).toString('base64url');
   // SNAPSHOT_FIRST_WAIT_MS: a benchmark times a first whole-graph computation through the API, so the request waits
   // for it instead of getting ANSWER_PENDING.
-  const config = loadConfig({
-    ...process.env,
-    LOG_LEVEL: 'silent',
+  const settings = {
     RATE_LIMIT_PER_MINUTE: '100000000',
     MAX_BODY_BYTES: String(16 * 1024 * 1024),
     SNAPSHOT_FIRST_WAIT_MS: String(24 * 60 * 60 * 1000),
-  });
-  const { app, stop } = await createApp({ config, apiKeys: [{ key, role: 'admin' }], graph, store, log: createLogger('silent'), metrics: createMetrics() });
-  const server = http.createServer(app);
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  };
+  let port: number;
+  let stopServer: () => Promise<void>;
+  let apiPid: number | undefined;
+  if (options.apiProcess) {
+    // Started before the data is loaded, so that the background snapshot refresh's first tick (right at start) runs
+    // on an empty graph; the next ones come a day later, so none competes with the measured calls.
+    const api = await startApiProcess({
+      scratch: path.join(ROOT, '.test-data', `bench-${name}-api-${process.pid}`),
+      cpuProfileDir: options.apiCpuProfileDir,
+      env: {
+        ...settings,
+        NEO4J_URI: services.neo4jUri,
+        REDIS_URL: services.redisUrl,
+        API_KEYS: `${key}:admin`,
+        DEMO_DATA: 'off',
+        NODE_ENV: 'production',
+        IDENTIFIER_HMAC_SECRET: crypto.randomBytes(32).toString('hex'),
+        LOG_LEVEL: 'info',
+        SNAPSHOT_REFRESH_SECONDS: String(24 * 60 * 60),
+        COMMUNITY_REFRESH_SECONDS: String(24 * 60 * 60),
+      },
+    });
+    port = api.port;
+    apiPid = api.pid;
+    stopServer = () => api.stop();
+    say(`API in its own process (pid ${api.pid}) on port ${api.port}; its log: ${api.logFile}`);
+  } else {
+    const store = connectRedis(services.redisUrl);
+    const config = loadConfig({ ...process.env, ...settings, LOG_LEVEL: 'silent' });
+    const { app, stop } = await createApp({ config, apiKeys: [{ key, role: 'admin' }], graph, store, log: createLogger('silent'), metrics: createMetrics() });
+    const server = http.createServer(app);
+    port = await freePort();
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    stopServer = async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stop();
+      await store.close();
+    };
+  }
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   const machine = await describeMachine(graph, neo4jHeap, pageCacheMb);
 
@@ -55,15 +102,15 @@ export async function startBenchEnv(name: string, neo4jHeap = '6g', pageCacheMb 
 
   return {
     graph,
+    neo4jUri: services.neo4jUri,
     redisUrl: services.redisUrl,
     gql,
     machine,
+    apiPid,
     async close() {
       agent.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await stop();
+      await stopServer();
       await graph.close();
-      await store.close();
       await services.stop();
     },
   };

@@ -50,6 +50,18 @@ describe('bounded requests', () => {
     expect(response.body.errors[0].extensions.code).toBe('QUERY_TOO_LARGE');
   });
 
+  test('a document is judged the same when sent again (its verdict is kept): refused every time, or answered every time', async () => {
+    const tooLarge = `{ customer(id: "x") { ${'name '.repeat(600)} } }`;
+    for (let i = 0; i < 3; i++) {
+      const response = await post(api, { query: tooLarge });
+      expect({ status: response.status, code: response.body.errors?.[0].extensions.code }).toEqual({ status: 400, code: 'QUERY_TOO_LARGE' });
+    }
+    for (let i = 0; i < 3; i++) {
+      const response = await post(api, { query: '{ serviceInfo { role } }' });
+      expect({ status: response.status, data: response.body.data }).toEqual({ status: 200, data: { serviceInfo: { role: expect.any(String) } } });
+    }
+  });
+
   test('more root fields than MAX_ROOT_FIELDS are refused with TOO_MANY_ROOT_FIELDS; as many are answered', async () => {
     const aliases = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: serviceInfo { role }`).join(' ')} }`;
     const refused = await post(api, { query: aliases(21) });

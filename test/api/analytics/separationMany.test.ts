@@ -67,6 +67,17 @@ describe('degreesOfSeparationMany on ego-Facebook, against a breadth-first searc
     expect(answers[3]).toEqual(answers[0]);
   });
 
+  test('a list naming only the source answers 0 for each, and a target beyond maxHops gets no degrees and no path', async () => {
+    const from = pick();
+    const onlySource = (await api.gql('marketer', MANY, { from, to: [from, from] })).data?.degreesOfSeparationMany as Separation[];
+    expect(onlySource).toEqual([{ degrees: 0, path: [{ id: from }] }, { degrees: 0, path: [{ id: from }] }]);
+    const distances = bfsDistances(adjacency, from, 10);
+    const far = adjacency.ids.find((id) => (distances.get(id) ?? 0) >= 3)!;
+    const near = adjacency.ids.find((id) => distances.get(id) === 1)!;
+    const answers = (await api.gql('marketer', MANY, { from, to: [far, near], via: ['KNOWS'], maxHops: 2 })).data?.degreesOfSeparationMany as Separation[];
+    expect(answers).toEqual([{ degrees: null, path: [] }, { degrees: 1, path: [{ id: from }, { id: near }] }]);
+  });
+
   test('agrees with degreesOfSeparation called once per target', async () => {
     const from = pick();
     const to = Array.from({ length: 10 }, pick);
