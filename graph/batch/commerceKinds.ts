@@ -1,6 +1,6 @@
 import type { RecordPurchaseInput, RecordReviewInput } from '../../schema/generated/types';
 import { checkOrderState, ORDER_OWNER, parsePurchase, parseReview, purchaseEvents, RECORD_PURCHASE, RECORD_REVIEW } from '../commerce';
-import { emitEvents, reviewEvent } from '../outbox';
+import { reviewEvent } from '../outbox';
 import { checkCustomersExist } from '../customers';
 import { linkIdentifiers } from '../identifiers';
 import { existenceOf } from './customerKinds';
@@ -17,10 +17,10 @@ export const purchases = bulkKind({
   },
   read: (tx, rows) => byIndex(rows, () => tx.run(ORDER_OWNER, { rows: rows.map(({ index, parsed }) => ({ index, customerId: parsed.customerId, orderId: parsed.orderId })) })),
   decide: (row, state) => checkOrderState(row, state),
-  write: async (tx, rows) => {
+  write: async (tx, rows, outbox) => {
     const written = await byIndex(rows, () => tx.run(RECORD_PURCHASE, { rows: rows.map(({ index, parsed }) => ({ ...parsed, index })) }));
     await linkIdentifiers(tx, rows.map(({ parsed }) => parsed));
-    await emitEvents(tx, purchaseEvents(rows.map(({ index }) => written.get(index)!)));
+    for (const { index } of rows) outbox.add(index, purchaseEvents([written.get(index)!]));
     return new Map([...written].map(([index, row]) => [index, row.purchase]));
   },
   identifierOwner: (row) => (row.identifiers.length > 0 ? row.customerId : null),
@@ -35,9 +35,9 @@ export const reviews = bulkKind({
   },
   read: (tx, rows) => existenceOf(tx, rows, (row) => ({ customerId: row.customerId })),
   decide: (row, existing) => checkCustomersExist(existing, { customerId: row.customerId }),
-  write: async (tx, rows) => {
+  write: async (tx, rows, outbox) => {
     const written = await byIndex(rows, () => tx.run(RECORD_REVIEW, { rows: rows.map(({ index, parsed }) => ({ ...parsed, index })) }));
-    await emitEvents(tx, rows.map(({ parsed }) => reviewEvent(parsed.customerId, parsed.productId)));
+    for (const { index, parsed } of rows) outbox.add(index, [reviewEvent(parsed.customerId, parsed.productId)]);
     return new Map([...written].map(([index, row]) => [index, row.review]));
   },
 });

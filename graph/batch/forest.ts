@@ -1,5 +1,6 @@
 import { CHAINS_ABOVE } from '../referrals';
-import { lockCustomers, LockKey } from '../locks';
+import { LOCK_BY_KEY, LockKey } from '../locks';
+import { part, runCombined } from './combined';
 import { Tx } from '../neo4j';
 
 /**
@@ -37,15 +38,21 @@ export class Forest {
   async load(tx: Tx, referrerIds: Iterable<string>, lock = false): Promise<void> {
     const ids = [...new Set(referrerIds)];
     if (ids.length === 0) return;
+    let locking: LockKey[] = [];
     for (;;) {
+      // The locks of the last round and the chains read again under them: one statement, locks first.
+      const chains =
+        locking.length === 0
+          ? await tx.run(CHAINS_ABOVE, { ids })
+          : (await runCombined(tx, 'batch.lockChains', { locked: part(LOCK_BY_KEY, { keys: locking }, ['key']), chains: part(CHAINS_ABOVE, { ids }, ['id', 'chain', 'keys']) })).chains;
+      for (const key of locking) this.locked.add(key);
       const unlocked = new Set<LockKey>();
-      for (const { chain, keys } of await tx.run(CHAINS_ABOVE, { ids })) {
+      for (const { chain, keys } of chains) {
         for (let i = 0; i + 1 < chain.length; i++) this.parent.set(chain[i], chain[i + 1]);
         for (const key of keys) if (!this.locked.has(key)) unlocked.add(key);
       }
       if (!lock || unlocked.size === 0) return;
-      await lockCustomers(tx, unlocked);
-      for (const key of unlocked) this.locked.add(key);
+      locking = [...unlocked].sort();
     }
   }
 

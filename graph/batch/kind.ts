@@ -2,6 +2,7 @@ import type { Hold, NearbyCredit } from '../fraudRules';
 import type { HashedIdentifier } from '../identifiers';
 import type { Tx } from '../neo4j';
 import type { Forest } from './forest';
+import type { BatchOutbox } from './outbox';
 import type { Access, PlanFacts } from './plan';
 
 /** One event of a batch once its input passed the checks that need no database. */
@@ -45,7 +46,8 @@ export interface BulkKind<I, P, S, D, R> {
   /** The customer this event links identifiers to, when it gives any. */
   identifierOwner?(parsed: P): string | null;
   decide(parsed: P, state: S, judge: Judge, facts: PlanFacts): D;
-  write(tx: Tx, rows: Array<Planned<P> & { decided: D }>): Promise<Map<number, R>>;
+  /** Writes the rows; their domain events go to `outbox`, emitted once at the end of the batch. */
+  write(tx: Tx, rows: Array<Planned<P> & { decided: D }>, outbox: BatchOutbox): Promise<Map<number, R>>;
 }
 
 export const bulkKind = <I, P, S, D, R>(kind: BulkKind<I, P, S, D, R>) => kind;

@@ -7,15 +7,19 @@ import { checkIssueState, codeRecord, ISSUE_CODE, parseIssueCode } from '../refe
 import { CAMPAIGN_AND_REFERRER, sourceFrom } from '../referrals';
 import { lockCustomers } from '../locks';
 import { isLaunchCampaign } from '../campaigns';
-import { creditedNearby, NearbyCredit } from '../fraudRules';
-import { HashedIdentifier, identifiersOf, linkIdentifiers } from '../identifiers';
-import { checkCode, checkSignupState, Credit, CREDIT_REFERRAL, creditByCode, creditReferrals, ENSURE_CUSTOMER, parseSignup, SIGN_UP, SIGNUP_STATE, SignupRequest } from '../signup';
+import { CREDITED_NEARBY, NearbyCredit, nearbyRows } from '../fraudRules';
+import { HashedIdentifier, IDENTIFIERS_OF, linkIdentifiers } from '../identifiers';
+import { checkCode, checkSignupState, Credit, CREDIT_REFERRAL, creditByCode, creditReferrals, parseSignup, SIGN_UP, SIGNUP_STATE, SignupRequest } from '../signup';
 import type { HoldReason } from '../../schema/generated/types';
 
 type CreditDecision = Credit & { holdReason: HoldReason | null; velocityCount: number | null };
-import { emitEvents, signupEvents } from '../outbox';
+import { signupEvents } from '../outbox';
 import { byIndex, bulkKind, Planned } from './kind';
 import { LaunchCampaignInBatch } from './oneByOne';
+import { part, runCombined } from './combined';
+import { cypher } from '../neo4j';
+import { ON_CREATE_CUSTOMER } from '../customers';
+import { WRITE_LOCK } from '../locks';
 import { PlanFacts } from './plan';
 
 // Invites, clicks, sign-ups and codes in bulk: the same checks and statements as the single writers.
@@ -81,6 +85,18 @@ function possibleReferrers(request: SignupRequest, state: SignupState, facts: Pl
   return owner === undefined ? [] : [owner];
 }
 
+// ENSURE_CUSTOMER and lockCustomers of recordSignup in one statement: every sign-up's customer exists, then all
+// are write-locked in elementId order (the ORDER BY runs once every MERGE has), as lockCustomers orders them.
+const ENSURE_AND_LOCK = cypher(
+  'signup.ensureAndLock',
+  `UNWIND $rows AS row
+   MERGE (c:Customer {id: row.id})
+   ${ON_CREATE_CUSTOMER('c', 'row.at')}
+   WITH DISTINCT c
+   ORDER BY elementId(c)
+   ${WRITE_LOCK('c')}`,
+);
+
 export const signups = bulkKind({
   parse: (input: RecordSignupInput, now: number) => parseSignup(input, now),
   needs: (request) => ({ codes: request.code ? [request.code] : [], customers: [request.id] }),
@@ -92,20 +108,28 @@ export const signups = bulkKind({
     return { reads: owner === undefined ? [] : [`c:${owner}`], writes: [`c:${request.id}`, ...emails] };
   },
   read: async (tx, rows) => {
-    // As recordSignup: each customer exists and is write-locked before the state that decides is read.
-    const ensured = await tx.run(ENSURE_CUSTOMER, { rows: rows.map(({ index, parsed }) => ({ index, id: parsed.id, at: parsed.at })) });
-    await lockCustomers(tx, ensured.map((row) => row.key));
-    const states = await byIndex(rows, () => tx.run(SIGNUP_STATE, { rows: rows.map(({ index, parsed }) => ({ index, id: parsed.id, email: parsed.email })) }));
+    // As recordSignup: each customer exists and is write-locked before the state that decides is read. One
+    // statement: the locks are taken (in key order) before the reads start, as in separate statements.
     const uncoded = rows.filter(({ parsed }) => !parsed.code).map(({ index, parsed }) => ({ index, id: parsed.id, at: parsed.at }));
-    const candidates = uncoded.length === 0 ? [] : await tx.run(ATTRIBUTION_CANDIDATES, { rows: uncoded });
-    return new Map(rows.map(({ index }): [number, SignupState] => [index, { ...states.get(index)!, candidates: candidates.filter((c) => c.index === index) }]));
+    const read = await runCombined(tx, 'batch.signupState', {
+      locked: part(ENSURE_AND_LOCK, { rows: rows.map(({ index, parsed }) => ({ index, id: parsed.id, at: parsed.at })) }, []),
+      states: part(SIGNUP_STATE, { rows: rows.map(({ index, parsed }) => ({ index, id: parsed.id, email: parsed.email })) }, ['index', 'signedUpAt', 'emailTaken']),
+      candidates: part(ATTRIBUTION_CANDIDATES, { rows: uncoded }, ['index', 'referrerId', 'campaignId', 'model', 'touch', 'launch']),
+    }, (key) => key === 'candidates' && uncoded.length === 0);
+    const states = new Map(read.states.map((state) => [state.index, state]));
+    return new Map(rows.map(({ index }): [number, SignupState] => [index, { ...states.get(index)!, candidates: read.candidates.filter((c) => c.index === index) }]));
   },
   referrers: (request, state, facts) => possibleReferrers(request, state, facts),
   settle: async (tx, rows, states, facts) => {
     const asks = rows.flatMap(({ index, parsed }) => possibleReferrers(parsed, states.get(index)!, facts).map((referrerId) => ({ referrerId, at: parsed.at })));
-    const identifiers = await identifiersOf(tx, [...rows.map(({ parsed }) => parsed.id), ...asks.map((ask) => ask.referrerId)]);
-    const nearby = await creditedNearby(tx, asks);
-    for (const { index } of rows) Object.assign(states.get(index)!, { identifiers, nearby });
+    const ids = [...new Set([...rows.map(({ parsed }) => parsed.id), ...asks.map((ask) => ask.referrerId)])];
+    // The identifiers and the credits nearby, as identifiersOf and creditedNearby read them, in one statement.
+    const read = await runCombined(tx, 'batch.signupRules', {
+      identifiers: part(IDENTIFIERS_OF, { ids }, ['id', 'identifiers']),
+      nearby: part(CREDITED_NEARBY, { rows: nearbyRows(asks) }, ['referrerId', 'inviteeId', 'signedUpAt']),
+    }, (key) => key === 'nearby' && asks.length === 0);
+    const identifiers = new Map(read.identifiers.map((row) => [row.id, row.identifiers]));
+    for (const { index } of rows) Object.assign(states.get(index)!, { identifiers, nearby: read.nearby });
   },
   identifierOwner: (request) => (request.identifiers.length > 0 ? request.id : null),
   decide: (request, state, judge, facts): CreditDecision | null => {
@@ -130,12 +154,12 @@ export const signups = bulkKind({
     const hold = judge.hold({ referrerId: credited.referrerId, inviteeId: request.id, at: request.at }, identifiers, state.nearby ?? []);
     return { ...credited, holdReason: hold?.reason ?? null, velocityCount: hold?.velocityCount ?? null };
   },
-  write: async (tx, rows) => {
+  write: async (tx, rows, outbox) => {
     const customers = await byIndex(rows, () => tx.run(SIGN_UP, { rows: rows.map(({ index, parsed }) => ({ ...parsed, index })) }));
     await linkIdentifiers(tx, rows.map(({ parsed }) => ({ customerId: parsed.id, at: parsed.at, identifiers: parsed.identifiers })));
     const credits = rows.flatMap(({ index, parsed, decided }) => (decided ? [{ ...decided, id: parsed.id, at: parsed.at, index }] : []));
     const referrals = await creditReferrals(tx, credits);
-    await emitEvents(tx, rows.flatMap(({ index, parsed }) => signupEvents(parsed.id, referrals.get(index) ?? null)));
+    for (const { index, parsed } of rows) outbox.add(index, signupEvents(parsed.id, referrals.get(index) ?? null));
     return new Map(rows.map(({ index }) => [index, { customer: customers.get(index)!.customer, referral: referrals.get(index) ?? null }]));
   },
 });

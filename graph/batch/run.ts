@@ -7,6 +7,7 @@ import { Forest } from './forest';
 import { HoldTracker } from './holds';
 import { BulkKind, Judge, Planned } from './kind';
 import { OneByOneRequired, OutOfOrderCredit } from './oneByOne';
+import { BatchOutbox } from './outbox';
 import { levels, PlanFacts } from './plan';
 import { clicks, invites, referralCodes, signups } from './referralKinds';
 
@@ -106,6 +107,7 @@ export async function writeInBulk(
   const forest = new Forest();
   const holds = new HoldTracker();
   const results = new Map<number, unknown>();
+  const outbox = new BatchOutbox();
   for (const level of byLevel) {
     const live = level.filter((event) => before(event.index));
     if (live.length === 0) continue;
@@ -133,11 +135,12 @@ export async function writeInBulk(
     for (const [kind, rows] of groups) {
       const ready = rows.filter((row) => decided.has(row.index) && before(row.index)).map((row) => ({ ...row, decided: decided.get(row.index) }));
       if (ready.length === 0) continue;
-      for (const [index, result] of await BULK[kind].write(tx, ready)) results.set(index, result);
+      for (const [index, result] of await BULK[kind].write(tx, ready, outbox)) results.set(index, result);
     }
   }
   if (!(await forest.verdictsHold(tx)) || !holds.verdictsHold()) throw new OutOfOrderCredit();
   if (failure) throw report(failure.index, failure.error);
+  await outbox.emit(tx);
 
   for (const event of planned) {
     if (!event.key) continue;
