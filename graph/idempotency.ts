@@ -146,8 +146,18 @@ export class IdempotencyLedger {
   }
 
   async close(): Promise<void> {
-    if (this.pending.length === 0) return;
-    const links = this.pending.flatMap(({ key, subjects }) => [...new Set(subjects)].map((subject) => ({ key, subject })));
-    await this.tx.run(STORE_RESULTS, { rows: this.pending, links, now: this.now });
+    const store = this.takeStore();
+    if (store) await this.tx.run(store.statement, store.params);
+  }
+
+  /**
+   * The statement that stores the results remembered so far, for a caller that sends it together with its own
+   * last statement (graph/batch/run.ts); they count as stored, so `close` stores only results remembered after.
+   */
+  takeStore(): { statement: typeof STORE_RESULTS; params: Record<string, unknown> } | null {
+    if (this.pending.length === 0) return null;
+    const rows = this.pending.splice(0);
+    const links = rows.flatMap(({ key, subjects }) => [...new Set(subjects)].map((subject) => ({ key, subject })));
+    return { statement: STORE_RESULTS, params: { rows, links, now: this.now } };
   }
 }

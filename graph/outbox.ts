@@ -127,7 +127,22 @@ const payloadOf = (ids: EventIds) => JSON.stringify(ids);
  * Returns the events as stored.
  */
 export async function emitEvents(tx: Tx, events: readonly NewEvent[], now = Date.now()): Promise<DomainEvent[]> {
-  if (events.length === 0) return [];
+  const { write, stored } = await numberEvents(tx, events, now);
+  if (write) await tx.run(write.statement, write.params);
+  return stored;
+}
+
+/**
+ * emitEvents up to the write: the events numbered under their trees' locks, and the statement that stores
+ * them, for a caller that sends it together with its own last statement (graph/batch/run.ts). The caller
+ * must run `write` in `tx`.
+ */
+export async function numberEvents(
+  tx: Tx,
+  events: readonly NewEvent[],
+  now = Date.now(),
+): Promise<{ write: { statement: typeof WRITE_OUTBOX; params: Record<string, unknown> } | null; stored: DomainEvent[] }> {
+  if (events.length === 0) return { write: null, stored: [] };
   const credits = new Set(events.filter((event) => event.type === 'ReferralCredited').map((event) => event.subjectId));
   const subjects = [...new Set(events.map((event) => event.subjectId))].map((id) => ({ id, credit: credits.has(id) }));
   const [found] = await tx.run(LOCK_EVENT_TREES, { subjects });
@@ -170,12 +185,12 @@ export async function emitEvents(tx: Tx, events: readonly NewEvent[], now = Date
       add('ChainGrew', { customerId: event.subjectId, campaignId: event.ids.campaignId, generation: reached });
     }
   }
-  await tx.run(WRITE_OUTBOX, {
+  tx.afterCommit?.(notifyCommitted);
+  const params = {
     trees: [...state].map(([rootKey, { seq, generations }]) => ({ rootKey, seq, generations })),
     events: stored.map((event) => ({ ...event, payload: payloadOf(idsOf(event)) })),
-  });
-  tx.afterCommit?.(notifyCommitted);
-  return stored;
+  };
+  return { write: { statement: WRITE_OUTBOX, params }, stored };
 }
 
 function idsOf(event: DomainEvent): EventIds {

@@ -16,7 +16,7 @@ import { Tx } from '../neo4j';
  *
  * The other way round, an earlier event's credit decided in a later level than event i, is invisible when
  * i is judged. Every verdict is recorded with its level, so `verdictsHold` can tell whether that happened
- * and, only then, judge them again against the complete forest; the runner redoes such a batch one by one.
+ * and, only then, judge them again against the complete forest; if one changes, the runner redoes the batch one by one.
  */
 export class Forest {
   private readonly parent = new Map<string, string>();
@@ -72,13 +72,14 @@ export class Forest {
 
   /**
    * Whether every verdict was given with every earlier credit in view: true at once unless an earlier
-   * event's credit came in a later level than a judged event; otherwise judged again on the chains as
-   * the database now holds them (every credit of the batch written), seen from each event.
+   * event's credit came in a later level than a judged event; otherwise judged again, seen from each event,
+   * on the forest as it now stands. That forest is complete for these walks without reading the database
+   * again: a walk starts at a referrer whose chain was read when its level was judged; past that, a chain only
+   * grows at its root, and only through a credit of this batch (the chains of a crediting level are locked
+   * until commit), which is recorded here together with the chain above its referrer, read at its own level.
    */
-  async verdictsHold(tx: Tx): Promise<boolean> {
+  verdictsHold(): boolean {
     const late = this.verdicts.filter((verdict) => this.creditLevels.some((credit) => credit.index < verdict.index && credit.level > verdict.level));
-    if (late.length === 0) return true;
-    await this.load(tx, late.map((verdict) => verdict.referrerId));
     return late.every((verdict) => this.walk(verdict.index, verdict.referrerId, verdict.inviteeId) === verdict.closes);
   }
 

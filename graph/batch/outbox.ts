@@ -1,4 +1,4 @@
-import { emitEvents, NewEvent } from '../outbox';
+import { NewEvent, numberEvents } from '../outbox';
 import { Tx } from '../neo4j';
 
 /**
@@ -14,8 +14,9 @@ export class BatchOutbox {
     for (const event of events) this.events.push({ index, event });
   }
 
-  async emit(tx: Tx): Promise<void> {
+  /** Numbers the events under their trees' locks; returns the statement that stores them, for the caller to run. */
+  async number(tx: Tx) {
     const ordered = [...this.events].sort((a, b) => a.index - b.index);
-    await emitEvents(tx, ordered.map(({ event }) => event));
+    return (await numberEvents(tx, ordered.map(({ event }) => event))).write;
   }
 }

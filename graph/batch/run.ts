@@ -8,6 +8,7 @@ import { HoldTracker } from './holds';
 import { BulkKind, Judge, Planned } from './kind';
 import { OneByOneRequired, OutOfOrderCredit } from './oneByOne';
 import { BatchOutbox } from './outbox';
+import { Part, part, runCombined } from './combined';
 import { levels, PlanFacts } from './plan';
 import { clicks, invites, referralCodes, signups } from './referralKinds';
 
@@ -138,16 +139,26 @@ export async function writeInBulk(
       for (const [index, result] of await BULK[kind].write(tx, ready, outbox)) results.set(index, result);
     }
   }
-  if (!(await forest.verdictsHold(tx)) || !holds.verdictsHold()) throw new OutOfOrderCredit();
+  if (!forest.verdictsHold() || !holds.verdictsHold()) throw new OutOfOrderCredit();
   if (failure) throw report(failure.index, failure.error);
-  await outbox.emit(tx);
 
   for (const event of planned) {
     if (!event.key) continue;
     const result = results.get(event.index);
     ledger.remember(event.key.key, event.key.inputHash, result, subjectsOf(event.kind, event.input, result));
   }
+  await storeOutboxAndKeys(tx, outbox, ledger);
   return { replayed };
+}
+
+/** The batch's outbox rows (numbered under their trees' locks) and its keys' results, stored by one statement. */
+async function storeOutboxAndKeys(tx: Tx, outbox: BatchOutbox, ledger: IdempotencyLedger): Promise<void> {
+  const parts: Record<string, Part> = {};
+  const events = await outbox.number(tx);
+  if (events) parts.events = part(events.statement, events.params, []);
+  const keys = ledger.takeStore();
+  if (keys) parts.keys = part(keys.statement, keys.params, []);
+  await runCombined(tx, 'batch.finish', parts);
 }
 
 function groupByKind(events: readonly PlannedEvent[]): Map<EventKind, PlannedEvent[]> {
