@@ -19,7 +19,7 @@ export interface Part<R extends object = Row> {
 
 export const part = <R extends object>(statement: Cypher<R>, params: Params, columns: ReadonlyArray<keyof R & string>): Part<R> => ({ statement, params, columns });
 
-type RowsOf<P> = { [K in keyof P]: P[K] extends Part<infer R> ? R[] : never };
+type RowsOf<P> = { [K in keyof P]: NonNullable<P[K]> extends Part<infer R> ? R[] : never };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyPart = Part<any>;
 
@@ -47,8 +47,8 @@ function combinedStatement(name: string, parts: ReadonlyArray<[string, AnyPart]>
  * Runs the parts that have rows to work on as one statement named `name` (nothing at all when none has);
  * `skip` tells which parts have nothing to do. Each part's rows come back under its key (empty when skipped).
  */
-export async function runCombined<P extends Record<string, AnyPart>>(tx: Tx, name: string, parts: P, skip: (key: keyof P) => boolean = () => false): Promise<RowsOf<P>> {
-  const live = (Object.entries(parts) as Array<[string, AnyPart]>).filter(([key]) => !skip(key));
+export async function runCombined<P extends Record<string, AnyPart | undefined>>(tx: Tx, name: string, parts: P, skip: (key: keyof P) => boolean = () => false): Promise<RowsOf<P>> {
+  const live = Object.entries(parts).flatMap(([key, value]): Array<[string, AnyPart]> => (value && !skip(key) ? [[key, value]] : []));
   const result = Object.fromEntries(Object.keys(parts).map((key) => [key, []])) as unknown as RowsOf<P>;
   if (live.length === 0) return result;
   if (live.length === 1) {
@@ -61,4 +61,31 @@ export async function runCombined<P extends Record<string, AnyPart>>(tx: Tx, nam
   const [row] = await tx.run(combinedStatement(name, live), params);
   for (const [key, { columns }] of live) if (columns.length > 0) (result as Record<string, unknown[]>)[key] = row[key];
   return result;
+}
+
+/**
+ * What one bulk step sends (parts of a combined statement; a part left undefined has nothing to do) and what it
+ * makes of their rows. A step's parts always name the same statements, whatever its rows, so that its text, and
+ * so its plan, stays the same: a new text costs Neo4j a planning of every part (about 0.1 s a part, several
+ * seconds for a statement of many parts), and a plan of many parts is replanned whenever any part's statistics
+ * change. That is why steps of different kinds, or of consecutive levels, are not merged into one statement.
+ */
+export interface Step<T = unknown> {
+  parts: Record<string, AnyPart | undefined>;
+  finish(rows: Record<string, unknown[]>): T;
+}
+
+export const step = <P extends Record<string, AnyPart | undefined>, T>(parts: P, then: (rows: RowsOf<P>) => T): Step<T> => ({
+  parts,
+  finish: (rows) => then(rows as RowsOf<P>),
+});
+
+/** Runs `steps` in order as one statement named `name` (none when no part has work); returns what each made of its rows. */
+export async function runSteps<T extends readonly unknown[]>(tx: Tx, name: string, steps: readonly [...{ [K in keyof T]: Step<T[K]> }]): Promise<T> {
+  const parts: Record<string, AnyPart | undefined> = {};
+  steps.forEach((one: Step, position) => {
+    for (const [key, value] of Object.entries(one.parts)) parts[`s${position}_${key}`] = value;
+  });
+  const rows: Record<string, unknown[]> = await runCombined(tx, name, parts);
+  return steps.map((one: Step, position) => one.finish(Object.fromEntries(Object.keys(one.parts).map((key) => [key, rows[`s${position}_${key}`]])))) as unknown as T;
 }

@@ -1,6 +1,6 @@
 import { CHAINS_ABOVE } from '../referrals';
 import { LOCK_BY_KEY, LockKey } from '../locks';
-import { part, runCombined } from './combined';
+import { part, runSteps, Step, step } from './combined';
 import { Tx } from '../neo4j';
 
 /**
@@ -29,31 +29,43 @@ export class Forest {
 
   private readonly locked = new Set<LockKey>();
 
-  /**
-   * Reads the chains above `referrerIds` as the database holds them now (earlier levels included). With
-   * `lock` (a level that credits), write-locks every customer on them in sorted order and reads again
-   * until nothing new appears, as lockCreditChain in graph/referrals.ts does for one sign-up: while the
-   * locks are held nobody can credit into these chains, so the verdicts stay true until commit.
-   */
-  async load(tx: Tx, referrerIds: Iterable<string>, lock = false): Promise<void> {
+  /** The chains above `referrerIds` as the database holds them when the step runs, added to the forest. */
+  chains(referrerIds: Iterable<string>): Step<Set<LockKey>> {
     const ids = [...new Set(referrerIds)];
-    if (ids.length === 0) return;
-    let locking: LockKey[] = [];
-    for (;;) {
-      // The locks of the last round and the chains read again under them: one statement, locks first.
-      const chains =
-        locking.length === 0
-          ? await tx.run(CHAINS_ABOVE, { ids })
-          : (await runCombined(tx, 'batch.lockChains', { locked: part(LOCK_BY_KEY, { keys: locking }, ['key']), chains: part(CHAINS_ABOVE, { ids }, ['id', 'chain', 'keys']) })).chains;
-      for (const key of locking) this.locked.add(key);
+    return step({ chains: part(CHAINS_ABOVE, { ids }, ['id', 'chain', 'keys']) }, ({ chains }) => {
       const unlocked = new Set<LockKey>();
       for (const { chain, keys } of chains) {
         for (let i = 0; i + 1 < chain.length; i++) this.parent.set(chain[i], chain[i + 1]);
         for (const key of keys) if (!this.locked.has(key)) unlocked.add(key);
       }
-      if (!lock || unlocked.size === 0) return;
-      locking = [...unlocked].sort();
+      return unlocked;
+    });
+  }
+
+  /**
+   * Reads the chains above `referrerIds` as the database holds them now (earlier levels included). With
+   * `lock` (a level that credits), write-locks every customer on them in sorted order and reads again
+   * until nothing new appears, as lockCreditChain in graph/referrals.ts does for one sign-up: while the
+   * locks are held nobody can credit into these chains, so the verdicts stay true until commit. The locks
+   * and the chains read again under them go as one statement, with `underLocks` (reads that must see the
+   * chains locked), which run again should a further round be needed and in any case once the locks are held.
+   */
+  async load(tx: Tx, referrerIds: Iterable<string>, lock = false, underLocks: ReadonlyArray<Step<unknown>> = []): Promise<void> {
+    const ids = [...new Set(referrerIds)];
+    if (ids.length === 0) {
+      if (underLocks.length > 0) await runSteps(tx, 'batch.rules', underLocks);
+      return;
     }
+    let [unlocked] = await runSteps(tx, 'batch.chains', [this.chains(ids)]);
+    let locked = false;
+    while (lock && unlocked.size > 0) {
+      // Finished in order: the keys count as locked before the chains read again under them are looked at.
+      const keys = [...unlocked].sort();
+      const lockStep = step({ locked: part(LOCK_BY_KEY, { keys }, ['key']) }, () => keys.forEach((key) => this.locked.add(key)));
+      [, unlocked] = await runSteps(tx, 'batch.lockChains', [lockStep, this.chains(ids), ...underLocks]);
+      locked = true;
+    }
+    if (!locked && underLocks.length > 0) await runSteps(tx, 'batch.rules', underLocks);
   }
 
   /** The credit of event `index`: `inviteeId` now sits below `referrerId`. */

@@ -8,7 +8,7 @@ import { HoldTracker } from './holds';
 import { BulkKind, Judge, Planned } from './kind';
 import { OneByOneRequired, OutOfOrderCredit } from './oneByOne';
 import { BatchOutbox } from './outbox';
-import { Part, part, runCombined } from './combined';
+import { Part, part, runCombined, runSteps } from './combined';
 import { levels, PlanFacts } from './plan';
 import { clicks, invites, referralCodes, signups } from './referralKinds';
 
@@ -115,10 +115,12 @@ export async function writeInBulk(
     forest.level += 1;
     const groups = groupByKind(live);
     const states = new Map<number, unknown>();
-    for (const [kind, rows] of groups) for (const [index, state] of await BULK[kind].read(tx, rows, facts)) states.set(index, state);
-    const credits = live.some((event) => event.kind === 'RECORD_SIGNUP');
-    await forest.load(tx, live.flatMap((event) => BULK[event.kind].referrers?.(event.parsed, states.get(event.index), facts) ?? []), credits);
-    for (const [kind, rows] of groups) await BULK[kind].settle?.(tx, rows, states, facts);
+    for (const [kind, rows] of groups) for (const [index, state] of (await runSteps(tx, `batch.read.${kind}`, [BULK[kind].read(rows, facts)]))[0]) states.set(index, state);
+    const credits = groups.has('RECORD_SIGNUP');
+    const referrers = live.flatMap((event) => BULK[event.kind].referrers?.(event.parsed, states.get(event.index), facts) ?? []);
+    // The sign-ups' rule reads go with the chains' locks: they must see them held.
+    const settles = [...groups].flatMap(([kind, rows]) => BULK[kind].settle?.(rows, states, facts) ?? []);
+    await forest.load(tx, referrers, credits, settles);
     for (const event of live) {
       const owner = BULK[event.kind].identifierOwner?.(event.parsed);
       if (owner) holds.linksIdentifiers(event.index, forest.level, owner);
@@ -136,7 +138,7 @@ export async function writeInBulk(
     for (const [kind, rows] of groups) {
       const ready = rows.filter((row) => decided.has(row.index) && before(row.index)).map((row) => ({ ...row, decided: decided.get(row.index) }));
       if (ready.length === 0) continue;
-      for (const [index, result] of await BULK[kind].write(tx, ready, outbox)) results.set(index, result);
+      for (const [index, result] of (await runSteps(tx, `batch.write.${kind}`, [BULK[kind].write(ready, outbox)]))[0]) results.set(index, result);
     }
   }
   if (!forest.verdictsHold() || !holds.verdictsHold()) throw new OutOfOrderCredit();
