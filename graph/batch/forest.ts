@@ -1,7 +1,7 @@
 import { CHAINS_ABOVE } from '../referrals';
-import { LOCK_BY_KEY, LockKey } from '../locks';
+import { LOCK_BY_KEY, LockKey, WRITE_LOCK } from '../locks';
+import { cypher, Tx } from '../neo4j';
 import { part, runSteps, Step, step } from './combined';
-import { Tx } from '../neo4j';
 
 /**
  * The credited referrals as the events of one batch see them, for the cycle rule.
@@ -18,6 +18,21 @@ import { Tx } from '../neo4j';
  * i is judged. Every verdict is recorded with its level, so `verdictsHold` can tell whether that happened
  * and, only then, judge them again against the complete forest; if one changes, the runner redoes the batch one by one.
  */
+// CHAINS_ABOVE, then every customer on the chains write-locked in elementId order (as lockCustomers orders them).
+const LOCK_CHAINS_ABOVE = cypher<{ keys: LockKey[] }>(
+  'referral.lockChainsAbove',
+  `UNWIND $ids AS id
+   MATCH (c:Customer {id: id})
+   OPTIONAL MATCH p = (c) (()<-[r:REFERRED WHERE r.signedUpAt IS NOT NULL]-()){1,1000} (:Customer)
+   WITH c, p ORDER BY length(p) DESC
+   WITH c, collect(p)[0] AS longest
+   UNWIND CASE WHEN longest IS NULL THEN [c] ELSE nodes(longest) END AS member
+   WITH DISTINCT member
+   ORDER BY elementId(member)
+   ${WRITE_LOCK('member')}
+   RETURN collect(elementId(member)) AS keys`,
+);
+
 export class Forest {
   private readonly parent = new Map<string, string>();
   /** The index of the event that made each credit of this batch, by invitee. */
@@ -46,26 +61,27 @@ export class Forest {
    * Reads the chains above `referrerIds` as the database holds them now (earlier levels included). With
    * `lock` (a level that credits), write-locks every customer on them in sorted order and reads again
    * until nothing new appears, as lockCreditChain in graph/referrals.ts does for one sign-up: while the
-   * locks are held nobody can credit into these chains, so the verdicts stay true until commit. The locks
-   * and the chains read again under them go as one statement, with `underLocks` (reads that must see the
-   * chains locked), which run again should a further round be needed and in any case once the locks are held.
+   * locks are held nobody can credit into these chains, so the verdicts stay true until commit. The first
+   * read, its locks, the chains read again under them and `underLocks` (reads that must see the chains
+   * locked) go as one statement; should the chains have grown meanwhile, the new customers are locked and
+   * everything read again, as many times as needed.
    */
   async load(tx: Tx, referrerIds: Iterable<string>, lock = false, underLocks: ReadonlyArray<Step<unknown>> = []): Promise<void> {
     const ids = [...new Set(referrerIds)];
-    if (ids.length === 0) {
-      if (underLocks.length > 0) await runSteps(tx, 'batch.rules', underLocks);
+    // No referrer, no credit: then the reads under the locks have nothing to read for either.
+    if (ids.length === 0) return;
+    if (!lock) {
+      await runSteps(tx, 'batch.chains', [this.chains(ids)]);
       return;
     }
-    let [unlocked] = await runSteps(tx, 'batch.chains', [this.chains(ids)]);
-    let locked = false;
-    while (lock && unlocked.size > 0) {
-      // Finished in order: the keys count as locked before the chains read again under them are looked at.
+    // Finished in order: the keys count as locked before the chains read again under them are looked at.
+    const lockAbove = step({ locked: part(LOCK_CHAINS_ABOVE, { ids }, ['keys']) }, ({ locked }) => locked[0].keys.forEach((key) => this.locked.add(key)));
+    let [, unlocked] = await runSteps(tx, 'batch.lockChains', [lockAbove, this.chains(ids), ...underLocks]);
+    while (unlocked.size > 0) {
       const keys = [...unlocked].sort();
       const lockStep = step({ locked: part(LOCK_BY_KEY, { keys }, ['key']) }, () => keys.forEach((key) => this.locked.add(key)));
       [, unlocked] = await runSteps(tx, 'batch.lockChains', [lockStep, this.chains(ids), ...underLocks]);
-      locked = true;
     }
-    if (!locked && underLocks.length > 0) await runSteps(tx, 'batch.rules', underLocks);
   }
 
   /** The credit of event `index`: `inviteeId` now sits below `referrerId`. */

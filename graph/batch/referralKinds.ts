@@ -152,9 +152,10 @@ export const signups = bulkKind({
   },
   referrers: (request, state, facts) => possibleReferrers(request, state, facts),
   settle: (rows, states, facts) => {
-    const asks = rows.flatMap(({ index, parsed }) => possibleReferrers(parsed, states.get(index)!, facts).map((referrerId) => ({ referrerId, at: parsed.at })));
-    const ids = [...new Set([...rows.map(({ parsed }) => parsed.id), ...asks.map((ask) => ask.referrerId)])];
-    // The identifiers and the credits nearby, as identifiersOf and creditedNearby read them.
+    const asks = rows.flatMap(({ index, parsed }) => possibleReferrers(parsed, states.get(index)!, facts).map((referrerId) => ({ referrerId, inviteeId: parsed.id, at: parsed.at })));
+    // The identifiers and the credits nearby, as identifiersOf and creditedNearby read them: only for the sign-ups
+    // that may credit someone (nothing at all to read when none may).
+    const ids = [...new Set(asks.flatMap((ask) => [ask.inviteeId, ask.referrerId]))];
     return step(
       {
         identifiers: part(IDENTIFIERS_OF, { ids }, ['id', 'identifiers']),
