@@ -60,11 +60,13 @@ export interface BulkOutcome {
  *    input checked without the database; the first failure here ends the plan.
  * 2. One read of what planning needs (codes' owners, customers' current emails, which products exist),
  *    then each event gets a level (graph/batch/plan.ts): after the earlier events it depends on.
- * 3. Level by level: each kind's events are read in one statement per state query, judged in batch order
- *    (the credited chains of the level's referrers read in one statement, see forest.ts), and written
- *    with one UNWIND statement per kind. An event failing its rules stops every later event (by index)
- *    from running, while earlier ones still run: the failure reported is the first, as one by one.
- * 4. The first uses' results are stored for their keys (one statement, by the ledger).
+ * 3. Level by level: each kind's events are read in one statement (its state queries as parts of one,
+ *    graph/batch/combined.ts), judged in batch order (the credited chains of the level's referrers read,
+ *    and for a crediting level locked and read again with the fraud rules' reads, in one statement, see
+ *    forest.ts), and written in one statement per kind. An event failing its rules stops every later event
+ *    (by index) from running, while earlier ones still run: the failure reported is the first, as one by one.
+ * 4. The domain events of the whole batch are numbered in their trees (one statement, graph/batch/outbox.ts),
+ *    then stored together with the first uses' results for their keys (one statement).
  */
 export async function writeInBulk(
   tx: Tx,
