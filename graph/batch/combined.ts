@@ -44,11 +44,12 @@ function combinedStatement(name: string, parts: ReadonlyArray<[string, AnyPart]>
 }
 
 /**
- * Runs the parts that have rows to work on as one statement named `name` (nothing at all when none has);
- * `skip` tells which parts have nothing to do. Each part's rows come back under its key (empty when skipped).
+ * Runs the parts as one statement named `name`: a part left undefined has nothing to do and is left out, a single
+ * part runs as its own statement, and no part at all sends nothing. Each part's rows come back under its key
+ * (none for a part left out).
  */
-export async function runCombined<P extends Record<string, AnyPart | undefined>>(tx: Tx, name: string, parts: P, skip: (key: keyof P) => boolean = () => false): Promise<RowsOf<P>> {
-  const live = Object.entries(parts).flatMap(([key, value]): Array<[string, AnyPart]> => (value && !skip(key) ? [[key, value]] : []));
+export async function runCombined<P extends Record<string, AnyPart | undefined>>(tx: Tx, name: string, parts: P): Promise<RowsOf<P>> {
+  const live = Object.entries(parts).flatMap(([key, value]): Array<[string, AnyPart]> => (value ? [[key, value]] : []));
   const result = Object.fromEntries(Object.keys(parts).map((key) => [key, []])) as unknown as RowsOf<P>;
   if (live.length === 0) return result;
   if (live.length === 1) {
