@@ -65,16 +65,21 @@ export const CREDITED_NEARBY = cypher<NearbyCredit>(
 /** The window a sign-up at `at` is counted in: strictly within an hour either side. */
 export const velocityWindow = (at: number) => ({ from: at - HOUR_MS, to: at + HOUR_MS });
 
-/** The credited sign-ups near each (referrer, at), read in one statement. */
-export async function creditedNearby(tx: Tx, asks: ReadonlyArray<{ referrerId: string; at: number }>): Promise<NearbyCredit[]> {
-  if (asks.length === 0) return [];
+/** CREDITED_NEARBY's rows for these asks: one per referrer, its window spanning all of that referrer's asks. */
+export function nearbyRows(asks: ReadonlyArray<{ referrerId: string; at: number }>): Array<{ referrerId: string; from: number; to: number }> {
   const byReferrer = new Map<string, { from: number; to: number }>();
   for (const { referrerId, at } of asks) {
     const window = velocityWindow(at);
     const known = byReferrer.get(referrerId);
     byReferrer.set(referrerId, known ? { from: Math.min(known.from, window.from), to: Math.max(known.to, window.to) } : window);
   }
-  return tx.run(CREDITED_NEARBY, { rows: [...byReferrer].map(([referrerId, window]) => ({ referrerId, ...window })) });
+  return [...byReferrer].map(([referrerId, window]) => ({ referrerId, ...window }));
+}
+
+/** The credited sign-ups near each (referrer, at), read in one statement. */
+export async function creditedNearby(tx: Tx, asks: ReadonlyArray<{ referrerId: string; at: number }>): Promise<NearbyCredit[]> {
+  if (asks.length === 0) return [];
+  return tx.run(CREDITED_NEARBY, { rows: nearbyRows(asks) });
 }
 
 /** How many of `credits` (one referrer's) fall in the window of a sign-up at `at`. */

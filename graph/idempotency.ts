@@ -26,18 +26,18 @@ const CLAIM_KEYS = cypher<{ key: string; fresh: boolean; kind: string | null; in
 // ABOUT links a stored result to each customer it names, so erasure and export find a customer's keys
 // through the customer instead of scanning every key. Every key stored here was claimed fresh by this
 // transaction (a replay stores nothing), so it has no ABOUT links yet: CREATE, not MERGE, which saves an
-// expand and a locking merge per link. The links come as one flat list after the keys' aggregation, so
-// the planner needs no Eager between setting `k.subjects` and reading the subjects (checked with EXPLAIN).
+// expand and a locking merge per link. Each row carries its distinct subjects (`about`), read from the
+// parameter rather than from k.subjects just set, so the planner needs no Eager, and the key found once
+// serves all its links (checked with EXPLAIN).
 const STORE_RESULTS = cypher(
   'idempotency.store',
   `UNWIND $rows AS row
    MATCH (k:IdempotencyKey {key: row.key})
    SET k.kind = row.kind, k.inputHash = row.inputHash, k.result = row.result, k.subjects = row.subjects, k.at = $now
    REMOVE k.pending
-   WITH count(*) AS stored
-   UNWIND $links AS link
-   MATCH (k:IdempotencyKey {key: link.key})
-   MATCH (c:Customer {id: link.subject})
+   WITH k, row
+   UNWIND row.about AS subject
+   MATCH (c:Customer {id: subject})
    CREATE (k)-[:ABOUT]->(c)`,
 );
 
@@ -146,8 +146,17 @@ export class IdempotencyLedger {
   }
 
   async close(): Promise<void> {
-    if (this.pending.length === 0) return;
-    const links = this.pending.flatMap(({ key, subjects }) => [...new Set(subjects)].map((subject) => ({ key, subject })));
-    await this.tx.run(STORE_RESULTS, { rows: this.pending, links, now: this.now });
+    const store = this.takeStore();
+    if (store) await this.tx.run(store.statement, store.params);
+  }
+
+  /**
+   * The statement that stores the results remembered so far, for a caller that sends it together with its own
+   * last statement (graph/batch/run.ts); they count as stored, so `close` stores only results remembered after.
+   */
+  takeStore(): { statement: typeof STORE_RESULTS; params: Record<string, unknown> } | null {
+    if (this.pending.length === 0) return null;
+    const rows = this.pending.splice(0).map((row) => ({ ...row, about: [...new Set(row.subjects)] }));
+    return { statement: STORE_RESULTS, params: { rows, now: this.now } };
   }
 }

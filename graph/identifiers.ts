@@ -110,9 +110,12 @@ export interface IdentifierLinkRow {
   identifiers: HashedIdentifier[];
 }
 
+/** The rows LINK_IDENTIFIERS has work for: those that give identifiers. */
+export const identifierLinks = (rows: readonly IdentifierLinkRow[]) => rows.filter((row) => row.identifiers.length > 0);
+
 /** Links each row's customer (which exists) to its identifiers; rows without any are skipped. */
 export async function linkIdentifiers(tx: Tx, rows: readonly IdentifierLinkRow[]): Promise<void> {
-  const given = rows.filter((row) => row.identifiers.length > 0);
+  const given = identifierLinks(rows);
   if (given.length > 0) await tx.run(LINK_IDENTIFIERS, { rows: given });
 }
 

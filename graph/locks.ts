@@ -16,7 +16,7 @@ export const WRITE_LOCK = (variable: string) => `SET ${variable}.grapevineLock =
 /** A customer's lock key: its elementId, which never changes (eraseCustomer rewrites `id`). */
 export type LockKey = string;
 
-const LOCK_BY_KEY = cypher<{ key: LockKey }>(
+export const LOCK_BY_KEY = cypher<{ key: LockKey }>(
   'lock.customers',
   `UNWIND $keys AS key
    MATCH (c:Customer) WHERE elementId(c) = key

@@ -69,33 +69,41 @@ export interface DomainEvent extends EventIds {
 
 // The root of the credited chain above each subject and the subject's depth below it; for a credit, also
 // how deep the tree below the subject reaches (a customer whose own invitees signed up first brings them along).
-const EVENT_TREES = cypher<{ id: string; rootId: string; rootKey: string; depth: number; height: number }>(
-  'outbox.eventTrees',
-  `UNWIND $subjects AS s
-   MATCH (c:Customer {id: s.id})
-   OPTIONAL MATCH up = (c) (()<-[r:REFERRED WHERE r.signedUpAt IS NOT NULL]-()){1,1000} (:Customer)
-   WITH s, c, up ORDER BY length(up) DESC
-   WITH s, c, collect(up)[0] AS longest
-   OPTIONAL MATCH down = (c) (()-[d:REFERRED WHERE d.signedUpAt IS NOT NULL]->()){1,1000} (:Customer) WHERE s.credit
-   WITH s, c, longest, max(length(down)) AS height
-   WITH s, CASE WHEN longest IS NULL THEN c ELSE last(nodes(longest)) END AS root, longest, height
-   RETURN s.id AS id, root.id AS rootId, elementId(root) AS rootKey, coalesce(length(longest), 0) AS depth, coalesce(height, 0) AS height`,
-);
-
-// Write-locks each tree's sequence node (in key order, so writers queue rather than deadlock) and reads
-// its last sequence number and the deepest generation it has announced. A tree seen for the first time
-// reports how deep it already is, so that a tree older than the outbox does not announce old generations.
-const LOCK_TREES = cypher<{ rootKey: string; seq: number; generations: number | null; depthNow: number }>(
+// Then, once every subject's tree is known (the collect is a barrier), write-locks each tree's sequence node in
+// key order (so writers queue rather than deadlock) and reads its last sequence number and the deepest generation
+// it has announced. A tree seen for the first time reports how deep it already is, so that a tree older than the
+// outbox does not announce old generations. One statement: a round trip fewer for every write that emits.
+const LOCK_EVENT_TREES = cypher<{
+  trees: Array<{ id: string; rootId: string; rootKey: string; depth: number; height: number }>;
+  locks: Array<{ rootKey: string; seq: number; generations: number | null; depthNow: number }>;
+}>(
   'outbox.lockTrees',
-  `UNWIND $rootKeys AS rootKey
-   MERGE (tree:EventTree {rootKey: rootKey})
-   ON CREATE SET tree.seq = 0
-   SET tree.seq = tree.seq
-   WITH rootKey, tree
-   MATCH (root:Customer) WHERE elementId(root) = rootKey
-   OPTIONAL MATCH down = (root) (()-[d:REFERRED WHERE d.signedUpAt IS NOT NULL]->()){1,1000} (:Customer)
-     WHERE tree.generations IS NULL
-   RETURN rootKey, tree.seq AS seq, tree.generations AS generations, coalesce(max(length(down)), 0) AS depthNow`,
+  `CALL () {
+     UNWIND $subjects AS s
+     MATCH (c:Customer {id: s.id})
+     OPTIONAL MATCH up = (c) (()<-[r:REFERRED WHERE r.signedUpAt IS NOT NULL]-()){1,1000} (:Customer)
+     WITH s, c, up ORDER BY length(up) DESC
+     WITH s, c, collect(up)[0] AS longest
+     OPTIONAL MATCH down = (c) (()-[d:REFERRED WHERE d.signedUpAt IS NOT NULL]->()){1,1000} (:Customer) WHERE s.credit
+     WITH s, c, longest, max(length(down)) AS height
+     WITH s, CASE WHEN longest IS NULL THEN c ELSE last(nodes(longest)) END AS root, longest, height
+     RETURN collect({id: s.id, rootId: root.id, rootKey: elementId(root), depth: coalesce(length(longest), 0), height: coalesce(height, 0)}) AS trees
+   }
+   CALL (trees) {
+     UNWIND trees AS t
+     WITH DISTINCT t.rootKey AS rootKey
+     ORDER BY rootKey
+     MERGE (tree:EventTree {rootKey: rootKey})
+     ON CREATE SET tree.seq = 0
+     SET tree.seq = tree.seq
+     WITH rootKey, tree
+     MATCH (root:Customer) WHERE elementId(root) = rootKey
+     OPTIONAL MATCH down = (root) (()-[d:REFERRED WHERE d.signedUpAt IS NOT NULL]->()){1,1000} (:Customer)
+       WHERE tree.generations IS NULL
+     WITH rootKey, tree.seq AS seq, tree.generations AS generations, coalesce(max(length(down)), 0) AS depthNow
+     RETURN collect({rootKey: rootKey, seq: seq, generations: generations, depthNow: depthNow}) AS locks
+   }
+   RETURN trees, locks`,
 );
 
 const WRITE_OUTBOX = cypher(
@@ -119,12 +127,27 @@ const payloadOf = (ids: EventIds) => JSON.stringify(ids);
  * Returns the events as stored.
  */
 export async function emitEvents(tx: Tx, events: readonly NewEvent[], now = Date.now()): Promise<DomainEvent[]> {
-  if (events.length === 0) return [];
+  const { write, stored } = await numberEvents(tx, events, now);
+  if (write) await tx.run(write.statement, write.params);
+  return stored;
+}
+
+/**
+ * emitEvents up to the write: the events numbered under their trees' locks, and the statement that stores
+ * them, for a caller that sends it together with its own last statement (graph/batch/run.ts). The caller
+ * must run `write` in `tx`.
+ */
+export async function numberEvents(
+  tx: Tx,
+  events: readonly NewEvent[],
+  now = Date.now(),
+): Promise<{ write: { statement: typeof WRITE_OUTBOX; params: Record<string, unknown> } | null; stored: DomainEvent[] }> {
+  if (events.length === 0) return { write: null, stored: [] };
   const credits = new Set(events.filter((event) => event.type === 'ReferralCredited').map((event) => event.subjectId));
   const subjects = [...new Set(events.map((event) => event.subjectId))].map((id) => ({ id, credit: credits.has(id) }));
-  const trees = new Map((await tx.run(EVENT_TREES, { subjects })).map((row) => [row.id, row]));
-  const rootKeys = [...new Set([...trees.values()].map((tree) => tree.rootKey))].sort();
-  const locked = new Map((await tx.run(LOCK_TREES, { rootKeys })).map((row) => [row.rootKey, row]));
+  const [found] = await tx.run(LOCK_EVENT_TREES, { subjects });
+  const trees = new Map(found.trees.map((row) => [row.id, row]));
+  const locked = new Map(found.locks.map((row) => [row.rootKey, row]));
 
   // For a tree seen for the first time: the deepest generation this call's credits reach in it.
   const deepestCredit = new Map<string, number>();
@@ -162,12 +185,12 @@ export async function emitEvents(tx: Tx, events: readonly NewEvent[], now = Date
       add('ChainGrew', { customerId: event.subjectId, campaignId: event.ids.campaignId, generation: reached });
     }
   }
-  await tx.run(WRITE_OUTBOX, {
+  tx.afterCommit?.(notifyCommitted);
+  const params = {
     trees: [...state].map(([rootKey, { seq, generations }]) => ({ rootKey, seq, generations })),
     events: stored.map((event) => ({ ...event, payload: payloadOf(idsOf(event)) })),
-  });
-  tx.afterCommit?.(notifyCommitted);
-  return stored;
+  };
+  return { write: { statement: WRITE_OUTBOX, params }, stored };
 }
 
 function idsOf(event: DomainEvent): EventIds {

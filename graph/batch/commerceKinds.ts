@@ -1,8 +1,9 @@
 import type { RecordPurchaseInput, RecordReviewInput } from '../../schema/generated/types';
 import { checkOrderState, ORDER_OWNER, parsePurchase, parseReview, purchaseEvents, RECORD_PURCHASE, RECORD_REVIEW } from '../commerce';
-import { emitEvents, reviewEvent } from '../outbox';
+import { reviewEvent } from '../outbox';
 import { checkCustomersExist } from '../customers';
-import { linkIdentifiers } from '../identifiers';
+import { identifierLinks, LINK_IDENTIFIERS } from '../identifiers';
+import { part, step } from './combined';
 import { existenceOf } from './customerKinds';
 import { byIndex, bulkKind } from './kind';
 
@@ -15,13 +16,24 @@ export const purchases = bulkKind({
     const product = facts.product(row.productId);
     return { reads: product.reads, writes: [`c:${row.customerId}`, `order:${row.orderId}`, ...product.writes] };
   },
-  read: (tx, rows) => byIndex(rows, () => tx.run(ORDER_OWNER, { rows: rows.map(({ index, parsed }) => ({ index, customerId: parsed.customerId, orderId: parsed.orderId })) })),
+  read: (rows) =>
+    step(
+      { orders: part(ORDER_OWNER, { rows: rows.map(({ index, parsed }) => ({ index, customerId: parsed.customerId, orderId: parsed.orderId })) }, ['index', 'customerExists', 'orderExists']) },
+      ({ orders }) => byIndex(orders),
+    ),
   decide: (row, state) => checkOrderState(row, state),
-  write: async (tx, rows) => {
-    const written = await byIndex(rows, () => tx.run(RECORD_PURCHASE, { rows: rows.map(({ index, parsed }) => ({ ...parsed, index })) }));
-    await linkIdentifiers(tx, rows.map(({ parsed }) => parsed));
-    await emitEvents(tx, purchaseEvents(rows.map(({ index }) => written.get(index)!)));
-    return new Map([...written].map(([index, row]) => [index, row.purchase]));
+  write: (rows, outbox) => {
+    const links = identifierLinks(rows.map(({ parsed }) => parsed));
+    return step(
+      {
+        purchases: part(RECORD_PURCHASE, { rows: rows.map(({ index, parsed }) => ({ ...parsed, index })) }, ['index', 'purchase', 'conversion']),
+        identifiers: part(LINK_IDENTIFIERS, { rows: links }, []),
+      },
+      ({ purchases }) => {
+        for (const written of purchases) outbox.add(written.index, purchaseEvents([written]));
+        return new Map(purchases.map((row) => [row.index, row.purchase]));
+      },
+    );
   },
   identifierOwner: (row) => (row.identifiers.length > 0 ? row.customerId : null),
 });
@@ -33,11 +45,11 @@ export const reviews = bulkKind({
     const product = facts.product(row.productId);
     return { reads: product.reads, writes: [`c:${row.customerId}`, ...product.writes] };
   },
-  read: (tx, rows) => existenceOf(tx, rows, (row) => ({ customerId: row.customerId })),
+  read: (rows) => existenceOf(rows, (row) => ({ customerId: row.customerId })),
   decide: (row, existing) => checkCustomersExist(existing, { customerId: row.customerId }),
-  write: async (tx, rows) => {
-    const written = await byIndex(rows, () => tx.run(RECORD_REVIEW, { rows: rows.map(({ index, parsed }) => ({ ...parsed, index })) }));
-    await emitEvents(tx, rows.map(({ parsed }) => reviewEvent(parsed.customerId, parsed.productId)));
-    return new Map([...written].map(([index, row]) => [index, row.review]));
-  },
+  write: (rows, outbox) =>
+    step({ reviews: part(RECORD_REVIEW, { rows: rows.map(({ index, parsed }) => ({ ...parsed, index })) }, ['index', 'review']) }, ({ reviews }) => {
+      for (const { index, parsed } of rows) outbox.add(index, [reviewEvent(parsed.customerId, parsed.productId)]);
+      return new Map(reviews.map((row) => [row.index, row.review]));
+    }),
 });

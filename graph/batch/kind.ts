@@ -1,7 +1,8 @@
 import type { Hold, NearbyCredit } from '../fraudRules';
 import type { HashedIdentifier } from '../identifiers';
-import type { Tx } from '../neo4j';
+import type { Step } from './combined';
 import type { Forest } from './forest';
+import type { BatchOutbox } from './outbox';
 import type { Access, PlanFacts } from './plan';
 
 /** One event of a batch once its input passed the checks that need no database. */
@@ -27,34 +28,34 @@ export interface Judge {
 /**
  * How one kind of event is written in bulk. Each function reuses the single-event writer's parts:
  * `parse` its checks that need no database, `read` its state query over many rows, `decide` its rules
- * on that state (throwing the same DomainError), `write` its statement over many rows.
+ * on that state (throwing the same DomainError), `write` its statement over many rows. A kind's reads (and its
+ * writes) are one step (graph/batch/combined.ts): one statement, whose text is the same whatever the rows.
  */
 export interface BulkKind<I, P, S, D, R> {
   parse(input: I, now: number): P;
   /** What the planner reads before the batch (one query for all events): codes, customers' emails, products. */
   needs?(parsed: P): { codes?: string[]; customers?: string[]; products?: string[] };
   access(parsed: P, facts: PlanFacts): Access;
-  read(tx: Tx, rows: Planned<P>[], facts: PlanFacts): Promise<Map<number, S>>;
+  read(rows: Planned<P>[], facts: PlanFacts): Step<Map<number, S>>;
   /** The referrers whose chains the cycle rule walks for this row. */
   referrers?(parsed: P, state: S, facts: PlanFacts): string[];
   /**
-   * Reads what the rules need once the level's referrers are locked (Forest.load), into each row's state:
-   * the velocity count must be read under the referrer's lock.
+   * Reads what the rules need once the level's referrers are locked (Forest.load, with the locks), into each
+   * row's state: the velocity count must be read under the referrer's lock.
    */
-  settle?(tx: Tx, rows: Planned<P>[], states: Map<number, S>, facts: PlanFacts): Promise<void>;
+  settle?(rows: Planned<P>[], states: Map<number, S>, facts: PlanFacts): Step<void>;
   /** The customer this event links identifiers to, when it gives any. */
   identifierOwner?(parsed: P): string | null;
   decide(parsed: P, state: S, judge: Judge, facts: PlanFacts): D;
-  write(tx: Tx, rows: Array<Planned<P> & { decided: D }>): Promise<Map<number, R>>;
+  /** Writes the rows; their domain events go to `outbox`, emitted once at the end of the batch. */
+  write(rows: Array<Planned<P> & { decided: D }>, outbox: BatchOutbox): Step<Map<number, R>>;
 }
 
 export const bulkKind = <I, P, S, D, R>(kind: BulkKind<I, P, S, D, R>) => kind;
 
-/** Runs `query` over `rows` (skipped when there are none) and maps its rows by `index`. */
-export async function byIndex<T extends { index: number }>(rows: readonly unknown[], run: () => Promise<T[]>): Promise<Map<number, T>> {
-  if (rows.length === 0) return new Map();
-  return new Map((await run()).map((row) => [row.index, row]));
-}
+/** `rows` (an `index` column) by index. */
+export const byIndex = <T extends { index: number }>(rows: readonly T[]): Map<number, T> => new Map(rows.map((row) => [row.index, row]));
+
 
 /** Forest is used by the runner; re-exported for kinds that need its type. */
 export type { Forest };

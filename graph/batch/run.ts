@@ -7,6 +7,8 @@ import { Forest } from './forest';
 import { HoldTracker } from './holds';
 import { BulkKind, Judge, Planned } from './kind';
 import { OneByOneRequired, OutOfOrderCredit } from './oneByOne';
+import { BatchOutbox } from './outbox';
+import { Part, part, runCombined, runSteps } from './combined';
 import { levels, PlanFacts } from './plan';
 import { clicks, invites, referralCodes, signups } from './referralKinds';
 
@@ -65,11 +67,13 @@ export interface BulkOutcome {
  *    input checked without the database; the first failure here ends the plan.
  * 2. One read of what planning needs (codes' owners, customers' current emails, which products exist),
  *    then each event gets a level (graph/batch/plan.ts): after the earlier events it depends on.
- * 3. Level by level: each kind's events are read in one statement per state query, judged in batch order
- *    (the credited chains of the level's referrers read in one statement, see forest.ts), and written
- *    with one UNWIND statement per kind. An event failing its rules stops every later event (by index)
- *    from running, while earlier ones still run: the failure reported is the first, as one by one.
- * 4. The first uses' results are stored for their keys (one statement, by the ledger).
+ * 3. Level by level: each kind's events are read in one statement (its state queries as parts of one,
+ *    graph/batch/combined.ts), judged in batch order (the credited chains of the level's referrers read,
+ *    and for a crediting level locked and read again with the fraud rules' reads, in one statement, see
+ *    forest.ts), and written in one statement per kind. An event failing its rules stops every later event
+ *    (by index) from running, while earlier ones still run: the failure reported is the first, as one by one.
+ * 4. The domain events of the whole batch are numbered in their trees (one statement, graph/batch/outbox.ts),
+ *    then stored together with the first uses' results for their keys (one statement).
  */
 export async function writeInBulk(
   tx: Tx,
@@ -119,16 +123,19 @@ export async function writeInBulk(
   const forest = new Forest();
   const holds = new HoldTracker();
   const results = new Map<number, unknown>();
+  const outbox = new BatchOutbox();
   for (const level of byLevel) {
     const live = level.filter((event) => before(event.index));
     if (live.length === 0) continue;
     forest.level += 1;
     const groups = groupByKind(live);
     const states = new Map<number, unknown>();
-    for (const [kind, rows] of groups) for (const [index, state] of await BULK[kind].read(tx, rows, facts)) states.set(index, state);
-    const credits = live.some((event) => event.kind === 'RECORD_SIGNUP');
-    await forest.load(tx, live.flatMap((event) => BULK[event.kind].referrers?.(event.parsed, states.get(event.index), facts) ?? []), credits);
-    for (const [kind, rows] of groups) await BULK[kind].settle?.(tx, rows, states, facts);
+    for (const [kind, rows] of groups) for (const [index, state] of (await runSteps(tx, `batch.read.${kind}`, [BULK[kind].read(rows, facts)]))[0]) states.set(index, state);
+    const credits = groups.has('RECORD_SIGNUP');
+    const referrers = live.flatMap((event) => BULK[event.kind].referrers?.(event.parsed, states.get(event.index), facts) ?? []);
+    // The sign-ups' rule reads go with the chains' locks: they must see them held.
+    const settles = [...groups].flatMap(([kind, rows]) => BULK[kind].settle?.(rows, states, facts) ?? []);
+    await forest.load(tx, referrers, credits, settles);
     for (const event of live) {
       const owner = BULK[event.kind].identifierOwner?.(event.parsed);
       if (owner) holds.linksIdentifiers(event.index, forest.level, owner);
@@ -146,10 +153,10 @@ export async function writeInBulk(
     for (const [kind, rows] of groups) {
       const ready = rows.filter((row) => decided.has(row.index) && before(row.index)).map((row) => ({ ...row, decided: decided.get(row.index) }));
       if (ready.length === 0) continue;
-      for (const [index, result] of await BULK[kind].write(tx, ready)) results.set(index, result);
+      for (const [index, result] of (await runSteps(tx, `batch.write.${kind}`, [BULK[kind].write(ready, outbox)]))[0]) results.set(index, result);
     }
   }
-  if (!(await forest.verdictsHold(tx)) || !holds.verdictsHold()) throw new OutOfOrderCredit();
+  if (!forest.verdictsHold() || !holds.verdictsHold()) throw new OutOfOrderCredit();
   if (failure) throw report(failure.index, failure.error);
 
   for (const event of planned) {
@@ -157,12 +164,23 @@ export async function writeInBulk(
     const result = results.get(event.index);
     ledger.remember(event.key.key, event.key.inputHash, result, subjectsOf(event.kind, event.input, result));
   }
+  await storeOutboxAndKeys(tx, outbox, ledger);
   const resultOf = (index: number): unknown => {
     const replay = replays.get(index);
     if (!replay) return results.get(index);
     return 'stored' in replay ? replay.stored : resultOf(replay.sameBatch);
   };
   return { replayed, results: events.map((_, index) => resultOf(index)) };
+}
+
+/** The batch's outbox rows (numbered under their trees' locks) and its keys' results, stored by one statement. */
+async function storeOutboxAndKeys(tx: Tx, outbox: BatchOutbox, ledger: IdempotencyLedger): Promise<void> {
+  const parts: Record<string, Part> = {};
+  const events = await outbox.number(tx);
+  if (events) parts.events = part(events.statement, events.params, []);
+  const keys = ledger.takeStore();
+  if (keys) parts.keys = part(keys.statement, keys.params, []);
+  await runCombined(tx, 'batch.finish', parts);
 }
 
 function groupByKind(events: readonly PlannedEvent[]): Map<EventKind, PlannedEvent[]> {

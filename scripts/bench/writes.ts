@@ -10,11 +10,16 @@ import { median, percentile, say, startBenchEnv, table, timeIt, writeResults } f
 // concurrent clients (with the median latency), and as raw UNWIND Cypher through the driver, side by side.
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+// Rounds run first and not counted: the first statements of a fresh store are planned and JIT-compiled, and the
+// planner replans them as the store doubles in the first rounds (measured: the round after a single warm-up round
+// still ran at a third of the later ones' rate), so uncounted rounds keep warm-up out of the medians and the profile.
+const WARMUP_ROUNDS = Number(process.env.BENCH_WARMUP_ROUNDS ?? 2);
 const BATCH_UNITS = Number(process.env.BENCH_BATCH_UNITS ?? 1000); // 5 events a unit
 const SINGLE_UNITS = Number(process.env.BENCH_SINGLE_UNITS ?? 400);
 const ONE_BY_ONE_UNITS = Number(process.env.BENCH_ONE_BY_ONE_UNITS ?? 200);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
-const WARM_ROUNDS = ROUNDS > 1 ? ROUNDS - 1 : 1;
+// A comma-separated subset of the modes, for quick comparisons while tuning (the results file is written only for all of them).
+const ONLY_MODES = process.env.BENCH_MODES?.split(',');
 const EVENTS_PER_UNIT = 5;
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 5, 1);
@@ -131,15 +136,21 @@ async function main() {
     };
 
     const rates: Record<keyof typeof modes, number[]> = { recordEvents: [], oneByOne: [], singleMutations: [], rawUnwind: [] };
-    for (let round = 1; round <= ROUNDS; round++) {
-      for (const mode of Object.keys(modes) as Array<keyof typeof modes>) {
+    for (let round = 1 - WARMUP_ROUNDS; round <= ROUNDS; round++) {
+      const warmUp = round < 1;
+      for (const mode of (Object.keys(modes) as Array<keyof typeof modes>).filter((name) => !ONLY_MODES || ONLY_MODES.includes(name))) {
         const prefix = `bw-${crypto.randomBytes(4).toString('hex')}`;
-        // The first round plans every statement on a fresh store: the profile counts the warm rounds only.
-        profile.mode = round === 1 && ROUNDS > 1 ? `${mode} (warm-up)` : mode;
+        // Warm-up rounds count neither in the rates nor in the statement profile.
+        profile.mode = warmUp ? `${mode} (warm-up)` : mode;
         const { ms, value: events } = await timeIt(() => modes[mode](prefix));
-        rates[mode].push((events / ms) * 1000);
-        say(`round ${round} ${mode}: ${events} events in ${(ms / 1000).toFixed(2)}s = ${((events / ms) * 1000).toFixed(0)} events/s`);
+        if (!warmUp) rates[mode].push((events / ms) * 1000);
+        say(`${warmUp ? 'warm-up round' : 'round'} ${warmUp ? round + WARMUP_ROUNDS : round} ${mode}: ${events} events in ${(ms / 1000).toFixed(2)}s = ${((events / ms) * 1000).toFixed(0)} events/s`);
       }
+    }
+    if (ONLY_MODES) {
+      for (const mode of ONLY_MODES) say(`${mode}: median ${median(rates[mode as keyof typeof modes]).toFixed(0)} events/s over ${ROUNDS} rounds`);
+      process.stdout.write(`\nrecordEvents, per batch of 1,000 events:\n\n${profile.table('recordEvents', ROUNDS * Math.ceil((BATCH_UNITS * EVENTS_PER_UNIT) / 1000), 'batch')}\n`);
+      return;
     }
     const raw = median(rates.rawUnwind);
     const p50 = (mode: string) => (mode === 'singleMutations' ? `${percentile(latencies, 50).toFixed(1)} ms (p95 ${percentile(latencies, 95).toFixed(1)})` : '');
@@ -153,15 +164,16 @@ async function main() {
       `oneByOne writes ${ONE_BY_ONE_UNITS * EVENTS_PER_UNIT} events in batches of 1,000 through the per-event reference path (recordEventsOneByOne, in process, no HTTP); `,
       `singleMutations sends ${SINGLE_UNITS * EVENTS_PER_UNIT} events one mutation each from ${CLIENTS} concurrent clients (each client's units in order), latency per mutation over all rounds; `,
       `rawUnwind writes the same final graph for ${BATCH_UNITS} units with UNWIND batches of 1,000 rows through the driver, with no validation, idempotency or attribution. `,
-      `${ROUNDS} rounds, modes interleaved in each round; the median is quoted.\n\n`,
+      `${WARMUP_ROUNDS} warm-up round${WARMUP_ROUNDS === 1 ? '' : 's'} (not counted: plan cache, JIT, replanning as the store grows), then ${ROUNDS} measured rounds, `,
+      `modes interleaved in each round; the median of the measured rounds is quoted, with their min and max.\n\n`,
       table(header, rows),
       `\n\n## Where the time goes: time per named statement\n\n`,
-      `Every statement's time as the driver sees it (send to last record, so it includes waiting for locks), plus each transaction's commit, summed over ${ROUNDS > 1 ? 'the rounds after the first (warm)' : 'the one round'}. `,
+      `Every statement's time as the driver sees it (send to last record, so it includes waiting for locks), plus each transaction's commit, summed over the ${ROUNDS} measured rounds (warm-up rounds excluded). `,
       `With ${CLIENTS} concurrent clients the per-mutation sums overlap in wall time.\n\n`,
       `recordEvents, per batch of 1,000 events:\n\n`,
-      profile.table('recordEvents', WARM_ROUNDS * Math.ceil((BATCH_UNITS * EVENTS_PER_UNIT) / 1000), 'batch'),
+      profile.table('recordEvents', ROUNDS * Math.ceil((BATCH_UNITS * EVENTS_PER_UNIT) / 1000), 'batch'),
       `\n\nsingleMutations, per mutation:\n\n`,
-      profile.table('singleMutations', WARM_ROUNDS * SINGLE_UNITS * EVENTS_PER_UNIT, 'mutation'),
+      profile.table('singleMutations', ROUNDS * SINGLE_UNITS * EVENTS_PER_UNIT, 'mutation'),
     ].join('');
     const file = writeResults('writes.md', 'Write throughput: recordEvents (set-based) vs the per-event path vs single mutations vs raw UNWIND', 'npm run bench:writes', env.machine, body);
     process.stdout.write(`\n${table(header, rows)}\n\nwritten to ${file}\n`);
