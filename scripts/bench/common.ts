@@ -28,6 +28,8 @@ export interface BenchEnv {
   machine: string;
   /** The API's process id when it runs in a process of its own. */
   apiPid?: number;
+  /** A second API in this process beside the first, on the same services and key, with `overrides` over its settings. */
+  startVariant(overrides: Record<string, string>): Promise<{ gql: BenchEnv['gql']; close(): Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -83,17 +85,9 @@ export async function startBenchEnv(name: string, neo4jHeap = '6g', pageCacheMb 
     stopServer = () => api.stop();
     say(`API in its own process (pid ${api.pid}) on port ${api.port}; its log: ${api.logFile}`);
   } else {
-    const store = connectRedis(services.redisUrl);
-    const config = loadConfig({ ...process.env, ...settings, LOG_LEVEL: 'silent' });
-    const { app, stop } = await createApp({ config, apiKeys: [{ key, role: 'admin' }], graph, store, log: createLogger('silent'), metrics: createMetrics() });
-    const server = http.createServer(app);
-    port = await freePort();
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    stopServer = async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await stop();
-      await store.close();
-    };
+    const api = await startInProcessApi(graph, services.redisUrl, key, settings);
+    port = api.port;
+    stopServer = api.stop;
   }
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   const machine = await describeMachine(graph, neo4jHeap, pageCacheMb);
@@ -107,11 +101,43 @@ export async function startBenchEnv(name: string, neo4jHeap = '6g', pageCacheMb 
     gql,
     machine,
     apiPid,
+    async startVariant(overrides) {
+      const variant = await startInProcessApi(graph, services.redisUrl, key, { ...settings, ...overrides });
+      const variantAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+      return {
+        gql: graphqlPoster(variant.port, key, variantAgent),
+        async close() {
+          variantAgent.destroy();
+          await variant.stop();
+        },
+      };
+    },
     async close() {
       agent.destroy();
       await stopServer();
       await graph.close();
       await services.stop();
+    },
+  };
+}
+
+/**
+ * An API in this process (LOG_LEVEL silent) on a free loopback port, with `settings` over the environment: the bench's
+ * own, or a second one beside it with other settings (bench:writes runs single mutations through both).
+ */
+export async function startInProcessApi(graph: Graph, redisUrl: string, key: string, settings: Record<string, string>): Promise<{ port: number; stop(): Promise<void> }> {
+  const store = connectRedis(redisUrl);
+  const config = loadConfig({ ...process.env, ...settings, LOG_LEVEL: 'silent' });
+  const { app, stop } = await createApp({ config, apiKeys: [{ key, role: 'admin' }], graph, store, log: createLogger('silent'), metrics: createMetrics() });
+  const server = http.createServer(app);
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    port,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stop();
+      await store.close();
     },
   };
 }

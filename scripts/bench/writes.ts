@@ -3,7 +3,8 @@ import type { EventInput } from '../../schema/generated/types';
 import { LOAD_CAMPAIGNS, LOAD_CUSTOMERS, LOAD_KNOWS, LOAD_PRODUCTS, LOAD_PURCHASES, LOAD_REFERRALS, loadInBatches } from '../../graph/bulkLoad';
 import { recordEventsOneByOne } from '../../graph/events';
 import type { QueryObserver } from '../../graph/neo4j';
-import { median, percentile, say, startBenchEnv, table, timeIt, writeResults } from './common';
+import { BenchEnv, median, percentile, say, startBenchEnv, table, timeIt, writeResults } from './common';
+import { floorWrites } from './writeFloor';
 
 // `npm run bench:writes`: events per second recorded through recordEvents (set-based, batches of 1,000),
 // through the per-event reference path (recordEventsOneByOne), through one mutation per event from 16
@@ -79,14 +80,36 @@ class StatementProfile {
   }
 }
 
+/** CLIENTS concurrent clients, each sending its own units' events one mutation at a time, in order. */
+async function singleMutations(gql: BenchEnv['gql'], prefix: string, latencies: number[]): Promise<number> {
+  const units = Array.from({ length: SINGLE_UNITS }, (_, k) => unit(prefix, k));
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async (_, client) => {
+      for (let k = client; k < units.length; k += CLIENTS) {
+        for (const event of units[k]) {
+          const [field, input] = Object.entries(event)[0];
+          const [type, selection] = MUTATION_FOR[field];
+          const started = process.hrtime.bigint();
+          await gql(`mutation($input: ${type}!) { ${field}(input: $input) { ${selection} } }`, { input });
+          latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+        }
+      }
+    }),
+  );
+  return units.length * EVENTS_PER_UNIT;
+}
+
 async function main() {
   const profile = new StatementProfile();
   const env = await startBenchEnv('writes', undefined, undefined, profile.observe);
+  let alone: Awaited<ReturnType<BenchEnv['startVariant']>> | undefined;
   try {
     await env.graph.write(LOAD_CAMPAIGNS, { rows: [{ id: CAMPAIGN, name: 'Bench', startsAt: T0 - DAY, endsAt: T0 + 365 * DAY, attributionWindowDays: 30, attributionModel: 'LAST_TOUCH' }] });
     await env.graph.write(LOAD_PRODUCTS, { rows: [{ id: PRODUCT, name: 'Bench product' }] });
 
-    const latencies: number[] = [];
+    const latencies = { singleMutations: [] as number[], singleMutationsAlone: [] as number[], rawSingleWrites: [] as number[] };
+    alone = await env.startVariant({ EVENT_GROUP_MAX_EVENTS: '1' });
+    const aloneApi = alone;
     const modes = {
       async recordEvents(prefix: string) {
         const events = Array.from({ length: BATCH_UNITS }, (_, k) => unit(prefix, k)).flat();
@@ -103,23 +126,25 @@ async function main() {
         }
         return events.length;
       },
-      async singleMutations(prefix: string) {
-        // CLIENTS concurrent clients, each sending its own units' events one mutation at a time, in order.
-        const units = Array.from({ length: SINGLE_UNITS }, (_, k) => unit(prefix, k));
+      // Single mutations through the API as configured (group commit on), and through a second API beside it that
+      // writes each event in its own transaction (EVENT_GROUP_MAX_EVENTS=1), as every mutation was written before.
+      singleMutations: (prefix: string) => singleMutations(env.gql, prefix, latencies.singleMutations),
+      singleMutationsAlone: (prefix: string) => singleMutations(aloneApi.gql, prefix, latencies.singleMutationsAlone),
+      async rawSingleWrites(prefix: string) {
+        // The floor under single mutations: the same writes, one bare statement per transaction (scripts/bench/writeFloor.ts).
+        let next = 0;
         await Promise.all(
-          Array.from({ length: CLIENTS }, async (_, client) => {
-            for (let k = client; k < units.length; k += CLIENTS) {
-              for (const event of units[k]) {
-                const [field, input] = Object.entries(event)[0];
-                const [type, selection] = MUTATION_FOR[field];
+          Array.from({ length: CLIENTS }, async () => {
+            for (let k = next++; k < SINGLE_UNITS; k = next++) {
+              for (const write of floorWrites(env.graph, { prefix, k, campaign: CAMPAIGN, product: PRODUCT, t0: T0 })) {
                 const started = process.hrtime.bigint();
-                await env.gql(`mutation($input: ${type}!) { ${field}(input: $input) { ${selection} } }`, { input });
-                latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+                await write();
+                latencies.rawSingleWrites.push(Number(process.hrtime.bigint() - started) / 1e6);
               }
             }
           }),
         );
-        return units.length * EVENTS_PER_UNIT;
+        return SINGLE_UNITS * EVENTS_PER_UNIT;
       },
       async rawUnwind(prefix: string) {
         const ks = Array.from({ length: BATCH_UNITS }, (_, k) => k);
@@ -135,7 +160,7 @@ async function main() {
       },
     };
 
-    const rates: Record<keyof typeof modes, number[]> = { recordEvents: [], oneByOne: [], singleMutations: [], rawUnwind: [] };
+    const rates: Record<keyof typeof modes, number[]> = { recordEvents: [], oneByOne: [], singleMutations: [], singleMutationsAlone: [], rawSingleWrites: [], rawUnwind: [] };
     for (let round = 1 - WARMUP_ROUNDS; round <= ROUNDS; round++) {
       const warmUp = round < 1;
       for (const mode of (Object.keys(modes) as Array<keyof typeof modes>).filter((name) => !ONLY_MODES || ONLY_MODES.includes(name))) {
@@ -153,16 +178,25 @@ async function main() {
       return;
     }
     const raw = median(rates.rawUnwind);
-    const p50 = (mode: string) => (mode === 'singleMutations' ? `${percentile(latencies, 50).toFixed(1)} ms (p95 ${percentile(latencies, 95).toFixed(1)})` : '');
+    const p50 = (mode: string) => {
+      const measured = latencies[mode as keyof typeof latencies];
+      return measured ? `${percentile(measured, 50).toFixed(1)} ms (p95 ${percentile(measured, 95).toFixed(1)})` : '';
+    };
+    // Single mutations are measured against the floor of one transaction per event, batches against raw UNWIND.
+    const singleFloor = median(rates.rawSingleWrites);
+    const toSingleFloor = (mode: string) => (mode.startsWith('single') ? (median(rates[mode as keyof typeof modes]) / singleFloor).toFixed(3) : '');
     const rows = (Object.keys(rates) as Array<keyof typeof modes>).map((mode) => [
-      mode, median(rates[mode]).toFixed(0), Math.min(...rates[mode]).toFixed(0), Math.max(...rates[mode]).toFixed(0), (median(rates[mode]) / raw).toFixed(3), p50(mode),
+      mode, median(rates[mode]).toFixed(0), Math.min(...rates[mode]).toFixed(0), Math.max(...rates[mode]).toFixed(0), (median(rates[mode]) / raw).toFixed(3), toSingleFloor(mode), p50(mode),
     ]);
-    const header = ['mode', 'events/s (median)', 'min', 'max', 'ratio to raw UNWIND', 'latency p50 per mutation'];
+    const header = ['mode', 'events/s (median)', 'min', 'max', 'ratio to raw UNWIND', 'ratio to raw single writes', 'latency p50 per event'];
     const body = [
       `Each unit is 5 events (upsert a referrer, invite a new friend, the friend signs up and buys, the two connect). `,
       `recordEvents (set-based) sends ${BATCH_UNITS * EVENTS_PER_UNIT} events in batches of 1,000 over HTTP; `,
       `oneByOne writes ${ONE_BY_ONE_UNITS * EVENTS_PER_UNIT} events in batches of 1,000 through the per-event reference path (recordEventsOneByOne, in process, no HTTP); `,
-      `singleMutations sends ${SINGLE_UNITS * EVENTS_PER_UNIT} events one mutation each from ${CLIENTS} concurrent clients (each client's units in order), latency per mutation over all rounds; `,
+      `singleMutations sends ${SINGLE_UNITS * EVENTS_PER_UNIT} events one mutation each from ${CLIENTS} concurrent clients (each client's units in order), latency per mutation over all rounds, `,
+      `through the API as configured (group commit: events arriving together are written together, graph/eventCoalescer.ts); `,
+      `singleMutationsAlone sends the same through a second API beside it with EVENT_GROUP_MAX_EVENTS=1 (each event in its own transaction, as before group commit); `,
+      `rawSingleWrites is their floor: the same ${SINGLE_UNITS * EVENTS_PER_UNIT} writes from ${CLIENTS} concurrent callers, each a bare one-row statement in its own transaction through the driver (no HTTP, no rules, no idempotency, no outbox); `,
       `rawUnwind writes the same final graph for ${BATCH_UNITS} units with UNWIND batches of 1,000 rows through the driver, with no validation, idempotency or attribution. `,
       `${WARMUP_ROUNDS} warm-up round${WARMUP_ROUNDS === 1 ? '' : 's'} (not counted: plan cache, JIT, replanning as the store grows), then ${ROUNDS} measured rounds, `,
       `modes interleaved in each round; the median of the measured rounds is quoted, with their min and max.\n\n`,
@@ -172,12 +206,15 @@ async function main() {
       `With ${CLIENTS} concurrent clients the per-mutation sums overlap in wall time.\n\n`,
       `recordEvents, per batch of 1,000 events:\n\n`,
       profile.table('recordEvents', ROUNDS * Math.ceil((BATCH_UNITS * EVENTS_PER_UNIT) / 1000), 'batch'),
-      `\n\nsingleMutations, per mutation:\n\n`,
+      `\n\nsingleMutations (group commit), per mutation:\n\n`,
       profile.table('singleMutations', ROUNDS * SINGLE_UNITS * EVENTS_PER_UNIT, 'mutation'),
+      `\n\nsingleMutationsAlone (each event in its own transaction), per mutation:\n\n`,
+      profile.table('singleMutationsAlone', ROUNDS * SINGLE_UNITS * EVENTS_PER_UNIT, 'mutation'),
     ].join('');
     const file = writeResults('writes.md', 'Write throughput: recordEvents (set-based) vs the per-event path vs single mutations vs raw UNWIND', 'npm run bench:writes', env.machine, body);
     process.stdout.write(`\n${table(header, rows)}\n\nwritten to ${file}\n`);
   } finally {
+    await alone?.close();
     await env.close();
   }
 }
