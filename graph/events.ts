@@ -4,7 +4,7 @@ import { connectCustomers, follow, upsertCustomer } from './customers';
 import { badInput, DomainError } from './errors';
 import { IdempotencyLedger } from './idempotency';
 import { recordInvite, recordReferralClick } from './invites';
-import { checkEventInput, OneByOneRequired, writeInBulk } from './batch/run';
+import { BatchEvent, checkEventInput, OneByOneRequired, writeInBulk } from './batch/run';
 import { Graph, Tx } from './neo4j';
 import { issueReferralCode } from './referralCodes';
 import { recordSignup } from './signup';
@@ -110,6 +110,18 @@ function prepareBatch(events: readonly EventInput[]) {
   return { kinds, inputs, keys, report };
 }
 
+const subjectsOf = (kind: EventKind, input: unknown, result: unknown) => (EVENTS[kind] as unknown as EventSpec<unknown, unknown>).subjects(input, result);
+
+/** `events` in one transaction through the set-based path, their `keys` claimed when it opens and stored when it closes. */
+function writeTogether(graph: Graph, keys: readonly string[], events: readonly BatchEvent[], now: number, report: (index: number, error: unknown) => unknown) {
+  return graph.writeTransaction(async (tx) => {
+    const ledger = await IdempotencyLedger.open(tx, keys, now);
+    const outcome = await writeInBulk(tx, ledger, events, now, subjectsOf, report);
+    await ledger.close();
+    return outcome;
+  });
+}
+
 /**
  * All events in one transaction, with the outcome of writing them one by one in order, but set-based:
  * a handful of statements per kind of event rather than several per event (see graph/batch/run.ts).
@@ -117,15 +129,9 @@ function prepareBatch(events: readonly EventInput[]) {
  */
 export async function recordEvents(graph: Graph, events: readonly EventInput[], now = Date.now()): Promise<BatchResult[]> {
   const { kinds, inputs, keys, report } = prepareBatch(events);
-  const subjectsOf = (kind: EventKind, input: unknown, result: unknown) =>
-    (EVENTS[kind] as unknown as EventSpec<unknown, unknown>).subjects(input, result);
   try {
-    return await graph.writeTransaction(async (tx) => {
-      const ledger = await IdempotencyLedger.open(tx, keys, now);
-      const { replayed } = await writeInBulk(tx, ledger, inputs.map((input, index) => ({ kind: kinds[index], input })), now, subjectsOf, report);
-      await ledger.close();
-      return replayed.map((wasReplayed, index) => ({ index, kind: kinds[index], replayed: wasReplayed }));
-    });
+    const { replayed } = await writeTogether(graph, keys, inputs.map((input, index) => ({ kind: kinds[index], input })), now, report);
+    return replayed.map((wasReplayed, index) => ({ index, kind: kinds[index], replayed: wasReplayed }));
   } catch (error) {
     if (error instanceof OneByOneRequired) return recordEventsOneByOne(graph, events, now);
     throw error;
@@ -167,21 +173,15 @@ export async function recordIndependentEvents(graph: Graph, events: ReadonlyArra
       return false;
     }
   };
-  const indices = events.map((_, index) => index);
   // A malformed event is answered alone, so it never costs the others a rolled-back batch.
-  const alone = indices.filter((index) => !wellFormed(index));
-  let together = indices.filter((index) => wellFormed(index));
-  const subjectsOf = (kind: EventKind, input: unknown, result: unknown) => (EVENTS[kind] as unknown as EventSpec<unknown, unknown>).subjects(input, result);
+  const alone: number[] = [];
+  let together: number[] = [];
+  events.forEach((_, index) => (wellFormed(index) ? together : alone).push(index));
   for (let attempt = 0; together.length > 1 && attempt < MAX_TOGETHER_ATTEMPTS; attempt++) {
     const batch = together;
     const keys = batch.flatMap((index) => keyOf(events[index].input) ?? []);
     try {
-      const written = await graph.writeTransaction(async (tx) => {
-        const ledger = await IdempotencyLedger.open(tx, keys, now);
-        const outcome = await writeInBulk(tx, ledger, batch.map((index) => events[index]), now, subjectsOf, (position, error) => new FailedEvent(position, error));
-        await ledger.close();
-        return outcome;
-      });
+      const written = await writeTogether(graph, keys, batch.map((index) => events[index]), now, (position, error) => new FailedEvent(position, error));
       batch.forEach((index, position) => (outcomes[index] = { result: written.results[position], replayed: written.replayed[position] }));
       together = [];
     } catch (error) {
