@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { cypher, Graph, Tx } from './neo4j';
+import { CREDITED_CHAIN_ABOVE } from './referrals';
 import type { ReferralRecord } from './model';
 
 /**
@@ -81,9 +82,7 @@ const LOCK_EVENT_TREES = cypher<{
   `CALL () {
      UNWIND $subjects AS s
      MATCH (c:Customer {id: s.id})
-     OPTIONAL MATCH up = (c) (()<-[r:REFERRED WHERE r.signedUpAt IS NOT NULL]-()){1,1000} (:Customer)
-     WITH s, c, up ORDER BY length(up) DESC
-     WITH s, c, collect(up)[0] AS longest
+     ${CREDITED_CHAIN_ABOVE('c', 's, c')}
      OPTIONAL MATCH down = (c) (()-[d:REFERRED WHERE d.signedUpAt IS NOT NULL]->()){1,1000} (:Customer) WHERE s.credit
      WITH s, c, longest, max(length(down)) AS height
      WITH s, CASE WHEN longest IS NULL THEN c ELSE last(nodes(longest)) END AS root, longest, height

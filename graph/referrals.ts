@@ -134,16 +134,23 @@ export async function checkNotCyclic(tx: Tx, field: string, referrerId: string, 
   checkReferralEnds(field, referrerId, inviteeId, referrerId !== inviteeId && (await wouldCloseCycle(tx, referrerId, inviteeId)));
 }
 
-// The credited chain above each customer, nearest first (the customer itself first): one parent per
-// customer, so the longest path up is the whole chain. For the batch writer's cycle rule (graph/batch/forest.ts).
-// `keys` are the chain's lock keys (elementIds, see graph/locks.ts), in the same order.
+/**
+ * Binds `longest` to the credited chain above `customer` as one path, the customer first: one parent per
+ * customer, so the longest path up is the whole chain. Null for a customer nobody credited. The rows keep
+ * `carried`, which must include `customer`.
+ */
+export const CREDITED_CHAIN_ABOVE = (customer: string, carried: string) =>
+  `OPTIONAL MATCH up = (${customer}) (()<-[r:REFERRED WHERE r.signedUpAt IS NOT NULL]-()){1,1000} (:Customer)
+   WITH ${carried}, up ORDER BY length(up) DESC
+   WITH ${carried}, collect(up)[0] AS longest`;
+
+// The credited chain above each customer, nearest first (the customer itself first). For the batch writer's
+// cycle rule (graph/batch/forest.ts). `keys` are the chain's lock keys (elementIds, see graph/locks.ts), in the same order.
 export const CHAINS_ABOVE = cypher<{ id: string; chain: string[]; keys: LockKey[] }>(
   'referral.chainsAbove',
   `UNWIND $ids AS id
    MATCH (c:Customer {id: id})
-   OPTIONAL MATCH p = (c) (()<-[r:REFERRED WHERE r.signedUpAt IS NOT NULL]-()){1,1000} (:Customer)
-   WITH id, c, p ORDER BY length(p) DESC
-   WITH id, c, collect(p)[0] AS longest
+   ${CREDITED_CHAIN_ABOVE('c', 'id, c')}
    WITH id, CASE WHEN longest IS NULL THEN [c] ELSE nodes(longest) END AS chain
    RETURN id, [n IN chain | n.id] AS chain, [n IN chain | elementId(n)] AS keys`,
 );

@@ -2,9 +2,9 @@ import type { ConnectionKind } from '../../schema/generated/types';
 import { CUSTOMER_PROJECTION, customersByIds, requireCustomersIn } from '../customers';
 import { notFound } from '../errors';
 import type { CustomerRecord } from '../model';
-import { cypher, Cypher, Graph } from '../neo4j';
+import { cypher, Graph } from '../neo4j';
 import { checkId } from '../validate';
-import { hopBound, relationshipTypes } from './kinds';
+import { hopBound, perTypesAndHops, relationshipTypes } from './kinds';
 
 export const MAX_SEPARATION_HOPS = 10;
 export const MAX_PROFILE_HOPS = 6;
@@ -17,24 +17,16 @@ export interface SeparationRecord {
 
 type SeparationRow = { from: string; to: string; path: CustomerRecord[] | null };
 
-const separationQueries = new Map<string, Cypher<SeparationRow>>();
-
 // Bidirectional BFS (shortestPath) over the chosen types in either direction; uses the customer_id constraint.
 // The path comes back as customer records, so the API answers with this one query and loads nothing more.
-export function separationQuery(types: string, maxHops: number): Cypher<SeparationRow> {
-  const key = `${types}:${maxHops}`;
-  let query = separationQueries.get(key);
-  if (!query) {
-    query = cypher<SeparationRow>(
-      'analytics.degreesOfSeparation',
-      `MATCH (a:Customer {id: $from}), (b:Customer {id: $to})
-       OPTIONAL MATCH p = shortestPath((a)-[:${types}*..${maxHops}]-(b))
-       RETURN a.id AS from, b.id AS to, [n IN nodes(p) | n ${CUSTOMER_PROJECTION}] AS path`,
-    );
-    separationQueries.set(key, query);
-  }
-  return query;
-}
+export const separationQuery = perTypesAndHops((types, maxHops) =>
+  cypher<SeparationRow>(
+    'analytics.degreesOfSeparation',
+    `MATCH (a:Customer {id: $from}), (b:Customer {id: $to})
+     OPTIONAL MATCH p = shortestPath((a)-[:${types}*..${maxHops}]-(b))
+     RETURN a.id AS from, b.id AS to, [n IN nodes(p) | n ${CUSTOMER_PROJECTION}] AS path`,
+  ),
+);
 
 export async function degreesOfSeparation(
   graph: Graph,

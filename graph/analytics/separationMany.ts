@@ -2,17 +2,15 @@ import type { ConnectionKind } from '../../schema/generated/types';
 import { CUSTOMER_PROJECTION } from '../customers';
 import { badInput, notFound } from '../errors';
 import type { CustomerRecord } from '../model';
-import { cypher, Cypher, Graph } from '../neo4j';
+import { cypher, Graph } from '../neo4j';
 import { checkId } from '../validate';
-import { hopBound, relationshipTypes } from './kinds';
+import { hopBound, perTypesAndHops, relationshipTypes } from './kinds';
 import { MAX_SEPARATION_HOPS, SeparationRecord } from './separation';
 
 /** The most targets one degreesOfSeparationMany call takes. */
 export const MAX_SEPARATION_TARGETS = 100;
 
 type SeparationManyRow = { from: CustomerRecord; targetId: string; found: boolean; path: CustomerRecord[] | null };
-
-const separationManyQueries = new Map<string, Cypher<SeparationManyRow>>();
 
 // One bidirectional shortestPath per target, all in one query and one round trip. Measured against a single
 // breadth-first search from `from` that stops once every target is reached (apoc.path.expandConfig, NODE_GLOBAL,
@@ -21,23 +19,17 @@ const separationManyQueries = new Map<string, Cypher<SeparationManyRow>>();
 // middle after touching a few thousand relationships. Each answer is exact: shortestPath is a breadth-first search
 // from both ends. A target that does not exist comes back with found = false, so validation costs no second round
 // trip; the source itself is answered without a search (shortestPath refuses equal ends). Uses the customer_id constraint.
-export function separationManyQuery(types: string, maxHops: number): Cypher<SeparationManyRow> {
-  const key = `${types}:${maxHops}`;
-  let query = separationManyQueries.get(key);
-  if (!query) {
-    query = cypher<SeparationManyRow>(
-      'analytics.degreesOfSeparationMany',
-      `MATCH (start:Customer {id: $from})
-       UNWIND $to AS targetId
-       OPTIONAL MATCH (target:Customer {id: targetId}) WHERE target <> start
-       OPTIONAL MATCH p = shortestPath((start)-[:${types}*..${maxHops}]-(target))
-       RETURN start ${CUSTOMER_PROJECTION} AS from, targetId, target IS NOT NULL AS found,
-              [n IN nodes(p) | n ${CUSTOMER_PROJECTION}] AS path`,
-    );
-    separationManyQueries.set(key, query);
-  }
-  return query;
-}
+export const separationManyQuery = perTypesAndHops((types, maxHops) =>
+  cypher<SeparationManyRow>(
+    'analytics.degreesOfSeparationMany',
+    `MATCH (start:Customer {id: $from})
+     UNWIND $to AS targetId
+     OPTIONAL MATCH (target:Customer {id: targetId}) WHERE target <> start
+     OPTIONAL MATCH p = shortestPath((start)-[:${types}*..${maxHops}]-(target))
+     RETURN start ${CUSTOMER_PROJECTION} AS from, targetId, target IS NOT NULL AS found,
+            [n IN nodes(p) | n ${CUSTOMER_PROJECTION}] AS path`,
+  ),
+);
 
 /**
  * The separation between one customer and each of `to`, in the order given (a repeated target gets

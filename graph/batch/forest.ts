@@ -1,4 +1,4 @@
-import { CHAINS_ABOVE } from '../referrals';
+import { CHAINS_ABOVE, CREDITED_CHAIN_ABOVE } from '../referrals';
 import { LOCK_BY_KEY, LockKey, WRITE_LOCK } from '../locks';
 import { cypher, Tx } from '../neo4j';
 import { part, runSteps, Step, step } from './combined';
@@ -23,9 +23,7 @@ const LOCK_CHAINS_ABOVE = cypher<{ keys: LockKey[] }>(
   'referral.lockChainsAbove',
   `UNWIND $ids AS id
    MATCH (c:Customer {id: id})
-   OPTIONAL MATCH p = (c) (()<-[r:REFERRED WHERE r.signedUpAt IS NOT NULL]-()){1,1000} (:Customer)
-   WITH c, p ORDER BY length(p) DESC
-   WITH c, collect(p)[0] AS longest
+   ${CREDITED_CHAIN_ABOVE('c', 'c')}
    UNWIND CASE WHEN longest IS NULL THEN [c] ELSE nodes(longest) END AS member
    WITH DISTINCT member
    ORDER BY elementId(member)
