@@ -9,8 +9,17 @@ import { cypher, Graph } from './neo4j';
  */
 export const PROJECTION_PREFIX = 'grapevine-';
 
-/** A name for a new projection of this kind (`pagerank`, `community`, …), unique to the computation. */
-export const projectionName = (kind: string) => `${PROJECTION_PREFIX}${kind}-${crypto.randomUUID()}`;
+/**
+ * Names this process's projections apart from those of other processes sharing the database (other API replicas,
+ * test workers), so a process can tell which projections it made.
+ */
+export const PROCESS_PROJECTION_TOKEN = crypto.randomUUID().slice(0, 8);
+
+/** The prefix of every projection of this kind (`pagerank`, `community`, …) this process makes. */
+export const processProjectionPrefix = (kind: string) => `${PROJECTION_PREFIX}${kind}-${PROCESS_PROJECTION_TOKEN}-`;
+
+/** A name for a new projection of this kind, unique to the computation. */
+export const projectionName = (kind: string) => `${processProjectionPrefix(kind)}${crypto.randomUUID()}`;
 
 const DROP_STALE = cypher<{ dropped: string[] }>(
   'projections.dropStale',
@@ -20,8 +29,11 @@ const DROP_STALE = cypher<{ dropped: string[] }>(
    RETURN collect(dropped) AS dropped`,
 );
 
-/** Drops this service's projections created before `before` (epoch ms); returns their names. */
-export async function dropStaleProjections(graph: Graph, before: number): Promise<string[]> {
-  const [row] = await graph.write(DROP_STALE, { prefix: PROJECTION_PREFIX, before });
+/**
+ * Drops this service's projections created before `before` (epoch ms), or only those whose names start with `prefix`;
+ * returns their names.
+ */
+export async function dropStaleProjections(graph: Graph, before: number, prefix = PROJECTION_PREFIX): Promise<string[]> {
+  const [row] = await graph.write(DROP_STALE, { prefix, before });
   return row?.dropped ?? [];
 }

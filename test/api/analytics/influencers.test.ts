@@ -1,4 +1,5 @@
 import { PAGERANK_SETTINGS } from '../../../graph/analytics/influence';
+import { processProjectionPrefix } from '../../../graph/projections';
 import { CAMPAIGN, INVITE, iso, key, ok, UPSERT } from '../../support/builders';
 import { startTestApi, TestApi, uniquePrefix } from '../../support/services';
 
@@ -107,7 +108,11 @@ describe('topInfluencers by PageRank and social reach', () => {
       }
     `);
     expect(tooMany.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'limit' });
-    const [row] = await api.graph.read({ name: 'test.projections', text: "CALL gds.graph.list() YIELD graphName WHERE graphName STARTS WITH 'grapevine-pagerank-' RETURN count(*) AS n" });
+    // Only this process's projections: other test workers compute PageRank on the same database at the same time.
+    const [row] = await api.graph.read({
+      name: 'test.projections',
+      text: 'CALL gds.graph.list() YIELD graphName WHERE graphName STARTS WITH $prefix RETURN count(*) AS n',
+    }, { prefix: processProjectionPrefix('pagerank') });
     expect(row.n).toBe(0);
   });
 });
