@@ -90,9 +90,11 @@ export const MIGRATIONS: readonly (Cypher | ConstraintMigration)[] = [
   cypher('migration.rewardStatus', 'CREATE INDEX reward_status IF NOT EXISTS FOR (w:Reward) ON (w.status)'),
   cypher('migration.rewardOrder', 'CREATE INDEX reward_order IF NOT EXISTS FOR (w:Reward) ON (w.orderId)'),
   cypher('migration.rewardCampaign', 'CREATE INDEX reward_campaign IF NOT EXISTS FOR (w:Reward) ON (w.campaignId)'),
-  // The transactional outbox (graph/outbox.ts): one sequence node per referral tree, events by id.
+  // The transactional outbox (graph/outbox.ts): one sequence node per referral tree, events by id, and pending
+  // events in relay order (tree, then sequence), read from the index a page at a time rather than sorted whole.
   cypher('migration.eventTreeKey', 'CREATE CONSTRAINT event_tree_key IF NOT EXISTS FOR (t:EventTree) REQUIRE t.rootKey IS UNIQUE'),
   cypher('migration.outboxEventId', 'CREATE CONSTRAINT outbox_event_id IF NOT EXISTS FOR (e:OutboxEvent) REQUIRE e.id IS UNIQUE'),
+  cypher('migration.outboxEventOrder', 'CREATE INDEX outbox_event_order IF NOT EXISTS FOR (e:OutboxEvent) ON (e.tree, e.seq)'),
   // Webhook endpoints (graph/webhooks.ts).
   cypher('migration.webhookId', 'CREATE CONSTRAINT webhook_id IF NOT EXISTS FOR (w:Webhook) REQUIRE w.id IS UNIQUE'),
 ];

@@ -256,22 +256,42 @@ export function onEventsCommitted(listener: Listener): () => void {
   return () => committedListeners.delete(listener);
 }
 
-const PENDING = cypher<{ id: string; type: DomainEventType; at: number; rootId: string; tree: string; seq: number; payload: string }>(
+// In relay order straight from outbox_event_order (the hint keeps the planner from sorting every pending row, which it
+// would pick while the outbox looks small and keep after a backlog builds up): a page costs its own rows, not the backlog.
+const PENDING = cypher<{ key: string; id: string; type: DomainEventType; at: number; rootId: string; tree: string; seq: number; payload: string }>(
   'outbox.pending',
-  `MATCH (e:OutboxEvent)
+  `MATCH (e:OutboxEvent) USING INDEX e:OutboxEvent(tree, seq)
+   WHERE e.tree IS NOT NULL AND e.seq IS NOT NULL
    WITH e ORDER BY e.tree, e.seq LIMIT $limit
-   RETURN e.id AS id, e.type AS type, e.at AS at, e.rootId AS rootId, e.tree AS tree, e.seq AS seq, e.payload AS payload`,
+   RETURN elementId(e) AS key, e.id AS id, e.type AS type, e.at AS at, e.rootId AS rootId, e.tree AS tree, e.seq AS seq, e.payload AS payload`,
 );
 
-const DELETE = cypher('outbox.delete', `UNWIND $ids AS id MATCH (e:OutboxEvent {id: id}) DELETE e`);
+const DELETE = cypher('outbox.delete', `UNWIND $keys AS key MATCH (e:OutboxEvent) WHERE elementId(e) = key DELETE e`);
 
-/** Rows not yet relayed, ordered by tree and sequence. */
-export async function pendingEvents(graph: Graph, limit: number): Promise<DomainEvent[]> {
-  const rows = await graph.read(PENDING, { limit });
-  return rows.map((row) => ({ ...(JSON.parse(row.payload) as EventIds), id: row.id, type: row.type, at: row.at, rootCustomerId: row.rootId, tree: row.tree, seq: row.seq }));
+const PENDING_COUNT = cypher<{ rows: number }>('outbox.pendingCount', 'MATCH (e:OutboxEvent) RETURN count(e) AS rows');
+
+/** How many rows wait to be relayed (from the label's count, no scan). */
+export async function pendingEventCount(graph: Graph): Promise<number> {
+  const [row] = await graph.read(PENDING_COUNT);
+  return row.rows;
 }
 
-/** Forgets relayed rows. */
-export async function deleteRelayed(graph: Graph, ids: readonly string[]): Promise<void> {
-  if (ids.length > 0) await graph.write(DELETE, { ids });
+/** A row of the outbox: its event, and the key that deletes it once relayed. */
+export interface PendingEvent {
+  key: string;
+  event: DomainEvent;
+}
+
+/** Up to `limit` rows not yet relayed, ordered by tree and sequence. */
+export async function pendingEvents(graph: Graph, limit: number): Promise<PendingEvent[]> {
+  const rows = await graph.read(PENDING, { limit });
+  return rows.map((row) => ({
+    key: row.key,
+    event: { ...(JSON.parse(row.payload) as EventIds), id: row.id, type: row.type, at: row.at, rootCustomerId: row.rootId, tree: row.tree, seq: row.seq },
+  }));
+}
+
+/** Forgets relayed rows (by their keys; a row already gone is skipped). */
+export async function deleteRelayed(graph: Graph, rows: readonly PendingEvent[]): Promise<void> {
+  if (rows.length > 0) await graph.write(DELETE, { keys: rows.map((row) => row.key) });
 }

@@ -8,6 +8,8 @@ import { applyMigrations } from '../../graph/migrations';
 import { connectGraph, Graph, QueryObserver } from '../../graph/neo4j';
 import { createApp } from '../../server/app';
 import { connectRedis } from '../../server/cache/store';
+import { redisConnection } from '../../server/cache/redisConnection';
+import { startLive } from '../../server/live';
 import { loadConfig } from '../../server/config';
 import { createLogger } from '../../server/logger';
 import { createMetrics } from '../../server/metrics';
@@ -85,7 +87,7 @@ export async function startBenchEnv(name: string, neo4jHeap = '6g', pageCacheMb 
     stopServer = () => api.stop();
     say(`API in its own process (pid ${api.pid}) on port ${api.port}; its log: ${api.logFile}`);
   } else {
-    const api = await startInProcessApi(graph, services.redisUrl, key, settings);
+    const api = await startInProcessApi(graph, services.redisUrl, key, settings, { live: true });
     port = api.port;
     stopServer = api.stop;
   }
@@ -102,7 +104,7 @@ export async function startBenchEnv(name: string, neo4jHeap = '6g', pageCacheMb 
     machine,
     apiPid,
     async startVariant(overrides) {
-      const variant = await startInProcessApi(graph, services.redisUrl, key, { ...settings, ...overrides });
+      const variant = await startInProcessApi(graph, services.redisUrl, key, { ...settings, ...overrides }, { live: false });
       const variantAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
       return {
         gql: graphqlPoster(variant.port, key, variantAgent),
@@ -123,12 +125,22 @@ export async function startBenchEnv(name: string, neo4jHeap = '6g', pageCacheMb 
 
 /**
  * An API in this process (LOG_LEVEL silent) on a free loopback port, with `settings` over the environment: the bench's
- * own, or a second one beside it with other settings (bench:writes runs single mutations through both).
+ * own, or a second one beside it with other settings (bench:writes runs single mutations through both). With `live`,
+ * it relays the outbox to the live stream after each commit, as the service does (server/live); the relay listens
+ * to every commit in the process, so one API with it is enough.
  */
-export async function startInProcessApi(graph: Graph, redisUrl: string, key: string, settings: Record<string, string>): Promise<{ port: number; stop(): Promise<void> }> {
+export async function startInProcessApi(
+  graph: Graph,
+  redisUrl: string,
+  key: string,
+  settings: Record<string, string>,
+  options: { live: boolean },
+): Promise<{ port: number; stop(): Promise<void> }> {
   const store = connectRedis(redisUrl);
-  const config = loadConfig({ ...process.env, ...settings, LOG_LEVEL: 'silent' });
-  const { app, stop } = await createApp({ config, apiKeys: [{ key, role: 'admin' }], graph, store, log: createLogger('silent'), metrics: createMetrics() });
+  const config = loadConfig({ ...process.env, ...settings, REDIS_URL: redisUrl, LOG_LEVEL: 'silent' });
+  const log = createLogger('silent');
+  const live = options.live ? startLive({ graph, store, redis: redisConnection(config), config, log }) : undefined;
+  const { app, stop } = await createApp({ config, apiKeys: [{ key, role: 'admin' }], graph, store, log, metrics: createMetrics(), live });
   const server = http.createServer(app);
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
@@ -137,6 +149,7 @@ export async function startInProcessApi(graph: Graph, redisUrl: string, key: str
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await stop();
+      await live?.stop();
       await store.close();
     },
   };

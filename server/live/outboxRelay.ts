@@ -54,23 +54,17 @@ export class OutboxRelay {
     return this.running;
   }
 
-  /** One batch; returns how many rows it read. */
+  /** One batch; returns how many rows it read, or 0 when a tree has to wait for another relay. */
   private async pass(): Promise<number> {
     const rows = await pendingEvents(this.graph, BATCH);
-    const done: string[] = [];
-    const waitingTrees = new Set<string>();
-    for (const event of rows) {
-      if (waitingTrees.has(event.tree)) continue;
-      if (!this.stream) {
-        this.local(event);
-        done.push(event.id);
-        continue;
-      }
-      const outcome = await this.stream.publish(event, Date.now() - event.at > this.forceAfterMs);
-      if (outcome === 'waiting') waitingTrees.add(event.tree);
-      else done.push(event.id);
+    if (!this.stream) {
+      for (const { event } of rows) this.local(event);
+      await deleteRelayed(this.graph, rows);
+      return rows.length;
     }
-    await deleteRelayed(this.graph, done);
-    return waitingTrees.size > 0 ? 0 : rows.length;
+    const now = Date.now();
+    const outcomes = await this.stream.publishAll(rows.map(({ event }) => event), (event) => now - event.at > this.forceAfterMs);
+    await deleteRelayed(this.graph, rows.filter((_, i) => outcomes[i] !== 'waiting'));
+    return outcomes.includes('waiting') ? 0 : rows.length;
   }
 }
