@@ -7,7 +7,7 @@ import { emitEvents, NewEvent, pendingEventCount, pendingEvents } from '../../gr
 import { connectRedis } from '../../server/cache/store';
 import { createLogger } from '../../server/logger';
 import { EventStream, streamKeys } from '../../server/live/eventStream';
-import { OutboxRelay } from '../../server/live/outboxRelay';
+import { OutboxRelay, RELAY_PAGE } from '../../server/live/outboxRelay';
 import { scratchServices } from '../local/scratch';
 import { describeMachine, median, ROOT, say, table, timeIt, writeResults } from './common';
 
@@ -57,7 +57,7 @@ async function main() {
 
     await emit(graph, BACKLOG_EVENTS);
     const pages: number[] = [];
-    for (let i = 0; i < 7; i++) pages.push((await timeIt(() => pendingEvents(graph, 500))).ms);
+    for (let i = 0; i < 7; i++) pages.push((await timeIt(() => pendingEvents(graph, RELAY_PAGE))).ms);
     const { ms: drained } = await timeIt(() => relay.flush());
     if ((await pendingEventCount(graph)) > 0) throw new Error('the backlog was not drained');
     say(`backlog of ${BACKLOG_EVENTS}: a page read in ${median(pages).toFixed(1)} ms, drained in ${drained.toFixed(0)} ms`);
@@ -65,12 +65,12 @@ async function main() {
     const rate = (events: number, ms: number) => ((events / ms) * 1000).toFixed(0);
     const rows = [
       [`relay ${ROUND_EVENTS} events (median of ${ROUNDS} rounds)`, median(flushes).toFixed(0), rate(ROUND_EVENTS, median(flushes))],
-      [`read one page of 500 from a backlog of ${BACKLOG_EVENTS} (median of 7)`, median(pages).toFixed(1), ''],
+      [`read one page of ${RELAY_PAGE} from a backlog of ${BACKLOG_EVENTS} (median of 7)`, median(pages).toFixed(1), ''],
       [`drain the backlog of ${BACKLOG_EVENTS}`, drained.toFixed(0), rate(BACKLOG_EVENTS, drained)],
     ];
     const body = [
       `Every event a write emits is stored in the outbox in the write's transaction (graph/outbox.ts); the relay (server/live/outboxRelay.ts) `,
-      `reads pending events a page of 500 at a time in tree and sequence order, appends them to the Redis stream and deletes them. `,
+      `reads pending events a page of ${RELAY_PAGE} at a time in tree and sequence order, appends them to the Redis stream and deletes them. `,
       `Here ${ROUND_EVENTS} events (5 per new customer) are written in transactions of 1,000 with no relay running, then one relay flush is timed; `,
       `a warm-up round, then ${ROUNDS} measured. Then a backlog of ${BACKLOG_EVENTS} events, as a Redis outage would leave it: one page read, and the whole drain. `,
       `Neo4j and Redis ${process.env.NEO4J_URI ? 'given by NEO4J_URI and REDIS_URL' : 'are throwaway local services'}; the relay runs in this process.\n\n`,

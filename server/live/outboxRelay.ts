@@ -3,7 +3,8 @@ import type { Graph } from '../../graph/neo4j';
 import type { Logger } from '../logger';
 import type { EventStream } from './eventStream';
 
-const BATCH = 500;
+/** Events read, appended and deleted per pass: a 1,000-event batch's outbox (about 800 events) goes in one. */
+export const RELAY_PAGE = 1000;
 
 /**
  * Moves committed outbox rows (graph/outbox.ts) onto the event stream, then deletes them. It runs after
@@ -39,7 +40,7 @@ export class OutboxRelay {
       try {
         do {
           this.again = false;
-          while ((await this.pass()) === BATCH);
+          while ((await this.pass()) === RELAY_PAGE);
         } while (this.again);
       } catch (error) {
         // While Redis or Neo4j is away every commit would fail the same way: say so once a minute at most.
@@ -56,7 +57,7 @@ export class OutboxRelay {
 
   /** One batch; returns how many rows it read, or 0 when a tree has to wait for another relay. */
   private async pass(): Promise<number> {
-    const rows = await pendingEvents(this.graph, BATCH);
+    const rows = await pendingEvents(this.graph, RELAY_PAGE);
     if (!this.stream) {
       for (const { event } of rows) this.local(event);
       await deleteRelayed(this.graph, rows);

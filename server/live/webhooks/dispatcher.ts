@@ -9,6 +9,9 @@ import type { DeliveryQueue } from './deliveryQueue';
 /** An entry another consumer read but did not acknowledge for this long is taken over (its process died). */
 const CLAIM_IDLE_MS = 30_000;
 
+/** Entries per read: each read costs one lookup of the subscribed endpoints, so a relayed batch's events cost a few, not dozens. */
+const READ_COUNT = 500;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -57,7 +60,7 @@ export class WebhookDispatcher {
         }
         // First this consumer's own unacknowledged entries (after a failure), then new ones.
         const reply = (await this.redis.xreadgroup(
-          'GROUP', this.group, this.consumer, 'COUNT', 100, 'BLOCK', this.blockMs, 'STREAMS', this.stream, backlog ? '0' : '>',
+          'GROUP', this.group, this.consumer, 'COUNT', READ_COUNT, 'BLOCK', this.blockMs, 'STREAMS', this.stream, backlog ? '0' : '>',
         )) as Array<[string, StreamEntry[]]> | null;
         const entries = reply?.[0]?.[1] ?? [];
         if (backlog && entries.length === 0) backlog = false;
