@@ -266,7 +266,14 @@ const PENDING = cypher<{ key: string; id: string; type: DomainEventType; at: num
    RETURN elementId(e) AS key, e.id AS id, e.type AS type, e.at AS at, e.rootId AS rootId, e.tree AS tree, e.seq AS seq, e.payload AS payload`,
 );
 
-const DELETE = cypher('outbox.delete', `UNWIND $keys AS key MATCH (e:OutboxEvent) WHERE elementId(e) = key DELETE e`);
+// Found by element id (a direct seek), checked by event id: another relay may have deleted the row first, and Neo4j
+// reuses the ids of deleted nodes, so the element id alone could name a newer, unrelayed event.
+const DELETE = cypher(
+  'outbox.delete',
+  `UNWIND $rows AS row
+   MATCH (e:OutboxEvent) WHERE elementId(e) = row.key AND e.id = row.id
+   DELETE e`,
+);
 
 const PENDING_COUNT = cypher<{ rows: number }>('outbox.pendingCount', 'MATCH (e:OutboxEvent) RETURN count(e) AS rows');
 
@@ -276,7 +283,7 @@ export async function pendingEventCount(graph: Graph): Promise<number> {
   return row.rows;
 }
 
-/** A row of the outbox: its event, and the key that deletes it once relayed. */
+/** A row of the outbox: its event, and its element id, which finds it again to delete it once relayed. */
 export interface PendingEvent {
   key: string;
   event: DomainEvent;
@@ -291,7 +298,7 @@ export async function pendingEvents(graph: Graph, limit: number): Promise<Pendin
   }));
 }
 
-/** Forgets relayed rows (by their keys; a row already gone is skipped). */
+/** Forgets relayed rows (a row already gone is skipped). */
 export async function deleteRelayed(graph: Graph, rows: readonly PendingEvent[]): Promise<void> {
-  if (rows.length > 0) await graph.write(DELETE, { keys: rows.map((row) => row.key) });
+  if (rows.length > 0) await graph.write(DELETE, { rows: rows.map(({ key, event }) => ({ key, id: event.id })) });
 }

@@ -55,7 +55,7 @@ export class OutboxRelay {
     return this.running;
   }
 
-  /** One batch; returns how many rows it read, or 0 when a tree has to wait for another relay. */
+  /** One page; returns how many rows it read, or 0 when a tree has to wait for another relay. */
   private async pass(): Promise<number> {
     const rows = await pendingEvents(this.graph, RELAY_PAGE);
     if (!this.stream) {
