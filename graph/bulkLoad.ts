@@ -1,5 +1,6 @@
 import { SyntheticGraph } from './synthetic';
 import { cypher, Cypher, Graph, Row } from './neo4j';
+import { stageRank } from './model';
 
 // Bulk loads for imports and demo data: UNWIND batches, MERGE on the unique ids, so a re-run adds nothing.
 
@@ -11,6 +12,9 @@ const LOAD_CUSTOMERS = cypher(
    MERGE (c:Customer {id: row.id})
    ON CREATE SET c.name = row.name, c.stage = row.stage, c.stageRank = row.stageRank, c.createdAt = row.createdAt, c.signedUpAt = row.signedUpAt`,
 );
+/** A LOAD_CUSTOMERS row for a customer nobody knows yet: no name, a stranger since `createdAt`. */
+export const strangerRow = (id: string, createdAt: number) => ({ id, name: null, stage: 'STRANGER', stageRank: stageRank('STRANGER'), createdAt, signedUpAt: null });
+
 const LOAD_KNOWS = cypher(
   'bulk.knows',
   `UNWIND $rows AS row

@@ -48,6 +48,12 @@ export const MAX_BATCH_EVENTS = 1000;
 
 const keyOf = (input: unknown) => (input as { idempotencyKey?: string }).idempotencyKey;
 
+/** The event's idempotency key once its form is checked (throws the field's DomainError); undefined without one. */
+function checkedKeyOf(input: unknown): string | undefined {
+  const key = keyOf(input);
+  return key === undefined ? undefined : checkIdempotencyKey('idempotencyKey', key);
+}
+
 async function applyEvent<K extends EventKind>(tx: Tx, ledger: IdempotencyLedger, kind: K, input: EventInputOf<K>, now: number) {
   const event = EVENTS[kind] as unknown as EventSpec<EventInputOf<K>, EventResultOf<K>>;
   const key = keyOf(input);
@@ -64,8 +70,7 @@ const reported = (error: unknown, prefix: string, label?: string) => (error inst
 /** One event in its own transaction: what the single mutations call. */
 export async function recordEvent<K extends EventKind>(graph: Graph, kind: K, input: EventInputOf<K>, now = Date.now()) {
   try {
-    const key = keyOf(input);
-    if (key !== undefined) checkIdempotencyKey('idempotencyKey', key);
+    const key = checkedKeyOf(input);
     return await graph.writeTransaction(async (tx) => {
       const ledger = await IdempotencyLedger.open(tx, key === undefined ? [] : [key], now);
       const outcome = await applyEvent(tx, ledger, kind, input, now);
@@ -99,10 +104,9 @@ function prepareBatch(events: readonly EventInput[]) {
   const report = (index: number, error: unknown) => reported(error, where(index), label(index));
   const keys: string[] = [];
   for (const [index, input] of inputs.entries()) {
-    const key = keyOf(input);
-    if (key === undefined) continue;
     try {
-      keys.push(checkIdempotencyKey('idempotencyKey', key));
+      const key = checkedKeyOf(input);
+      if (key !== undefined) keys.push(key);
     } catch (error) {
       throw report(index, error);
     }
@@ -165,8 +169,7 @@ export async function recordIndependentEvents(graph: Graph, events: ReadonlyArra
   const wellFormed = (index: number) => {
     try {
       const { kind, input } = events[index];
-      const key = keyOf(input);
-      if (key !== undefined) checkIdempotencyKey('idempotencyKey', key);
+      checkedKeyOf(input);
       checkEventInput(kind, input, now);
       return true;
     } catch {

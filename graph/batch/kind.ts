@@ -56,6 +56,5 @@ export const bulkKind = <I, P, S, D, R>(kind: BulkKind<I, P, S, D, R>) => kind;
 /** `rows` (an `index` column) by index. */
 export const byIndex = <T extends { index: number }>(rows: readonly T[]): Map<number, T> => new Map(rows.map((row) => [row.index, row]));
 
-
 /** Forest is used by the runner; re-exported for kinds that need its type. */
 export type { Forest };

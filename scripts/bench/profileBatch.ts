@@ -8,28 +8,17 @@ import { IdempotencyLedger } from '../../graph/idempotency';
 import { connectGraph, Cypher, Params, toNeo4jValue, Tx } from '../../graph/neo4j';
 import { applyMigrations } from '../../graph/migrations';
 import { useIdentifierSecret } from '../../graph/identifiers';
+import { DAY, storyEvents } from './story';
 
 // Developer tool: one batch of the writes bench's units through writeInBulk with PROFILE on every statement,
 // printing per statement: time, db hits, rows, and the operators that cost the most (Eager flagged).
 // `tsx scripts/bench/profileBatch.ts [units] [batches]` against NEO4J_URI. Without PROFILE=0 the last batch is profiled.
 
-const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 5, 1);
 const UNITS = Number(process.argv[2] ?? 200);
 const BATCHES = Number(process.argv[3] ?? 3);
 
-function unit(prefix: string, k: number, campaign: string, product: string) {
-  const referrer = `${prefix}-r-${k}`;
-  const friend = `${prefix}-i-${k}`;
-  const key = (n: number) => `${prefix}-${k}-${n}`;
-  return [
-    { upsertCustomer: { id: referrer, name: `Referrer ${k}` } },
-    { recordInvite: { referrerId: referrer, campaignId: campaign, invitee: { id: friend }, channel: 'email', at: T0, idempotencyKey: key(1) } },
-    { recordSignup: { customerId: friend, at: T0 + DAY, idempotencyKey: key(2) } },
-    { recordPurchase: { customerId: friend, productId: product, orderId: `${prefix}-o-${k}`, amount: 20, currency: 'EUR', at: T0 + 2 * DAY, idempotencyKey: key(3) } },
-    { connectCustomers: { customerId: referrer, otherId: friend, strength: 0.5, idempotencyKey: key(4) } },
-  ] as EventInput[];
-}
+const unit = (prefix: string, k: number, campaign: string, product: string) => storyEvents({ prefix, k, campaign, product, t0: T0 }, (epochMs) => epochMs) as EventInput[];
 
 interface Op { operatorType: string; dbHits: number; rows: number; children: Op[]; arguments: Record<string, unknown> }
 

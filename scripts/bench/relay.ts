@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { LOAD_CUSTOMERS, loadInBatches } from '../../graph/bulkLoad';
+import { LOAD_CUSTOMERS, loadInBatches, strangerRow } from '../../graph/bulkLoad';
 import { connectGraph, Graph } from '../../graph/neo4j';
 import { applyMigrations } from '../../graph/migrations';
 import { emitEvents, NewEvent, pendingEventCount, pendingEvents } from '../../graph/outbox';
@@ -28,7 +28,7 @@ const PAGE_CACHE_MB = 2048;
 async function emit(graph: Graph, count: number): Promise<void> {
   const prefix = `brl-${crypto.randomBytes(4).toString('hex')}`;
   const ids = Array.from({ length: Math.ceil(count / 5) }, (_, k) => `${prefix}-${k}`);
-  await loadInBatches(graph, LOAD_CUSTOMERS, ids.map((id) => ({ id, name: null, stage: 'STRANGER', stageRank: 0, createdAt: 0, signedUpAt: null })), 1000);
+  await loadInBatches(graph, LOAD_CUSTOMERS, ids.map((id) => strangerRow(id, 0)), 1000);
   const events = ids.flatMap((id) => Array.from({ length: 5 }, (): NewEvent => ({ type: 'CustomerSignedUp', subjectId: id, ids: { customerId: id } }))).slice(0, count);
   for (let start = 0; start < events.length; start += 1000) await graph.writeTransaction((tx) => emitEvents(tx, events.slice(start, start + 1000)));
 }

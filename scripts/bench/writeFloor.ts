@@ -1,26 +1,17 @@
-import { LOAD_CUSTOMERS, LOAD_KNOWS, LOAD_PURCHASES, LOAD_REFERRALS } from '../../graph/bulkLoad';
+import { LOAD_CUSTOMERS, LOAD_KNOWS, LOAD_PURCHASES, LOAD_REFERRALS, strangerRow } from '../../graph/bulkLoad';
 import type { Graph } from '../../graph/neo4j';
+import { DAY, Story } from './story';
 
 // What one write transaction per event costs on this machine with no service in front: the floor under the
 // single mutations. The same five writes per referral story as a single-mutation unit, each a bare one-row
 // statement in its own transaction through the driver (no HTTP, no GraphQL, no rules, no idempotency, no
 // outbox), from `clients` concurrent callers, each calling one after another.
 
-const DAY = 86_400_000;
-
-export interface FloorStory {
-  prefix: string;
-  k: number;
-  campaign: string;
-  product: string;
-  t0: number;
-}
-
 /** The five one-row transactions of story `k`, in order. */
-export function floorWrites(graph: Graph, { prefix, k, campaign, product, t0 }: FloorStory): Array<() => Promise<unknown>> {
+export function floorWrites(graph: Graph, { prefix, k, campaign, product, t0 }: Story): Array<() => Promise<unknown>> {
   const referrer = `${prefix}-r-${k}`;
   const friend = `${prefix}-i-${k}`;
-  const customer = (id: string) => ({ id, name: null, stage: 'STRANGER', stageRank: 0, createdAt: t0, signedUpAt: null });
+  const customer = (id: string) => strangerRow(id, t0);
   return [
     () => graph.write(LOAD_CUSTOMERS, { rows: [customer(referrer)] }),
     () => graph.write(LOAD_CUSTOMERS, { rows: [customer(friend)] }),

@@ -1,11 +1,12 @@
 import crypto from 'node:crypto';
 import type { EventInput } from '../../schema/generated/types';
-import { LOAD_CAMPAIGNS, LOAD_CUSTOMERS, LOAD_KNOWS, LOAD_PRODUCTS, LOAD_PURCHASES, LOAD_REFERRALS, loadInBatches } from '../../graph/bulkLoad';
+import { LOAD_CAMPAIGNS, LOAD_CUSTOMERS, LOAD_KNOWS, LOAD_PRODUCTS, LOAD_PURCHASES, LOAD_REFERRALS, loadInBatches, strangerRow } from '../../graph/bulkLoad';
 import { recordEventsOneByOne } from '../../graph/events';
 import type { Graph, QueryObserver } from '../../graph/neo4j';
 import { pendingEventCount } from '../../graph/outbox';
 import { BenchEnv, median, percentile, say, startBenchEnv, table, timeIt, writeResults } from './common';
 import { floorWrites } from './writeFloor';
+import { DAY, storyEvents } from './story';
 
 // `npm run bench:writes`: events per second recorded through recordEvents (set-based, batches of 1,000),
 // through the per-event reference path (recordEventsOneByOne), through one mutation per event from 16
@@ -23,24 +24,12 @@ const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 // A comma-separated subset of the modes, for quick comparisons while tuning (the results file is written only for all of them).
 const ONLY_MODES = process.env.BENCH_MODES?.split(',');
 const EVENTS_PER_UNIT = 5;
-const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 5, 1);
 const CAMPAIGN = 'bench-writes';
 const PRODUCT = 'bench-product';
 
 /** One referral story: a referrer joins, invites a friend, who signs up and buys; they connect. */
-function unit(prefix: string, k: number) {
-  const referrer = `${prefix}-r-${k}`;
-  const friend = `${prefix}-i-${k}`;
-  const key = (n: number) => `${prefix}-${k}-${n}`;
-  return [
-    { upsertCustomer: { id: referrer, name: `Referrer ${k}` } },
-    { recordInvite: { referrerId: referrer, campaignId: CAMPAIGN, invitee: { id: friend }, channel: 'email', at: new Date(T0).toISOString(), idempotencyKey: key(1) } },
-    { recordSignup: { customerId: friend, at: new Date(T0 + DAY).toISOString(), idempotencyKey: key(2) } },
-    { recordPurchase: { customerId: friend, productId: PRODUCT, orderId: `${prefix}-o-${k}`, amount: 20, currency: 'EUR', at: new Date(T0 + 2 * DAY).toISOString(), idempotencyKey: key(3) } },
-    { connectCustomers: { customerId: referrer, otherId: friend, strength: 0.5, idempotencyKey: key(4) } },
-  ];
-}
+const unit = (prefix: string, k: number) => storyEvents({ prefix, k, campaign: CAMPAIGN, product: PRODUCT, t0: T0 }, (epochMs) => new Date(epochMs).toISOString());
 
 /** The API's DateTime scalar turns ISO instants into epoch milliseconds; the in-process path does it here. */
 function withInstants(event: object): EventInput {
@@ -157,7 +146,7 @@ async function main() {
       },
       async rawUnwind(prefix: string) {
         const ks = Array.from({ length: BATCH_UNITS }, (_, k) => k);
-        const customers = ks.flatMap((k) => [`${prefix}-r-${k}`, `${prefix}-i-${k}`]).map((id) => ({ id, name: null, stage: 'STRANGER', stageRank: 0, createdAt: T0, signedUpAt: null }));
+        const customers = ks.flatMap((k) => [`${prefix}-r-${k}`, `${prefix}-i-${k}`]).map((id) => strangerRow(id, T0));
         await loadInBatches(env.graph, LOAD_CUSTOMERS, customers, 1000);
         await loadInBatches(env.graph, LOAD_REFERRALS, ks.map((k) => ({
           referrerId: `${prefix}-r-${k}`, inviteeId: `${prefix}-i-${k}`, campaign: CAMPAIGN, channel: 'email', status: 'CONVERTED',

@@ -1,4 +1,4 @@
-import { LOAD_CUSTOMERS } from '../../graph/bulkLoad';
+import { LOAD_CUSTOMERS, strangerRow } from '../../graph/bulkLoad';
 import { cypher } from '../../graph/neo4j';
 import { deleteRelayed, emitEvents, NewEvent } from '../../graph/outbox';
 import { testGraph, uniquePrefix } from '../support/services';
@@ -11,7 +11,7 @@ describe('deleting relayed outbox rows', () => {
 
   test('deletes a row only when its element id and its event id both match (Neo4j reuses the ids of deleted nodes)', async () => {
     const customerId = uniquePrefix('outbox');
-    await graph.write(LOAD_CUSTOMERS, { rows: [{ id: customerId, name: null, stage: 'STRANGER', stageRank: 0, createdAt: 0, signedUpAt: null }] });
+    await graph.write(LOAD_CUSTOMERS, { rows: [strangerRow(customerId, 0)] });
     const event: NewEvent = { type: 'CustomerSignedUp', subjectId: customerId, ids: { customerId } };
     const [stored] = await graph.writeTransaction((tx) => emitEvents(tx, [event]));
     const [{ key }] = await graph.read(ROW, { id: stored.id });
