@@ -27,6 +27,8 @@ const config: CodegenConfig = {
         contextType: '../context#RequestContext',
         mappers: {
           Customer: '../../graph/model#CustomerRecord',
+          SocialTie: '../../graph/customers#SocialTieRecord',
+          FollowResult: '../../graph/customers#FollowRecord',
           Referral: '../../graph/model#ReferralRecord',
           Campaign: '../../graph/model#CampaignRecord',
           ReferralCode: '../../graph/model#ReferralCodeRecord',

@@ -204,7 +204,13 @@ export function parseFollow(input: FollowInput, now: number): FollowRow {
 
 export const followFields = (row: FollowRow) => ({ followerId: row.followerId, followedId: row.followedId });
 
-export async function follow(tx: Tx, input: FollowInput, now: number): Promise<{ followerId: string; followedId: string }> {
+/** What `follow` answers: who follows whom, by id. */
+export interface FollowRecord {
+  followerId: string;
+  followedId: string;
+}
+
+export async function follow(tx: Tx, input: FollowInput, now: number): Promise<FollowRecord> {
   const row = parseFollow(input, now);
   await requireCustomers(tx, followFields(row));
   await tx.run(FOLLOW, { rows: [{ ...row, index: 0 }] });

@@ -101,13 +101,16 @@ async function main() {
   const profile = new StatementProfile();
   const env = await startBenchEnv('writes', undefined, undefined, profile.observe);
   let alone: Awaited<ReturnType<BenchEnv['startVariant']>> | undefined;
+  let twoGroups: Awaited<ReturnType<BenchEnv['startVariant']>> | undefined;
   try {
     await env.graph.write(LOAD_CAMPAIGNS, { rows: [{ id: CAMPAIGN, name: 'Bench', startsAt: T0 - DAY, endsAt: T0 + 365 * DAY, attributionWindowDays: 30, attributionModel: 'LAST_TOUCH' }] });
     await env.graph.write(LOAD_PRODUCTS, { rows: [{ id: PRODUCT, name: 'Bench product' }] });
 
-    const latencies = { singleMutations: [] as number[], singleMutationsAlone: [] as number[], rawSingleWrites: [] as number[] };
+    const latencies = { singleMutations: [] as number[], singleMutationsTwoGroups: [] as number[], singleMutationsAlone: [] as number[], rawSingleWrites: [] as number[] };
     alone = await env.startVariant({ EVENT_GROUP_MAX_EVENTS: '1' });
     const aloneApi = alone;
+    twoGroups = await env.startVariant({ EVENT_GROUPS_IN_FLIGHT: '2' });
+    const twoGroupsApi = twoGroups;
     const modes = {
       async recordEvents(prefix: string) {
         const events = Array.from({ length: BATCH_UNITS }, (_, k) => unit(prefix, k)).flat();
@@ -124,9 +127,11 @@ async function main() {
         }
         return events.length;
       },
-      // Single mutations through the API as configured (group commit on), and through a second API beside it that
-      // writes each event in its own transaction (EVENT_GROUP_MAX_EVENTS=1), as every mutation was written before.
+      // Single mutations through the API as configured (group commit on, one group at a time), through a second API
+      // beside it that writes two groups at once (EVENT_GROUPS_IN_FLIGHT=2), and through a third that writes each event
+      // in its own transaction (EVENT_GROUP_MAX_EVENTS=1), as every mutation was written before group commit.
       singleMutations: (prefix: string) => singleMutations(env.gql, prefix, latencies.singleMutations),
+      singleMutationsTwoGroups: (prefix: string) => singleMutations(twoGroupsApi.gql, prefix, latencies.singleMutationsTwoGroups),
       singleMutationsAlone: (prefix: string) => singleMutations(aloneApi.gql, prefix, latencies.singleMutationsAlone),
       async rawSingleWrites(prefix: string) {
         // The floor under single mutations: the same writes, one bare statement per transaction (scripts/bench/writeFloor.ts).
@@ -158,7 +163,7 @@ async function main() {
       },
     };
 
-    const rates: Record<keyof typeof modes, number[]> = { recordEvents: [], oneByOne: [], singleMutations: [], singleMutationsAlone: [], rawSingleWrites: [], rawUnwind: [] };
+    const rates: Record<keyof typeof modes, number[]> = { recordEvents: [], oneByOne: [], singleMutations: [], singleMutationsTwoGroups: [], singleMutationsAlone: [], rawSingleWrites: [], rawUnwind: [] };
     for (let round = 1 - WARMUP_ROUNDS; round <= ROUNDS; round++) {
       const warmUp = round < 1;
       for (const mode of (Object.keys(modes) as Array<keyof typeof modes>).filter((name) => !ONLY_MODES || ONLY_MODES.includes(name))) {
@@ -174,16 +179,23 @@ async function main() {
         say(`${warmUp ? 'warm-up round' : 'round'} ${warmUp ? round + WARMUP_ROUNDS : round} ${mode}: ${events} events in ${(ms / 1000).toFixed(2)}s = ${((events / ms) * 1000).toFixed(0)} events/s`);
       }
     }
-    if (ONLY_MODES) {
-      for (const mode of ONLY_MODES) say(`${mode}: median ${median(rates[mode as keyof typeof modes]).toFixed(0)} events/s over ${ROUNDS} rounds`);
-      process.stdout.write(`\nrecordEvents, per batch of 1,000 events:\n\n${profile.table('recordEvents', ROUNDS * Math.ceil((BATCH_UNITS * EVENTS_PER_UNIT) / 1000), 'batch')}\n`);
-      return;
-    }
-    const raw = median(rates.rawUnwind);
     const p50 = (mode: string) => {
       const measured = latencies[mode as keyof typeof latencies];
       return measured ? `${percentile(measured, 50).toFixed(1)} ms (p95 ${percentile(measured, 95).toFixed(1)})` : '';
     };
+    const statementTable = (mode: string) =>
+      mode === 'recordEvents' || mode === 'oneByOne'
+        ? profile.table(mode, ROUNDS * Math.ceil(((mode === 'recordEvents' ? BATCH_UNITS : ONE_BY_ONE_UNITS) * EVENTS_PER_UNIT) / 1000), 'batch')
+        : profile.table(mode, ROUNDS * SINGLE_UNITS * EVENTS_PER_UNIT, 'mutation');
+    if (ONLY_MODES) {
+      // A quick look at some modes (an A/B of a setting, say): their rates, latencies and statements; no results file.
+      for (const mode of ONLY_MODES) {
+        say(`${mode}: median ${median(rates[mode as keyof typeof modes]).toFixed(0)} events/s over ${ROUNDS} rounds${p50(mode) ? `, latency p50 ${p50(mode)}` : ''}`);
+        process.stdout.write(`\n${mode}, statements:\n\n${statementTable(mode)}\n\n`);
+      }
+      return;
+    }
+    const raw = median(rates.rawUnwind);
     // Single mutations are measured against the floor of one transaction per event, batches against raw UNWIND.
     const singleFloor = median(rates.rawSingleWrites);
     const toSingleFloor = (mode: string) => (mode.startsWith('single') ? (median(rates[mode as keyof typeof modes]) / singleFloor).toFixed(3) : '');
@@ -196,8 +208,9 @@ async function main() {
       `recordEvents (set-based) sends ${BATCH_UNITS * EVENTS_PER_UNIT} events in batches of 1,000 over HTTP; `,
       `oneByOne writes ${ONE_BY_ONE_UNITS * EVENTS_PER_UNIT} events in batches of 1,000 through the per-event reference path (recordEventsOneByOne, in process, no HTTP); `,
       `singleMutations sends ${SINGLE_UNITS * EVENTS_PER_UNIT} events one mutation each from ${CLIENTS} concurrent clients (each client's units in order), latency per mutation over all rounds, `,
-      `through the API as configured (group commit: events arriving together are written together, graph/eventCoalescer.ts); `,
-      `singleMutationsAlone sends the same through a second API beside it with EVENT_GROUP_MAX_EVENTS=1 (each event in its own transaction, as before group commit); `,
+      `through the API as configured (group commit: events arriving together are written together, one group at a time, graph/eventCoalescer.ts); `,
+      `singleMutationsTwoGroups sends the same through a second API beside it with EVENT_GROUPS_IN_FLIGHT=2 (two groups written at once); `,
+      `singleMutationsAlone sends the same through a third API with EVENT_GROUP_MAX_EVENTS=1 (each event in its own transaction, as before group commit); `,
       `rawSingleWrites is their floor: the same ${SINGLE_UNITS * EVENTS_PER_UNIT} writes from ${CLIENTS} concurrent callers, each a bare one-row statement in its own transaction through the driver (no HTTP, no rules, no idempotency, no outbox); `,
       `rawUnwind writes the same final graph for ${BATCH_UNITS} units with UNWIND batches of 1,000 rows through the driver, with no validation, idempotency or attribution. `,
       `${WARMUP_ROUNDS} warm-up round${WARMUP_ROUNDS === 1 ? '' : 's'} (not counted: plan cache, JIT, replanning as the store grows), then ${ROUNDS} measured rounds, `,
@@ -208,16 +221,19 @@ async function main() {
       `Every statement's time as the driver sees it (send to last record, so it includes waiting for locks), plus each transaction's commit, summed over the ${ROUNDS} measured rounds (warm-up rounds excluded). `,
       `With ${CLIENTS} concurrent clients the per-mutation sums overlap in wall time.\n\n`,
       `recordEvents, per batch of 1,000 events:\n\n`,
-      profile.table('recordEvents', ROUNDS * Math.ceil((BATCH_UNITS * EVENTS_PER_UNIT) / 1000), 'batch'),
+      statementTable('recordEvents'),
       `\n\nsingleMutations (group commit), per mutation:\n\n`,
-      profile.table('singleMutations', ROUNDS * SINGLE_UNITS * EVENTS_PER_UNIT, 'mutation'),
+      statementTable('singleMutations'),
+      `\n\nsingleMutationsTwoGroups (group commit, two groups at once), per mutation:\n\n`,
+      statementTable('singleMutationsTwoGroups'),
       `\n\nsingleMutationsAlone (each event in its own transaction), per mutation:\n\n`,
-      profile.table('singleMutationsAlone', ROUNDS * SINGLE_UNITS * EVENTS_PER_UNIT, 'mutation'),
+      statementTable('singleMutationsAlone'),
     ].join('');
     const file = writeResults('writes.md', 'Write throughput: recordEvents (set-based) vs the per-event path vs single mutations vs raw UNWIND', 'npm run bench:writes', env.machine, body);
     process.stdout.write(`\n${table(header, rows)}\n\nwritten to ${file}\n`);
   } finally {
     await alone?.close();
+    await twoGroups?.close();
     await env.close();
   }
 }

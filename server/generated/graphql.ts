@@ -3,6 +3,7 @@
 import type * as Types from '../../schema/generated/types';
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { CustomerRecord, ReferralRecord, CampaignRecord, ReferralCodeRecord, ProductRecord, PurchaseRecord, ReviewRecord } from '../../graph/model';
+import type { SocialTieRecord, FollowRecord } from '../../graph/customers';
 import type { WaitlistPositionRecord } from '../../graph/waitlist';
 import type { WaveRecord, AdmitWaveRecord } from '../../graph/waves';
 import type { AdmitMembersRecord } from '../../graph/quotas';
@@ -136,7 +137,7 @@ export type ResolversTypes = {
   EventResult: ResolverTypeWrapper<Types.EventResult>;
   Float: ResolverTypeWrapper<Types.Scalars['Float']['output']>;
   FollowInput: Types.FollowInput;
-  FollowResult: ResolverTypeWrapper<Omit<Types.FollowResult, 'followed' | 'follower'> & { followed: ResolversTypes['Customer'], follower: ResolversTypes['Customer'] }>;
+  FollowResult: ResolverTypeWrapper<FollowRecord>;
   FraudRing: ResolverTypeWrapper<FraudRingRecord>;
   FraudRingsResult: ResolverTypeWrapper<Omit<Types.FraudRingsResult, 'rings'> & { rings: Array<ResolversTypes['FraudRing']> }>;
   FunnelStage: Types.FunnelStage;
@@ -221,7 +222,7 @@ export type ResolversTypes = {
   Separation: ResolverTypeWrapper<Omit<Types.Separation, 'path'> & { path: Array<ResolversTypes['Customer']> }>;
   ServiceInfo: ResolverTypeWrapper<Types.ServiceInfo>;
   SignupResult: ResolverTypeWrapper<Omit<Types.SignupResult, 'customer' | 'referral'> & { customer: ResolversTypes['Customer'], referral?: Types.Maybe<ResolversTypes['Referral']> }>;
-  SocialTie: ResolverTypeWrapper<Omit<Types.SocialTie, 'customer' | 'other'> & { customer: ResolversTypes['Customer'], other: ResolversTypes['Customer'] }>;
+  SocialTie: ResolverTypeWrapper<SocialTieRecord>;
   String: ResolverTypeWrapper<Types.Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TrustedReviewConnection: ResolverTypeWrapper<Omit<Types.TrustedReviewConnection, 'edges'> & { edges: Array<ResolversTypes['TrustedReviewEdge']> }>;
@@ -286,7 +287,7 @@ export type ResolversParentTypes = {
   EventResult: Types.EventResult;
   Float: Types.Scalars['Float']['output'];
   FollowInput: Types.FollowInput;
-  FollowResult: Omit<Types.FollowResult, 'followed' | 'follower'> & { followed: ResolversParentTypes['Customer'], follower: ResolversParentTypes['Customer'] };
+  FollowResult: FollowRecord;
   FraudRing: FraudRingRecord;
   FraudRingsResult: Omit<Types.FraudRingsResult, 'rings'> & { rings: Array<ResolversParentTypes['FraudRing']> };
   FunnelStep: Types.FunnelStep;
@@ -360,7 +361,7 @@ export type ResolversParentTypes = {
   Separation: Omit<Types.Separation, 'path'> & { path: Array<ResolversParentTypes['Customer']> };
   ServiceInfo: Types.ServiceInfo;
   SignupResult: Omit<Types.SignupResult, 'customer' | 'referral'> & { customer: ResolversParentTypes['Customer'], referral?: Types.Maybe<ResolversParentTypes['Referral']> };
-  SocialTie: Omit<Types.SocialTie, 'customer' | 'other'> & { customer: ResolversParentTypes['Customer'], other: ResolversParentTypes['Customer'] };
+  SocialTie: SocialTieRecord;
   String: Types.Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
   TrustedReviewConnection: Omit<Types.TrustedReviewConnection, 'edges'> & { edges: Array<ResolversParentTypes['TrustedReviewEdge']> };

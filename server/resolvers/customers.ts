@@ -17,9 +17,7 @@ export const customerResolvers: Resolvers = {
     },
     connectCustomers: async (_root, { input }, ctx) => {
       authorize(ctx.caller, 'writeEvents');
-      const { result } = await ctx.events.record('CONNECT_CUSTOMERS', input);
-      const [customer, other] = await Promise.all([loadCustomer(ctx, result.customerId), loadCustomer(ctx, result.otherId)]);
-      return { customer, other, strength: result.strength, since: result.since };
+      return (await ctx.events.record('CONNECT_CUSTOMERS', input)).result;
     },
     disconnectCustomers: async (_root, { input }, ctx) => {
       authorize(ctx.caller, 'writeEvents');
@@ -27,14 +25,21 @@ export const customerResolvers: Resolvers = {
     },
     follow: async (_root, { input }, ctx) => {
       authorize(ctx.caller, 'writeEvents');
-      const { result } = await ctx.events.record('FOLLOW', input);
-      const [follower, followed] = await Promise.all([loadCustomer(ctx, result.followerId), loadCustomer(ctx, result.followedId)]);
-      return { follower, followed };
+      return (await ctx.events.record('FOLLOW', input)).result;
     },
     eraseCustomer: async (_root, { id }, ctx) => {
       authorize(ctx.caller, 'eraseCustomers');
       return { erased: await eraseCustomer(ctx.graph, id) };
     },
+  },
+  // A write's answer names its customers by id; they are loaded (together, by the request's loader) only when asked for.
+  SocialTie: {
+    customer: (tie, _args, ctx) => loadCustomer(ctx, tie.customerId),
+    other: (tie, _args, ctx) => loadCustomer(ctx, tie.otherId),
+  },
+  FollowResult: {
+    follower: (follow, _args, ctx) => loadCustomer(ctx, follow.followerId),
+    followed: (follow, _args, ctx) => loadCustomer(ctx, follow.followedId),
   },
   Customer: {
     email: (customer, _args, ctx) => {
