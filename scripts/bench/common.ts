@@ -30,10 +30,22 @@ export interface BenchEnv {
   machine: string;
   /** The API's process id when it runs in a process of its own. */
   apiPid?: number;
-  /** A second API in this process beside the first, on the same services and key, with `overrides` over its settings. */
+  /**
+   * A second API beside the first, on the same services and key, with `overrides` over its settings: in a process of
+   * its own when the first is, else in this process.
+   */
   startVariant(overrides: Record<string, string>): Promise<{ gql: BenchEnv['gql']; close(): Promise<void> }>;
+  /**
+   * With the API in processes of their own: the calls and seconds per named statement that they (the first and every
+   * variant still running) have counted so far, read from their /metrics. Undefined with the API in this process,
+   * where `observe` sees its statements.
+   */
+  apiStatementTotals(): Promise<StatementTotals | undefined>;
   close(): Promise<void>;
 }
+
+/** Calls and seconds per named statement (and `transaction.commit`). */
+export type StatementTotals = Map<string, { calls: number; seconds: number }>;
 
 export interface BenchEnvOptions {
   /**
@@ -63,27 +75,28 @@ export async function startBenchEnv(name: string, neo4jHeap = '6g', pageCacheMb 
   let port: number;
   let stopServer: () => Promise<void>;
   let apiPid: number | undefined;
+  // The API processes running (the first and its variants), by port.
+  const apiPorts = new Set<number>();
+  const apiEnv = {
+    ...settings,
+    NEO4J_URI: services.neo4jUri,
+    REDIS_URL: services.redisUrl,
+    API_KEYS: `${key}:admin`,
+    DEMO_DATA: 'off',
+    NODE_ENV: 'production',
+    IDENTIFIER_HMAC_SECRET: crypto.randomBytes(32).toString('hex'),
+    LOG_LEVEL: 'info',
+    SNAPSHOT_REFRESH_SECONDS: String(24 * 60 * 60),
+    COMMUNITY_REFRESH_SECONDS: String(24 * 60 * 60),
+  };
+  const apiScratch = path.join(ROOT, '.test-data', `bench-${name}-api-${process.pid}`);
   if (options.apiProcess) {
     // Started before the data is loaded, so that the background snapshot refresh's first tick (right at start) runs
     // on an empty graph; the next ones come a day later, so none competes with the measured calls.
-    const api = await startApiProcess({
-      scratch: path.join(ROOT, '.test-data', `bench-${name}-api-${process.pid}`),
-      cpuProfileDir: options.apiCpuProfileDir,
-      env: {
-        ...settings,
-        NEO4J_URI: services.neo4jUri,
-        REDIS_URL: services.redisUrl,
-        API_KEYS: `${key}:admin`,
-        DEMO_DATA: 'off',
-        NODE_ENV: 'production',
-        IDENTIFIER_HMAC_SECRET: crypto.randomBytes(32).toString('hex'),
-        LOG_LEVEL: 'info',
-        SNAPSHOT_REFRESH_SECONDS: String(24 * 60 * 60),
-        COMMUNITY_REFRESH_SECONDS: String(24 * 60 * 60),
-      },
-    });
+    const api = await startApiProcess({ scratch: apiScratch, cpuProfileDir: options.apiCpuProfileDir, env: apiEnv });
     port = api.port;
     apiPid = api.pid;
+    apiPorts.add(api.port);
     stopServer = () => api.stop();
     say(`API in its own process (pid ${api.pid}) on port ${api.port}; its log: ${api.logFile}`);
   } else {
@@ -104,15 +117,30 @@ export async function startBenchEnv(name: string, neo4jHeap = '6g', pageCacheMb 
     machine,
     apiPid,
     async startVariant(overrides) {
-      const variant = await startInProcessApi(graph, services.redisUrl, key, { ...settings, ...overrides }, { live: false });
+      const variant = options.apiProcess
+        ? await startApiProcess({ scratch: apiScratch, env: { ...apiEnv, ...overrides } })
+        : await startInProcessApi(graph, services.redisUrl, key, { ...settings, ...overrides }, { live: false });
+      if (options.apiProcess) apiPorts.add(variant.port);
       const variantAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
       return {
         gql: graphqlPoster(variant.port, key, variantAgent),
         async close() {
           variantAgent.destroy();
+          apiPorts.delete(variant.port);
           await variant.stop();
         },
       };
+    },
+    async apiStatementTotals() {
+      if (!options.apiProcess) return undefined;
+      const totals: StatementTotals = new Map();
+      for (const apiPort of apiPorts) {
+        for (const [statement, counted] of await statementTotalsOf(apiPort, key)) {
+          const entry = totals.get(statement) ?? { calls: 0, seconds: 0 };
+          totals.set(statement, { calls: entry.calls + counted.calls, seconds: entry.seconds + counted.seconds });
+        }
+      }
+      return totals;
     },
     async close() {
       agent.destroy();
@@ -150,6 +178,22 @@ export async function startInProcessApi(
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await stop();
       await live?.stop();
+      await store.close();
+    },
+  };
+}
+
+/**
+ * The live relay for this process's own writes (with the API in a process of its own, the bench's in-process writes
+ * have no API beside them to relay their outbox after each commit, as the service's processes all do).
+ */
+export function startRelay(graph: Graph, redisUrl: string): { stop(): Promise<void> } {
+  const store = connectRedis(redisUrl);
+  const config = loadConfig({ ...process.env, REDIS_URL: redisUrl, LOG_LEVEL: 'silent' });
+  const live = startLive({ graph, store, redis: redisConnection(config), config, log: createLogger('silent') });
+  return {
+    async stop() {
+      await live.stop();
       await store.close();
     },
   };
@@ -195,6 +239,31 @@ export function table(header: string[], rows: Array<Array<string | number>>): st
 
 /** A GraphQL request that did not come back as HTTP 200 with data and no `errors`. */
 export class RequestError extends Error {}
+
+/** What an API process's /metrics says of its named statements: grapevine_neo4j_query_duration_seconds, over both outcomes. */
+async function statementTotalsOf(port: number, key: string): Promise<StatementTotals> {
+  const text = await new Promise<string>((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: '/metrics', headers: { authorization: `Bearer ${key}` } }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => (response.statusCode === 200 ? resolve(Buffer.concat(chunks).toString()) : reject(new RequestError(`/metrics: HTTP ${response.statusCode}`))));
+        response.on('error', reject);
+      })
+      .on('error', reject);
+  });
+  const totals: StatementTotals = new Map();
+  for (const line of text.split('\n')) {
+    const match = /^grapevine_neo4j_query_duration_seconds_(sum|count)\{[^}]*query="([^"]+)"[^}]*\} (\S+)$/.exec(line);
+    if (!match) continue;
+    const [, field, statement, value] = match;
+    const entry = totals.get(statement) ?? { calls: 0, seconds: 0 };
+    if (field === 'sum') entry.seconds += Number(value);
+    else entry.calls += Number(value);
+    totals.set(statement, entry);
+  }
+  return totals;
+}
 
 /** GraphQL POSTs over a keep-alive agent; anything but HTTP 200 with no `errors` rejects with a RequestError. */
 export function graphqlPoster(port: number, key: string, agent: http.Agent) {

@@ -4,7 +4,7 @@ import { LOAD_CAMPAIGNS, LOAD_CUSTOMERS, LOAD_KNOWS, LOAD_PRODUCTS, LOAD_PURCHAS
 import { recordEventsOneByOne } from '../../graph/events';
 import type { Graph, QueryObserver } from '../../graph/neo4j';
 import { pendingEventCount } from '../../graph/outbox';
-import { BenchEnv, median, percentile, say, startBenchEnv, table, timeIt, writeResults } from './common';
+import { BenchEnv, median, percentile, say, startBenchEnv, startRelay, StatementTotals, table, timeIt, writeResults } from './common';
 import { floorWrites } from './writeFloor';
 import { DAY, storyEvents } from './story';
 
@@ -58,6 +58,19 @@ class StatementProfile {
     statements.set(name, entry);
   };
 
+  /** What the API processes counted between two reads of their totals, added to the current mode. */
+  addCounted(before: StatementTotals | undefined, after: StatementTotals | undefined): void {
+    if (!before || !after) return;
+    const statements = this.byMode.get(this.mode) ?? new Map<string, { calls: number; seconds: number }>();
+    this.byMode.set(this.mode, statements);
+    for (const [name, total] of after) {
+      const earlier = before.get(name) ?? { calls: 0, seconds: 0 };
+      if (total.calls === earlier.calls) continue;
+      const entry = statements.get(name) ?? { calls: 0, seconds: 0 };
+      statements.set(name, { calls: entry.calls + total.calls - earlier.calls, seconds: entry.seconds + total.seconds - earlier.seconds });
+    }
+  }
+
   /** One table for `mode`: calls and time per unit of work (a batch, a mutation), slowest first. */
   table(mode: string, units: number, unit: string): string {
     const statements = [...(this.byMode.get(mode) ?? new Map<string, { calls: number; seconds: number }>()).entries()].sort((a, b) => b[1].seconds - a[1].seconds);
@@ -99,7 +112,10 @@ async function singleMutations(gql: BenchEnv['gql'], prefix: string, latencies: 
 
 async function main() {
   const profile = new StatementProfile();
-  const env = await startBenchEnv('writes', undefined, undefined, profile.observe);
+  // The API in a process of its own, as `npm start` runs it: the 16 clients' HTTP work is not paid on its event loop.
+  const env = await startBenchEnv('writes', undefined, undefined, profile.observe, { apiProcess: true });
+  // The in-process writes (oneByOne) are relayed by this process, as every process of the service relays its own.
+  const relay = startRelay(env.graph, env.redisUrl);
   let alone: Awaited<ReturnType<BenchEnv['startVariant']>> | undefined;
   let twoGroups: Awaited<ReturnType<BenchEnv['startVariant']>> | undefined;
   try {
@@ -170,11 +186,13 @@ async function main() {
         const prefix = `bw-${crypto.randomBytes(4).toString('hex')}`;
         // Warm-up rounds count neither in the rates nor in the statement profile.
         profile.mode = warmUp ? `${mode} (warm-up)` : mode;
+        const before = await env.apiStatementTotals();
         const { ms, value: events } = await timeIt(async () => {
           const written = await modes[mode](prefix);
           await outboxDrained(env.graph);
           return written;
         });
+        profile.addCounted(before, await env.apiStatementTotals());
         if (!warmUp) rates[mode].push((events / ms) * 1000);
         say(`${warmUp ? 'warm-up round' : 'round'} ${warmUp ? round + WARMUP_ROUNDS : round} ${mode}: ${events} events in ${(ms / 1000).toFixed(2)}s = ${((events / ms) * 1000).toFixed(0)} events/s`);
       }
@@ -205,6 +223,8 @@ async function main() {
     const header = ['mode', 'events/s (median)', 'min', 'max', 'ratio to raw UNWIND', 'ratio to raw single writes', 'latency p50 per event'];
     const body = [
       `Each unit is 5 events (upsert a referrer, invite a new friend, the friend signs up and buys, the two connect). `,
+      `The API runs in a process of its own, started as \`npm start\` starts it (NODE_ENV=production, LOG_LEVEL=info, its log to a file), and so does each variant below; `,
+      `the statement profile adds what their /metrics counted during each mode to what this process ran. `,
       `recordEvents (set-based) sends ${BATCH_UNITS * EVENTS_PER_UNIT} events in batches of 1,000 over HTTP; `,
       `oneByOne writes ${ONE_BY_ONE_UNITS * EVENTS_PER_UNIT} events in batches of 1,000 through the per-event reference path (recordEventsOneByOne, in process, no HTTP); `,
       `singleMutations sends ${SINGLE_UNITS * EVENTS_PER_UNIT} events one mutation each from ${CLIENTS} concurrent clients (each client's units in order), latency per mutation over all rounds, `,
@@ -234,6 +254,7 @@ async function main() {
   } finally {
     await alone?.close();
     await twoGroups?.close();
+    await relay.stop();
     await env.close();
   }
 }
