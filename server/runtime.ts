@@ -53,6 +53,9 @@ export async function startService(config: Config, log = createLogger(config.LOG
   const store: KeyValueStore = redis ? connectRedis(redis, { commandTimeoutMs: config.REDIS_TIMEOUT_SECONDS * 1000 }) : new MemoryStore();
   if (redis) log.info({ redis: describeRedisConnection(redis) }, 'cache and rate limits in Redis');
   else log.warn('no Redis configured (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS): caching and rate limits are in this process only');
+  // What has started so far, stopped in reverse order when a later step fails (a port in use, say): a failed start
+  // leaves nothing running, in particular no relay, stream reader or webhook worker serving a service that is not up.
+  const started: Array<() => Promise<unknown>> = [() => store.close()];
   try {
     const metrics = createMetrics();
     const graph: Graph = connectGraph(
@@ -61,6 +64,7 @@ export async function startService(config: Config, log = createLogger(config.LOG
       config.NEO4J_TX_TIMEOUT_SECONDS * 1000,
       { connectTimeoutMs: config.NEO4J_CONNECT_TIMEOUT_SECONDS * 1000, probeIntervalMs: 1000 },
     );
+    started.push(() => graph.close());
     await graph.ping();
     store.onReconnect(() => log.info('Redis is back: the analytics cache moves to a new graph version before it is used again'));
     const migrations = await applyMigrations(graph);
@@ -72,27 +76,17 @@ export async function startService(config: Config, log = createLogger(config.LOG
 
     const { apiKeys, adminKeyFile } = resolveApiKeys(config, log);
     const live = startLive({ graph, store, redis, config, log });
-    const { app, schema, contextFor, formatError, stop: stopApollo } = await createApp({ config, apiKeys, graph, store, log, metrics, live }).catch(async (error: unknown) => {
-      await live.stop().catch(() => {});
-      throw error;
-    });
+    started.push(() => live.stop());
+    const { app, schema, contextFor, formatError, stop: stopApollo } = await createApp({ config, apiKeys, graph, store, log, metrics, live });
+    started.push(stopApollo);
     const server = http.createServer(app);
     const subscriptions = startSubscriptionServer({ server, schema, authenticate: createAuthenticator(apiKeys), contextFor, formatError, config, log });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.PORT, resolve);
-    });
+    started.push(() => subscriptions.close());
+    await listen(server, config.PORT);
+    started.push(() => new Promise((resolve) => server.close(resolve)));
     const url = `http://localhost:${config.PORT}/graphql`;
     const metricsServer = config.METRICS_PORT === undefined ? undefined : http.createServer(metricsApp(metrics, config.METRICS_KEY));
-    if (metricsServer) {
-      await new Promise<void>((resolve, reject) => {
-        metricsServer.once('error', reject);
-        metricsServer.listen(config.METRICS_PORT, config.METRICS_HOST, resolve);
-      }).catch((error: unknown) => {
-        server.close();
-        throw error;
-      });
-    }
+    if (metricsServer && config.METRICS_PORT !== undefined) await listen(metricsServer, config.METRICS_PORT, config.METRICS_HOST);
     const metricsUrl = metricsServer ? `http://${config.METRICS_HOST.includes(':') ? `[${config.METRICS_HOST}]` : config.METRICS_HOST}:${config.METRICS_PORT}/metrics` : undefined;
     const jobs = startJobs({ graph, store, config, log, relay: live.relay });
 
@@ -125,7 +119,19 @@ export async function startService(config: Config, log = createLogger(config.LOG
     };
     return { url, metricsUrl, adminKeyFile, liveSubscribers: () => live.hub.size, shutdown };
   } catch (error) {
-    await store.close().catch(() => {});
+    for (const stop of started.reverse()) await stop().catch(() => {});
     throw error;
   }
+}
+
+/**
+ * Resolves once `server` listens, rejects when listening fails (EADDRINUSE, say). The error listener stays: an error
+ * the server emits later meets a settled promise instead of crashing the process as an unhandled 'error' event.
+ */
+function listen(server: http.Server, port: number, host?: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    if (host === undefined) server.listen(port, resolve);
+    else server.listen(port, host, resolve);
+  });
 }

@@ -21,7 +21,36 @@ export async function isPortFree(port: number, host = '127.0.0.1'): Promise<bool
   });
 }
 
+// The ports this process has handed out: none is handed out twice, so a server's port and its metrics port (say)
+// never collide.
+const handedOut = new Set<number>();
+
+/**
+ * Where free ports are looked for: below the kernel's ephemeral range. A port from that range (what `listen(0)`
+ * gives) can be taken between the probe and the real listen by the local end of any outgoing connection (a driver
+ * opening a connection to Neo4j, say), and the listen then fails with EADDRINUSE.
+ */
+function quietPortRange(): { from: number; to: number } | undefined {
+  try {
+    const [ephemeralLow] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    return ephemeralLow > 11_000 ? { from: 10_000, to: ephemeralLow - 1 } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A port free on 127.0.0.1 now, not handed out before by this process. */
 export async function freePort(): Promise<number> {
+  const range = quietPortRange();
+  for (let attempt = 0; ; attempt++) {
+    const port = range && attempt < 100 ? range.from + Math.floor(Math.random() * (range.to - range.from + 1)) : await probeFreePort();
+    if (handedOut.has(port) || !(await isPortFree(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+}
+
+function probeFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.once('error', reject);

@@ -1,10 +1,11 @@
 import crypto from 'node:crypto';
 import request from 'supertest';
-import { freePort } from '../../scripts/local/processes';
+import net from 'node:net';
+import { freePort, isPortFree } from '../../scripts/local/processes';
 import { loadConfig } from '../../server/config';
 import { createLogger } from '../../server/logger';
 import { startService } from '../../server/runtime';
-import { KEYS, requireEnv, startTestApi, TestApi } from '../support/services';
+import { KEYS, requireEnv, startTestApi, TestApi, testStore } from '../support/services';
 
 const seriesOf = (text: string, metric: string) => text.split('\n').filter((line) => line.startsWith(`${metric}{`));
 
@@ -56,9 +57,8 @@ describe('/metrics on the main port', () => {
 });
 
 describe('/metrics on its own port', () => {
-  test('with METRICS_PORT it is served on 127.0.0.1 at that port only, and not on the API port', async () => {
-    const [port, metricsPort] = [await freePort(), await freePort()];
-    const config = loadConfig({
+  const configFor = (port: number, metricsPort: number) =>
+    loadConfig({
       ...process.env,
       NEO4J_URI: requireEnv('NEO4J_URI'),
       REDIS_URL: requireEnv('REDIS_URL'),
@@ -68,6 +68,10 @@ describe('/metrics on its own port', () => {
       DEMO_DATA: 'off',
       LOG_LEVEL: 'silent',
     });
+
+  test('with METRICS_PORT it is served on 127.0.0.1 at that port only, and not on the API port', async () => {
+    const [port, metricsPort] = [await freePort(), await freePort()];
+    const config = configFor(port, metricsPort);
     const running = await startService(config, createLogger('silent'));
     try {
       expect(running.metricsUrl).toBe(`http://127.0.0.1:${metricsPort}/metrics`);
@@ -83,6 +87,26 @@ describe('/metrics on its own port', () => {
       expect(onApiPort.status).toBe(404);
     } finally {
       await running.shutdown('test over');
+    }
+  });
+
+  test('a start that fails (its metrics port is taken) stops what it had started: the API port is free again, and its Redis clients (relay, stream reader, webhook worker) are gone', async () => {
+    const [port, metricsPort] = [await freePort(), await freePort()];
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(metricsPort, '127.0.0.1', resolve));
+    const redis = testStore();
+    const clients = async () => String(await redis.redis.client('LIST')).trim().split('\n').length;
+    try {
+      const before = await clients();
+      await expect(startService(configFor(port, metricsPort), createLogger('silent'))).rejects.toThrow(/EADDRINUSE/);
+      expect(await isPortFree(port)).toBe(true);
+      // Closing is asynchronous (QUIT); other clients may only have gone meanwhile.
+      const deadline = Date.now() + 10_000;
+      while ((await clients()) > before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await clients()).toBeLessThanOrEqual(before);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+      await redis.close();
     }
   });
 });
