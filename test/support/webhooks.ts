@@ -1,8 +1,11 @@
+import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { loadConfig } from '../../server/config';
+import { BULL_PREFIX } from '../../server/live/webhooks/deliveryQueue';
 import { key, REVIEW, UPSERT_ID } from './builders';
 import type { LiveApi } from './live';
-import type { TestRole } from './services';
+import { testStore, TestRole } from './services';
 
 // What webhook tests share: a local receiver, the documents, and waiting for an outcome.
 
@@ -35,6 +38,25 @@ export async function startReceiver(failures: number) {
     /** The requests about `customerId`. */
     about: (customerId: string) => requests.filter((request) => (JSON.parse(request.body) as { data: { customerId?: string } }).data.customerId === customerId),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * A delivery queue (WEBHOOK_QUEUE) of a test file's own: its consumer group on the stream and its jobs are the
+ * file's alone, so no other API process that tests run meanwhile dispatches or delivers its events. `drop` removes
+ * the group and the jobs at the end.
+ */
+export function ownDeliveryQueue(name: string) {
+  const queue = `${name}-${crypto.randomBytes(4).toString('hex')}`;
+  return {
+    queue,
+    async drop() {
+      const store = testStore();
+      await store.redis.xgroup('DESTROY', loadConfig({}).EVENT_STREAM_KEY, queue).catch(() => {});
+      const keys = await store.redis.keys(`${BULL_PREFIX}:${queue}:*`);
+      if (keys.length > 0) await store.redis.del(...keys);
+      await store.close();
+    },
   };
 }
 

@@ -1,26 +1,17 @@
-import crypto from 'node:crypto';
-import { loadConfig } from '../../../server/config';
-import { BULL_PREFIX } from '../../../server/live/webhooks/deliveryQueue';
 import { verifySignature } from '../../../server/live/webhooks/signature';
 import { LiveApi, startLiveApi } from '../../support/live';
-import { testStore, uniquePrefix } from '../../support/services';
-import { CREATE, DELETE, DELIVERIES, must, review, SECRET, startReceiver, until } from '../../support/webhooks';
+import { uniquePrefix } from '../../support/services';
+import { CREATE, DELETE, DELIVERIES, must, ownDeliveryQueue, review, SECRET, startReceiver, until } from '../../support/webhooks';
 
 // A restart of the API in the middle of a delivery's retries. The APIs here use a delivery queue of their
 // own (WEBHOOK_QUEUE), so no other API process that tests run at the same time takes these deliveries.
 
 jest.setTimeout(120_000);
 
-const QUEUE = `webhook-restart-${crypto.randomBytes(4).toString('hex')}`;
+const deliveries = ownDeliveryQueue('webhook-restart');
+const QUEUE = deliveries.queue;
 
-afterAll(async () => {
-  // The queue's consumer group and jobs were this file's own.
-  const store = testStore();
-  await store.redis.xgroup('DESTROY', loadConfig({}).EVENT_STREAM_KEY, QUEUE).catch(() => {});
-  const keys = await store.redis.keys(`${BULL_PREFIX}:${QUEUE}:*`);
-  if (keys.length > 0) await store.redis.del(...keys);
-  await store.close();
-});
+afterAll(() => deliveries.drop());
 
 test('deliveries queued in Redis survive a restart of the API in the middle of their retries', async () => {
   const receiver = await startReceiver(2);

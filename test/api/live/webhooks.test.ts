@@ -3,23 +3,26 @@ import type { AddressInfo } from 'node:net';
 import { verifySignature } from '../../../server/live/webhooks/signature';
 import { LiveApi, startLiveApi } from '../../support/live';
 import { uniquePrefix } from '../../support/services';
-import { CREATE, DELETE, DELIVERIES, must, review, SECRET, startReceiver, until } from '../../support/webhooks';
+import { CREATE, DELETE, DELIVERIES, must, ownDeliveryQueue, review, SECRET, startReceiver, until } from '../../support/webhooks';
 
 // Webhooks end to end: the whole service on the shared Neo4j and Redis, and a real HTTP receiver on
-// 127.0.0.1 (allowed by WEBHOOK_ALLOW_HOSTS). Every webhook this file creates is deleted at the end.
+// 127.0.0.1 (allowed by WEBHOOK_ALLOW_HOSTS). Every webhook this file creates is deleted at the end. The API
+// delivers through a queue of its own, so no other API process (with settings of its own) takes its deliveries.
 
 jest.setTimeout(90_000);
 
 const created: string[] = [];
+const deliveries = ownDeliveryQueue('webhooks');
 let api: LiveApi;
 
 beforeAll(async () => {
-  api = await startLiveApi();
+  api = await startLiveApi({ WEBHOOK_QUEUE: deliveries.queue });
 });
 
 afterAll(async () => {
   for (const id of created) await api.gql('admin', DELETE, { id });
   await api?.close();
+  await deliveries.drop();
 });
 
 async function createWebhook(url: string, events = ['REVIEW_POSTED']): Promise<string> {
