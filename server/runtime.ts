@@ -85,8 +85,13 @@ export async function startService(config: Config, log = createLogger(config.LOG
     await listen(server, config.PORT);
     started.push(() => new Promise((resolve) => server.close(resolve)));
     const url = `http://localhost:${config.PORT}/graphql`;
-    const metricsServer = config.METRICS_PORT === undefined ? undefined : http.createServer(metricsApp(metrics, config.METRICS_KEY));
-    if (metricsServer && config.METRICS_PORT !== undefined) await listen(metricsServer, config.METRICS_PORT, config.METRICS_HOST);
+    let metricsServer: http.Server | undefined;
+    if (config.METRICS_PORT !== undefined) {
+      const listening = http.createServer(metricsApp(metrics, config.METRICS_KEY));
+      await listen(listening, config.METRICS_PORT, config.METRICS_HOST);
+      started.push(() => new Promise((resolve) => listening.close(resolve)));
+      metricsServer = listening;
+    }
     const metricsUrl = metricsServer ? `http://${config.METRICS_HOST.includes(':') ? `[${config.METRICS_HOST}]` : config.METRICS_HOST}:${config.METRICS_PORT}/metrics` : undefined;
     const jobs = startJobs({ graph, store, config, log, relay: live.relay });
 

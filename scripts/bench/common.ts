@@ -164,10 +164,8 @@ export async function startInProcessApi(
   settings: Record<string, string>,
   options: { live: boolean },
 ): Promise<{ port: number; stop(): Promise<void> }> {
-  const store = connectRedis(redisUrl);
-  const config = loadConfig({ ...process.env, ...settings, REDIS_URL: redisUrl, LOG_LEVEL: 'silent' });
-  const log = createLogger('silent');
-  const live = options.live ? startLive({ graph, store, redis: redisConnection(config), config, log }) : undefined;
+  const services = startProcessServices(graph, redisUrl, settings, options.live);
+  const { config, store, log, live } = services;
   const { app, stop } = await createApp({ config, apiKeys: [{ key, role: 'admin' }], graph, store, log, metrics: createMetrics(), live });
   const server = http.createServer(app);
   const port = await freePort();
@@ -177,8 +175,7 @@ export async function startInProcessApi(
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await stop();
-      await live?.stop();
-      await store.close();
+      await services.stop();
     },
   };
 }
@@ -188,12 +185,25 @@ export async function startInProcessApi(
  * have no API beside them to relay their outbox after each commit, as the service's processes all do).
  */
 export function startRelay(graph: Graph, redisUrl: string): { stop(): Promise<void> } {
+  return startProcessServices(graph, redisUrl, {}, true);
+}
+
+/**
+ * What a service process runs beside its HTTP server, started here as the service starts it (LOG_LEVEL silent): the
+ * store on Redis and, with `live`, the relay, stream reader and webhook worker (server/live).
+ */
+function startProcessServices(graph: Graph, redisUrl: string, settings: Record<string, string>, live: boolean) {
   const store = connectRedis(redisUrl);
-  const config = loadConfig({ ...process.env, REDIS_URL: redisUrl, LOG_LEVEL: 'silent' });
-  const live = startLive({ graph, store, redis: redisConnection(config), config, log: createLogger('silent') });
+  const config = loadConfig({ ...process.env, ...settings, REDIS_URL: redisUrl, LOG_LEVEL: 'silent' });
+  const log = createLogger('silent');
+  const liveEvents = live ? startLive({ graph, store, redis: redisConnection(config), config, log }) : undefined;
   return {
+    store,
+    config,
+    log,
+    live: liveEvents,
     async stop() {
-      await live.stop();
+      await liveEvents?.stop();
       await store.close();
     },
   };
