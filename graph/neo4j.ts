@@ -1,6 +1,7 @@
 import neo4j, { Driver, Neo4jError, Transaction } from 'neo4j-driver';
 import { CircuitBreaker } from './circuitBreaker';
 import { conflict, DomainError } from './errors';
+import { wireParameters, wireText } from './wireForm';
 
 export type Params = Record<string, unknown>;
 export type Row = Record<string, unknown>;
@@ -175,7 +176,7 @@ export class Graph {
     if (this.breaker.isOpen) throw unavailable();
     const session = this.driver.session({ database: this.database });
     try {
-      const result = await this.timed(query, () => session.run(query.text, toNeo4jValue(params) as Params));
+      const result = await this.timed(query, () => session.run(wireText(query.text), wireParameters(toNeo4jValue(params) as Params)));
       return result.records.map((record) => record.toObject() as R);
     } catch (error) {
       if (isConnectionFailure(error)) this.breaker.trip();
@@ -261,7 +262,7 @@ export class Graph {
   private async readOnce<R extends object>(query: Cypher<R>, params: Params): Promise<R[]> {
     const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ });
     try {
-      const result = await this.timed(query, () => withoutCallerStack(() => session.run(query.text, toNeo4jValue(params) as Params, this.transactionConfig)));
+      const result = await this.timed(query, () => withoutCallerStack(() => session.run(wireText(query.text), wireParameters(toNeo4jValue(params) as Params), this.transactionConfig)));
       return result.records.map((record) => record.toObject() as R);
     } finally {
       await session.close().catch(() => {});
@@ -284,7 +285,7 @@ export class Graph {
         afterCommit: (callback) => committed.add(callback),
         run: async <R extends object = Row>(query: Cypher<R>, params: Params = {}) => {
           try {
-            const rows = await this.timed(query, () => withoutCallerStack(() => open.run(query.text, toNeo4jValue(params) as Params)));
+            const rows = await this.timed(query, () => withoutCallerStack(() => open.run(wireText(query.text), wireParameters(toNeo4jValue(params) as Params))));
             return rows.records.map((record) => record.toObject() as R);
           } catch (error) {
             // A constraint a concurrent writer won is final: mapped here, so that the writer that ran the

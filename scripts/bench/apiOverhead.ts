@@ -3,6 +3,7 @@ import Redis from 'ioredis';
 import neo4j from 'neo4j-driver';
 import { customersByIds } from '../../graph/customers';
 import { cypher, toNeo4jValue } from '../../graph/neo4j';
+import { wireParameters, wireText } from '../../graph/wireForm';
 import { measureOperation } from '../../server/bounds/limits';
 import { loadTypeDefs } from '../../server/schema';
 import { BenchEnv, percentile, table, timeIt } from './common';
@@ -90,7 +91,8 @@ export async function profilePlans(neo4jUri: string, text: string, paramSets: Ar
   try {
     const runs: Array<{ hits: number; plan: ProfiledPlan }> = [];
     for (const params of paramSets) {
-      const result = await session.run(`PROFILE ${text}`, toNeo4jValue(params) as Record<string, unknown>);
+      // Sent as the service sends it (graph/wireForm.ts), so that this is the plan the service runs.
+      const result = await session.run(`PROFILE ${wireText(text)}`, wireParameters(toNeo4jValue(params) as Record<string, unknown>));
       const plan = result.summary.profile as unknown as ProfiledPlan;
       runs.push({ hits: totalDbHits(plan), plan });
     }

@@ -275,9 +275,13 @@ async function statementTotalsOf(port: number, key: string): Promise<StatementTo
   return totals;
 }
 
-/** GraphQL POSTs over a keep-alive agent; anything but HTTP 200 with no `errors` rejects with a RequestError. */
+/**
+ * GraphQL POSTs over a keep-alive agent; anything but HTTP 200 with no `errors` rejects with a RequestError. A request
+ * sent on a kept-alive socket that the server closed for idling just then (its keepAliveTimeout) is sent once more on a
+ * new one, as Node's documentation advises: the server never saw it.
+ */
 export function graphqlPoster(port: number, key: string, agent: http.Agent) {
-  return <T>(query: string, variables?: Record<string, unknown>) =>
+  const post = <T>(query: string, variables: Record<string, unknown> | undefined, retried: boolean): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const body = JSON.stringify({ query, variables });
       const request = http.request(
@@ -300,7 +304,11 @@ export function graphqlPoster(port: number, key: string, agent: http.Agent) {
           });
         },
       );
-      request.on('error', reject);
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        if (request.reusedSocket && !retried && (error.code === 'ECONNRESET' || error.message === 'socket hang up')) resolve(post<T>(query, variables, true));
+        else reject(error);
+      });
       request.end(body);
     });
+  return <T>(query: string, variables?: Record<string, unknown>) => post<T>(query, variables, false);
 }

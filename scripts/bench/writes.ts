@@ -18,6 +18,11 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 // still ran at a third of the later ones' rate), so uncounted rounds keep warm-up out of the medians and the profile.
 const WARMUP_ROUNDS = Number(process.env.BENCH_WARMUP_ROUNDS ?? 2);
 const BATCH_UNITS = Number(process.env.BENCH_BATCH_UNITS ?? 1000); // 5 events a unit
+// The store's population before the rounds, written through recordEvents. Neo4j replans a cached statement once the
+// counts it was planned on have moved by more than a threshold (75% at first, less as the plan ages; at most every 10 s):
+// on a store that starts empty and doubles every round, every statement is replanned every round, and the big combined
+// statements of the write path take seconds of Neo4j's CPU to plan. A store in service grows by a few percent a day.
+const BASE_UNITS = Number(process.env.BENCH_BASE_UNITS ?? 20_000);
 const SINGLE_UNITS = Number(process.env.BENCH_SINGLE_UNITS ?? 400);
 const ONE_BY_ONE_UNITS = Number(process.env.BENCH_ONE_BY_ONE_UNITS ?? 200);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
@@ -91,6 +96,13 @@ async function outboxDrained(graph: Graph): Promise<void> {
   while ((await pendingEventCount(graph)) > 0) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
+/** `events` through the API's recordEvents, 1,000 a request, one request at a time. */
+async function recordInBatches(gql: BenchEnv['gql'], events: readonly object[]): Promise<void> {
+  for (let start = 0; start < events.length; start += 1000) {
+    await gql('mutation($events: [EventInput!]!) { recordEvents(events: $events) { index } }', { events: events.slice(start, start + 1000) });
+  }
+}
+
 /** CLIENTS concurrent clients, each sending its own units' events one mutation at a time, in order. */
 async function singleMutations(gql: BenchEnv['gql'], prefix: string, latencies: number[]): Promise<number> {
   const units = Array.from({ length: SINGLE_UNITS }, (_, k) => unit(prefix, k));
@@ -122,6 +134,13 @@ async function main() {
     await env.graph.write(LOAD_CAMPAIGNS, { rows: [{ id: CAMPAIGN, name: 'Bench', startsAt: T0 - DAY, endsAt: T0 + 365 * DAY, attributionWindowDays: 30, attributionModel: 'LAST_TOUCH' }] });
     await env.graph.write(LOAD_PRODUCTS, { rows: [{ id: PRODUCT, name: 'Bench product' }] });
 
+    say(`base population: ${BASE_UNITS} units (${BASE_UNITS * EVENTS_PER_UNIT} events) through recordEvents…`);
+    const base = await timeIt(async () => {
+      await recordInBatches(env.gql, Array.from({ length: BASE_UNITS }, (_, k) => unit('bw-base', k)).flat());
+      await outboxDrained(env.graph);
+    });
+    say(`base population written in ${(base.ms / 1000).toFixed(1)}s`);
+
     const latencies = { singleMutations: [] as number[], singleMutationsTwoGroups: [] as number[], singleMutationsAlone: [] as number[], rawSingleWrites: [] as number[] };
     alone = await env.startVariant({ EVENT_GROUP_MAX_EVENTS: '1' });
     const aloneApi = alone;
@@ -130,9 +149,7 @@ async function main() {
     const modes = {
       async recordEvents(prefix: string) {
         const events = Array.from({ length: BATCH_UNITS }, (_, k) => unit(prefix, k)).flat();
-        for (let start = 0; start < events.length; start += 1000) {
-          await env.gql('mutation($events: [EventInput!]!) { recordEvents(events: $events) { index } }', { events: events.slice(start, start + 1000) });
-        }
+        await recordInBatches(env.gql, events);
         return events.length;
       },
       async oneByOne(prefix: string) {
@@ -223,6 +240,7 @@ async function main() {
     const header = ['mode', 'events/s (median)', 'min', 'max', 'ratio to raw UNWIND', 'ratio to raw single writes', 'latency p50 per event'];
     const body = [
       `Each unit is 5 events (upsert a referrer, invite a new friend, the friend signs up and buys, the two connect). `,
+      `Before the rounds the store is given ${BASE_UNITS.toLocaleString('en')} units through recordEvents (${(2 * BASE_UNITS).toLocaleString('en')} customers), so that the rounds write into a store in service, growing a few percent a round, rather than into an empty one that Neo4j replans every statement for as it doubles (base population written in ${(base.ms / 1000).toFixed(0)} s). `,
       `The API runs in a process of its own, started as \`npm start\` starts it (NODE_ENV=production, LOG_LEVEL=info, its log to a file), and so does each variant below; `,
       `the statement profile adds what their /metrics counted during each mode to what this process ran. `,
       `recordEvents (set-based) sends ${BATCH_UNITS * EVENTS_PER_UNIT} events in batches of 1,000 over HTTP; `,
