@@ -21,11 +21,14 @@ const rewritten = new Map<string, string>();
 // mistake that builds texts from values from growing this without limit.
 const MAX_REWRITTEN = 10_000;
 
-/** `text` with every `$name` read from the one map parameter. */
+// A parameter, or something a `$` inside must not be read as one in: a string literal, a quoted name, a comment.
+const PARAMETER_OR_LITERAL = /('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`[^`]*`|\/\/[^\n]*|\/\*[\s\S]*?\*\/)|\$(\w+)/g;
+
+/** `text` with every `$name` read from the one map parameter (a `$` in a string, a quoted name or a comment is left). */
 export function wireText(text: string): string {
   let sent = rewritten.get(text);
   if (sent === undefined) {
-    sent = text.replace(/\$(\w+)/g, (_all, name: string) => `$${WIRE_PARAMETER}.${name}`);
+    sent = text.replace(PARAMETER_OR_LITERAL, (all, literal: string | undefined, name: string | undefined) => (literal !== undefined ? all : `$${WIRE_PARAMETER}.${name}`));
     if (rewritten.size >= MAX_REWRITTEN) rewritten.clear();
     rewritten.set(text, sent);
   }

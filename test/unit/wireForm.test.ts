@@ -19,6 +19,15 @@ describe('wireForm', () => {
     );
   });
 
+  test('a $ inside a string literal, a quoted name or a comment is not a parameter', () => {
+    expect(wireText(`RETURN '$5 off' AS a, "it's $x" AS b, 'don\\'t $y' AS c, $z AS d`)).toBe(
+      `RETURN '$5 off' AS a, "it's $x" AS b, 'don\\'t $y' AS c, $${WIRE_PARAMETER}.z AS d`,
+    );
+    expect(wireText('MATCH (n) // filter on $id\nWHERE n.id = $id /* not $this */ RETURN n.`$odd` AS odd')).toBe(
+      `MATCH (n) // filter on $id\nWHERE n.id = $${WIRE_PARAMETER}.id /* not $this */ RETURN n.\`$odd\` AS odd`,
+    );
+  });
+
   test('a text without parameters is sent as written, and the same text always the same way', () => {
     expect(wireText('MATCH (e:OutboxEvent) RETURN count(e) AS rows')).toBe('MATCH (e:OutboxEvent) RETURN count(e) AS rows');
     const text = 'MATCH (w:Wave {campaignId: $campaignId}) RETURN w';
