@@ -20,8 +20,8 @@ const WARMUP_ROUNDS = Number(process.env.BENCH_WARMUP_ROUNDS ?? 2);
 const BATCH_UNITS = Number(process.env.BENCH_BATCH_UNITS ?? 1000); // 5 events a unit
 // The store's population before the rounds, written through recordEvents. Neo4j replans a cached statement once the
 // counts it was planned on have moved by more than a threshold (75% at first, less as the plan ages; at most every 10 s):
-// on a store that starts empty and doubles every round, every statement is replanned every round, and the big combined
-// statements of the write path take seconds of Neo4j's CPU to plan. A store in service grows by a few percent a day.
+// on a store that starts empty and doubles every round, every statement is replanned every round, and the combined
+// statements of the write path take 0.1 to 1 s of Neo4j's CPU each to plan. A store in service grows a few percent a day.
 const BASE_UNITS = Number(process.env.BENCH_BASE_UNITS ?? 20_000);
 const SINGLE_UNITS = Number(process.env.BENCH_SINGLE_UNITS ?? 400);
 const ONE_BY_ONE_UNITS = Number(process.env.BENCH_ONE_BY_ONE_UNITS ?? 200);
