@@ -24,11 +24,19 @@ const MAX_REWRITTEN = 10_000;
 // A parameter, or something a `$` inside must not be read as one in: a string literal, a quoted name, a comment.
 const PARAMETER_OR_LITERAL = /('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`[^`]*`|\/\/[^\n]*|\/\*[\s\S]*?\*\/)|\$(\w+)/g;
 
-/** `text` with every `$name` read from the one map parameter (a `$` in a string, a quoted name or a comment is left). */
+/**
+ * `text` with each parameter `$name` replaced by what `rename` makes of its name; a `$` in a string literal, a quoted
+ * name or a comment is left. The one place a statement's parameters are found (combined statements rename theirs too).
+ */
+export function renameParameters(text: string, rename: (name: string) => string): string {
+  return text.replace(PARAMETER_OR_LITERAL, (all, literal: string | undefined, name: string | undefined) => (literal !== undefined ? all : rename(name!)));
+}
+
+/** `text` with every `$name` read from the one map parameter. */
 export function wireText(text: string): string {
   let sent = rewritten.get(text);
   if (sent === undefined) {
-    sent = text.replace(PARAMETER_OR_LITERAL, (all, literal: string | undefined, name: string | undefined) => (literal !== undefined ? all : `$${WIRE_PARAMETER}.${name}`));
+    sent = renameParameters(text, (name) => `$${WIRE_PARAMETER}.${name}`);
     if (rewritten.size >= MAX_REWRITTEN) rewritten.clear();
     rewritten.set(text, sent);
   }

@@ -1,4 +1,5 @@
 import { Cypher, Params, Row, Tx } from '../neo4j';
+import { renameParameters } from '../wireForm';
 
 /**
  * Several statements sent as one: a batch pays a round trip, a parameter decode and a result per statement,
@@ -30,7 +31,7 @@ function combinedStatement(name: string, parts: ReadonlyArray<[string, AnyPart]>
   const cached = statementCache.get(cacheKey);
   if (cached) return cached;
   const clauses = parts.map(([key, { statement, columns }]) => {
-    const text = statement.text.replace(/\$(\w+)/g, (_all, param: string) => `$${key}_${param}`);
+    const text = renameParameters(statement.text, (param) => `$${key}_${param}`);
     if (columns.length === 0) return `CALL () {\n${text}\n}`;
     // Collected inside its own subquery: always one row, even when the statement returns none.
     const map = columns.map((column) => `${column}: ${column}`).join(', ');
