@@ -47,6 +47,12 @@ export interface BenchEnv {
 /** Calls and seconds per named statement (and `transaction.commit`). */
 export type StatementTotals = Map<string, { calls: number; seconds: number }>;
 
+/** Adds `calls` and `seconds` to `statement`'s entry in `totals`. */
+export function addStatementTime(totals: StatementTotals, statement: string, calls: number, seconds: number): void {
+  const entry = totals.get(statement) ?? { calls: 0, seconds: 0 };
+  totals.set(statement, { calls: entry.calls + calls, seconds: entry.seconds + seconds });
+}
+
 export interface BenchEnvOptions {
   /**
    * Runs the API in a process of its own (scripts/bench/apiProcess.ts, as `npm start` runs it, LOG_LEVEL info) rather
@@ -135,10 +141,7 @@ export async function startBenchEnv(name: string, neo4jHeap = '6g', pageCacheMb 
       if (!options.apiProcess) return undefined;
       const totals: StatementTotals = new Map();
       for (const apiPort of apiPorts) {
-        for (const [statement, counted] of await statementTotalsOf(apiPort, key)) {
-          const entry = totals.get(statement) ?? { calls: 0, seconds: 0 };
-          totals.set(statement, { calls: entry.calls + counted.calls, seconds: entry.seconds + counted.seconds });
-        }
+        for (const [statement, counted] of await statementTotalsOf(apiPort, key)) addStatementTime(totals, statement, counted.calls, counted.seconds);
       }
       return totals;
     },
@@ -267,10 +270,8 @@ async function statementTotalsOf(port: number, key: string): Promise<StatementTo
     const match = /^grapevine_neo4j_query_duration_seconds_(sum|count)\{[^}]*query="([^"]+)"[^}]*\} (\S+)$/.exec(line);
     if (!match) continue;
     const [, field, statement, value] = match;
-    const entry = totals.get(statement) ?? { calls: 0, seconds: 0 };
-    if (field === 'sum') entry.seconds += Number(value);
-    else entry.calls += Number(value);
-    totals.set(statement, entry);
+    if (field === 'sum') addStatementTime(totals, statement, 0, Number(value));
+    else addStatementTime(totals, statement, Number(value), 0);
   }
   return totals;
 }

@@ -4,7 +4,7 @@ import { LOAD_CAMPAIGNS, LOAD_CUSTOMERS, LOAD_KNOWS, LOAD_PRODUCTS, LOAD_PURCHAS
 import { recordEventsOneByOne } from '../../graph/events';
 import type { Graph, QueryObserver } from '../../graph/neo4j';
 import { pendingEventCount } from '../../graph/outbox';
-import { BenchEnv, median, percentile, say, startBenchEnv, startRelay, StatementTotals, table, timeIt, writeResults } from './common';
+import { addStatementTime, BenchEnv, median, percentile, say, startBenchEnv, startRelay, StatementTotals, table, timeIt, writeResults } from './common';
 import { floorWrites } from './writeFloor';
 import { DAY, storyEvents } from './story';
 
@@ -52,27 +52,23 @@ const MUTATION_FOR: Record<string, [string, string]> = {
 /** Time per named statement (and commit), per mode: where a mode's time goes inside Neo4j round trips. */
 class StatementProfile {
   mode = 'setup';
-  private readonly byMode = new Map<string, Map<string, { calls: number; seconds: number }>>();
+  private readonly byMode = new Map<string, StatementTotals>();
 
-  readonly observe: QueryObserver = (name, seconds) => {
-    const statements = this.byMode.get(this.mode) ?? new Map<string, { calls: number; seconds: number }>();
+  /** The current mode's totals. */
+  private get current(): StatementTotals {
+    const statements = this.byMode.get(this.mode) ?? new Map();
     this.byMode.set(this.mode, statements);
-    const entry = statements.get(name) ?? { calls: 0, seconds: 0 };
-    entry.calls += 1;
-    entry.seconds += seconds;
-    statements.set(name, entry);
-  };
+    return statements;
+  }
+
+  readonly observe: QueryObserver = (name, seconds) => addStatementTime(this.current, name, 1, seconds);
 
   /** What the API processes counted between two reads of their totals, added to the current mode. */
   addCounted(before: StatementTotals | undefined, after: StatementTotals | undefined): void {
     if (!before || !after) return;
-    const statements = this.byMode.get(this.mode) ?? new Map<string, { calls: number; seconds: number }>();
-    this.byMode.set(this.mode, statements);
     for (const [name, total] of after) {
       const earlier = before.get(name) ?? { calls: 0, seconds: 0 };
-      if (total.calls === earlier.calls) continue;
-      const entry = statements.get(name) ?? { calls: 0, seconds: 0 };
-      statements.set(name, { calls: entry.calls + total.calls - earlier.calls, seconds: entry.seconds + total.seconds - earlier.seconds });
+      if (total.calls !== earlier.calls) addStatementTime(this.current, name, total.calls - earlier.calls, total.seconds - earlier.seconds);
     }
   }
 
