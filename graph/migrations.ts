@@ -3,7 +3,8 @@ import { cypher, Cypher, Graph } from './neo4j';
 
 /**
  * The constraints and indexes every query in graph/ relies on. Each is idempotent (IF NOT EXISTS),
- * so they are applied on every start; a new one is appended, never edited in place. A constraint that
+ * so they are applied on every start; a new one is appended, never edited in place, and one no query relies on any
+ * more is removed and dropped by an appended `DROP … IF EXISTS`. A constraint that
  * existing data could break is a ConstraintMigration: checked first, so a start on such data fails
  * naming the offenders (see graph/constraintMigration.ts).
  */
@@ -90,13 +91,29 @@ export const MIGRATIONS: readonly (Cypher | ConstraintMigration)[] = [
   cypher('migration.rewardStatus', 'CREATE INDEX reward_status IF NOT EXISTS FOR (w:Reward) ON (w.status)'),
   cypher('migration.rewardOrder', 'CREATE INDEX reward_order IF NOT EXISTS FOR (w:Reward) ON (w.orderId)'),
   cypher('migration.rewardCampaign', 'CREATE INDEX reward_campaign IF NOT EXISTS FOR (w:Reward) ON (w.campaignId)'),
-  // The transactional outbox (graph/outbox.ts): one sequence node per referral tree, events by id, and pending
-  // events in relay order (tree, then sequence), read from the index a page at a time rather than sorted whole.
+  // The transactional outbox (graph/outbox.ts): one sequence node per referral tree (its batches' order is below).
   cypher('migration.eventTreeKey', 'CREATE CONSTRAINT event_tree_key IF NOT EXISTS FOR (t:EventTree) REQUIRE t.rootKey IS UNIQUE'),
-  cypher('migration.outboxEventId', 'CREATE CONSTRAINT outbox_event_id IF NOT EXISTS FOR (e:OutboxEvent) REQUIRE e.id IS UNIQUE'),
-  cypher('migration.outboxEventOrder', 'CREATE INDEX outbox_event_order IF NOT EXISTS FOR (e:OutboxEvent) ON (e.tree, e.seq)'),
   // Webhook endpoints (graph/webhooks.ts).
   cypher('migration.webhookId', 'CREATE CONSTRAINT webhook_id IF NOT EXISTS FOR (w:Webhook) REQUIRE w.id IS UNIQUE'),
+  // The outbox holds one node per transaction (graph/outbox.ts): pending batches in relay order (stamp, then id), read
+  // from the index a page at a time rather than sorted whole.
+  cypher('migration.outboxBatchOrder', 'CREATE INDEX outbox_batch_order IF NOT EXISTS FOR (b:OutboxBatch) ON (b.stamp, b.id)'),
+  // Stores written before the outbox held one node per transaction kept one (:OutboxEvent) node per event: any still
+  // pending become one batch, ahead of every newer one (stamp 0) and in their trees' order, then the old schema goes.
+  cypher(
+    'migration.outboxEventsToBatch',
+    `MATCH (e:OutboxEvent)
+     WITH e ORDER BY e.tree, e.seq
+     WITH collect(e) AS rows
+     WHERE size(rows) > 0
+     CREATE (:OutboxBatch {id: randomUUID(), stamp: 0, size: size(rows), events: [e IN rows |
+       apoc.convert.toJson(apoc.map.merge(apoc.convert.fromJsonMap(e.payload), {id: e.id, type: e.type, at: e.at, rootCustomerId: e.rootId, tree: e.tree, seq: e.seq}))]})
+     WITH rows
+     UNWIND rows AS e
+     DELETE e`,
+  ),
+  cypher('migration.dropOutboxEventId', 'DROP CONSTRAINT outbox_event_id IF EXISTS'),
+  cypher('migration.dropOutboxEventOrder', 'DROP INDEX outbox_event_order IF EXISTS'),
 ];
 
 const AWAIT_INDEXES = cypher('migration.awaitIndexes', 'CALL db.awaitIndexes(300)');

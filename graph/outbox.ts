@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { WRITE_LOCK } from './locks';
 import { cypher, Graph, Tx } from './neo4j';
 import { CREDITED_CHAIN_ABOVE } from './referrals';
 import type { ReferralRecord } from './model';
@@ -7,15 +8,23 @@ import type { ReferralRecord } from './model';
  * Domain events, written to a transactional outbox.
  *
  * A writer calls `emitEvents(tx, events)` inside the transaction that changes the graph: the events become
- * `(:OutboxEvent)` nodes in that same transaction, so they exist exactly when the change does. A rolled-back
+ * one `(:OutboxBatch)` node in that same transaction, so they exist exactly when the change does. A rolled-back
  * batch leaves none, and an idempotent replay never calls the writer, so it emits none. After the commit the
- * server relays the rows to a Redis Stream and deletes them (server/live/outboxRelay.ts); a job sweeps rows
- * a crash left behind.
+ * server relays the batches to a Redis Stream and deletes them (server/live/outboxRelay.ts); a job sweeps
+ * batches a crash left behind.
  *
  * Ordering: every event belongs to a referral tree (the root of the credited chain above the customer it is
  * about; a customer without a credited referrer is the root of their own tree). Each tree has an
  * `(:EventTree {rootKey})` node (the root's elementId) holding the last sequence number given out; emitting write-locks it, so the
  * events of one tree are numbered in commit order, and the relay publishes them in that order.
+ *
+ * One node per transaction, not per event: a 1,000-event batch emits about 800 events, and 800 nodes with their
+ * index entries cost several times one node holding them as a list, to write, to read and to delete. The relay
+ * reads batches in `stamp` order: the database clock's reading when the batch is written, raised above the last
+ * stamp its trees gave out. A transaction writes its batch while it holds its trees' locks, so for any one tree an
+ * earlier-numbered batch always has the smaller stamp, and a page never holds a tree's later events without its
+ * earlier ones (unless those are being relayed by another process at the same time: the stream's script then holds
+ * the later ones, see server/live/eventStream.ts).
  *
  * Events carry ids and times only, never personal data.
  */
@@ -94,7 +103,7 @@ const LOCK_EVENT_TREES = cypher<{
      ORDER BY rootKey
      MERGE (tree:EventTree {rootKey: rootKey})
      ON CREATE SET tree.seq = 0
-     SET tree.seq = tree.seq
+     ${WRITE_LOCK('tree')}
      WITH rootKey, tree
      MATCH (root:Customer) WHERE elementId(root) = rootKey
      OPTIONAL MATCH down = (root) (()-[d:REFERRED WHERE d.signedUpAt IS NOT NULL]->()){1,1000} (:Customer)
@@ -105,20 +114,26 @@ const LOCK_EVENT_TREES = cypher<{
    RETURN trees, locks`,
 );
 
+// The batch's stamp: microseconds since the epoch by the database's clock, read as the batch is written (after the
+// trees' locks were taken), and raised above the last stamp of each of its trees, so that a tree's batches are stamped
+// in their numbering order even if the clock steps back. It orders batches for the relay; ties are broken by id.
 const WRITE_OUTBOX = cypher(
   'outbox.write',
   `CALL () {
      UNWIND $trees AS t
      MATCH (tree:EventTree {rootKey: t.rootKey})
-     SET tree.seq = t.seq, tree.generations = t.generations
+     RETURN max(tree.stamp) AS latest
    }
-   CALL () {
-     UNWIND $events AS e
-     CREATE (:OutboxEvent {id: e.id, type: e.type, at: e.at, rootId: e.rootCustomerId, tree: e.tree, seq: e.seq, payload: e.payload})
-   }`,
+   WITH datetime.realtime() AS now, latest
+   WITH now.epochMillis * 1000 + now.microsecond % 1000 AS clock, latest
+   WITH CASE WHEN latest IS NOT NULL AND latest >= clock THEN latest + 1 ELSE clock END AS stamp
+   CALL (stamp) {
+     UNWIND $trees AS t
+     MATCH (tree:EventTree {rootKey: t.rootKey})
+     SET tree.seq = t.seq, tree.generations = t.generations, tree.stamp = stamp
+   }
+   CREATE (:OutboxBatch {id: $id, stamp: stamp, size: size($events), events: $events})`,
 );
-
-const payloadOf = (ids: EventIds) => JSON.stringify(ids);
 
 /**
  * Emits `events` in `tx`: they are stored in the outbox with the write and published after it commits.
@@ -186,15 +201,11 @@ export async function numberEvents(
   }
   tx.afterCommit?.(notifyCommitted);
   const params = {
+    id: crypto.randomUUID(),
     trees: [...state].map(([rootKey, { seq, generations }]) => ({ rootKey, seq, generations })),
-    events: stored.map((event) => ({ ...event, payload: payloadOf(idsOf(event)) })),
+    events: stored.map((event) => JSON.stringify(event)),
   };
   return { write: { statement: WRITE_OUTBOX, params }, stored };
-}
-
-function idsOf(event: DomainEvent): EventIds {
-  const { id: _id, type: _type, at: _at, rootCustomerId: _root, tree: _tree, seq: _seq, ...ids } = event;
-  return ids;
 }
 
 /** The events of a sign-up: the customer signed up; the referral credited (and converted, with backfilled purchases). */
@@ -256,49 +267,58 @@ export function onEventsCommitted(listener: Listener): () => void {
   return () => committedListeners.delete(listener);
 }
 
-// In relay order straight from outbox_event_order (the hint keeps the planner from sorting every pending row, which it
-// would pick while the outbox looks small and keep after a backlog builds up): a page costs its own rows, not the backlog.
-const PENDING = cypher<{ key: string; id: string; type: DomainEventType; at: number; rootId: string; tree: string; seq: number; payload: string }>(
+// The oldest batches by stamp, straight from outbox_batch_order (the hint keeps the planner from sorting every pending
+// batch): up to $maxBatches in order, cut after the one that brings the page to $maxEvents events. A page costs its
+// own batches, not the backlog; `more` says whether batches were left behind.
+const PENDING = cypher<{ key: string; id: string; events: string[]; more: boolean }>(
   'outbox.pending',
-  `MATCH (e:OutboxEvent) USING INDEX e:OutboxEvent(tree, seq)
-   WHERE e.tree IS NOT NULL AND e.seq IS NOT NULL
-   WITH e ORDER BY e.tree, e.seq LIMIT $limit
-   RETURN elementId(e) AS key, e.id AS id, e.type AS type, e.at AS at, e.rootId AS rootId, e.tree AS tree, e.seq AS seq, e.payload AS payload`,
+  `MATCH (b:OutboxBatch) USING INDEX b:OutboxBatch(stamp, id)
+   WHERE b.stamp IS NOT NULL AND b.id IS NOT NULL
+   WITH b ORDER BY b.stamp, b.id LIMIT $maxBatches
+   WITH collect(b) AS page
+   WITH page, reduce(cut = {events: 0, batches: 0}, b IN page |
+          CASE WHEN cut.events < $maxEvents THEN {events: cut.events + b.size, batches: cut.batches + 1} ELSE cut END).batches AS taken
+   UNWIND page[0..taken] AS b
+   RETURN elementId(b) AS key, b.id AS id, b.events AS events, taken < size(page) OR size(page) = $maxBatches AS more`,
 );
 
-// Found by element id (a direct seek), checked by event id: another relay may have deleted the row first, and Neo4j
-// reuses the ids of deleted nodes, so the element id alone could name a newer, unrelayed event.
+// Found by element id (a direct seek), checked by batch id: another relay may have deleted the batch first, and Neo4j
+// reuses the ids of deleted nodes, so the element id alone could name a newer, unrelayed batch.
 const DELETE = cypher(
   'outbox.delete',
-  `UNWIND $rows AS row
-   MATCH (e:OutboxEvent) WHERE elementId(e) = row.key AND e.id = row.id
-   DELETE e`,
+  `UNWIND $batches AS batch
+   MATCH (b:OutboxBatch) WHERE elementId(b) = batch.key AND b.id = batch.id
+   DELETE b`,
 );
 
-const PENDING_COUNT = cypher<{ rows: number }>('outbox.pendingCount', 'MATCH (e:OutboxEvent) RETURN count(e) AS rows');
+const PENDING_COUNT = cypher<{ events: number }>('outbox.pendingCount', 'MATCH (b:OutboxBatch) RETURN coalesce(sum(b.size), 0) AS events');
 
-/** How many rows wait to be relayed (from the label's count, no scan). */
+/** How many events wait to be relayed (a read of each pending batch's size). */
 export async function pendingEventCount(graph: Graph): Promise<number> {
   const [row] = await graph.read(PENDING_COUNT);
-  return row.rows;
+  return row.events;
 }
 
-/** A row of the outbox: its event, and its element id, which finds it again to delete it once relayed. */
-export interface PendingEvent {
+/** A transaction's events in the outbox, and the node's element id, which finds it again to delete it once relayed. */
+export interface PendingBatch {
   key: string;
-  event: DomainEvent;
+  id: string;
+  events: DomainEvent[];
 }
 
-/** Up to `limit` rows not yet relayed, ordered by tree and sequence. */
-export async function pendingEvents(graph: Graph, limit: number): Promise<PendingEvent[]> {
-  const rows = await graph.read(PENDING, { limit });
-  return rows.map((row) => ({
-    key: row.key,
-    event: { ...(JSON.parse(row.payload) as EventIds), id: row.id, type: row.type, at: row.at, rootCustomerId: row.rootId, tree: row.tree, seq: row.seq },
-  }));
+/**
+ * The oldest pending batches, in relay order, holding about `maxEvents` events (at least one batch, however large);
+ * `more` when batches were left for another page.
+ */
+export async function pendingBatches(graph: Graph, maxEvents: number): Promise<{ batches: PendingBatch[]; more: boolean }> {
+  const rows = await graph.read(PENDING, { maxEvents, maxBatches: maxEvents });
+  return {
+    batches: rows.map((row) => ({ key: row.key, id: row.id, events: row.events.map((event) => JSON.parse(event) as DomainEvent) })),
+    more: rows.length > 0 && rows[0].more,
+  };
 }
 
-/** Forgets relayed rows (a row already gone is skipped). */
-export async function deleteRelayed(graph: Graph, rows: readonly PendingEvent[]): Promise<void> {
-  if (rows.length > 0) await graph.write(DELETE, { rows: rows.map(({ key, event }) => ({ key, id: event.id })) });
+/** Forgets relayed batches (a batch already gone is skipped). */
+export async function deleteRelayed(graph: Graph, batches: readonly PendingBatch[]): Promise<void> {
+  if (batches.length > 0) await graph.write(DELETE, { batches: batches.map(({ key, id }) => ({ key, id })) });
 }

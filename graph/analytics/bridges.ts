@@ -36,15 +36,19 @@ export interface BridgesRecord {
 
 const CUSTOMER_COUNT = cypher<{ customers: number }>('bridges.customerCount', 'MATCH (c:Customer) RETURN count(c) AS customers');
 
-// Project, stream, drop in one transaction so that it all runs on the one server the driver picked.
+// Project, stream, drop in one transaction so that it all runs on the one server the driver picked. The bridges are
+// collected in a subquery, which returns one row even when no customer scores above 0 (no customer lies between two
+// others), so the projection is dropped then too.
 const BETWEENNESS = cypher<{ bridges: BridgeRecord[] }>(
   'analytics.betweenness',
   `CALL gds.graph.project($graphName, 'Customer', $relationships) YIELD graphName
-   CALL gds.betweenness.stream(graphName, $settings) YIELD nodeId, score
-   WITH graphName, nodeId, score WHERE score > 0
-   WITH graphName, gds.util.asNode(nodeId) AS c, score
-   ORDER BY score DESC, c.id LIMIT $limit
-   WITH graphName, collect({customerId: c.id, betweenness: score}) AS bridges
+   CALL (graphName) {
+     CALL gds.betweenness.stream(graphName, $settings) YIELD nodeId, score
+     WITH nodeId, score WHERE score > 0
+     WITH gds.util.asNode(nodeId) AS c, score
+     ORDER BY score DESC, c.id LIMIT $limit
+     RETURN collect({customerId: c.id, betweenness: score}) AS bridges
+   }
    CALL gds.graph.drop(graphName, false) YIELD graphName AS dropped
    RETURN bridges`,
 );
@@ -63,7 +67,7 @@ export async function computeBridges(graph: Graph, sampling: BridgeSampling): Pr
     // Outside a managed transaction: sampled betweenness at 1M customers can outrun NEO4J_TX_TIMEOUT_SECONDS,
     // which bounds request queries; only the background job (or the first request) runs this.
     const [row] = await graph.runAutoCommit(BETWEENNESS, { graphName, relationships, settings, limit: MAX_BRIDGES });
-    return { ...stated, bridges: row?.bridges ?? [] };
+    return { ...stated, bridges: row.bridges };
   } catch (error) {
     await graph.read(DROP_PROJECTION, { graphName }).catch(() => undefined);
     throw error;

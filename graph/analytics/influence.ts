@@ -152,16 +152,20 @@ export async function topBySocialReach(graph: Graph, campaignId: string | null, 
 
 // GDS PageRank: rank flows from invitee to referrer (REFERRED reversed), from follower to followed,
 // and both ways along KNOWS, so customers whom many well-connected people trust rank high.
-// The projection is a parameter holding only the types the database has: GDS refuses unknown ones.
+// The projection is a parameter holding only the types the database has: GDS refuses unknown ones. The ranking is
+// collected in a subquery, which returns one row even when no customer qualifies (a campaign nobody referred in), so
+// the projection is dropped and the answer is an empty ranking.
 const PAGERANK = cypher<{ ranking: RankingRecord[] }>(
   'analytics.pageRank',
   `CALL gds.graph.project($graphName, 'Customer', $relationships) YIELD graphName
-   CALL gds.pageRank.stream(graphName, $settings)
-   YIELD nodeId, score
-   WITH graphName, gds.util.asNode(nodeId) AS c, score
-   WHERE $campaignId IS NULL OR EXISTS { (c)-[r:REFERRED]->() WHERE r.campaign = $campaignId }
-   WITH graphName, c, score ORDER BY score DESC, c.id LIMIT $limit
-   WITH graphName, collect({customerId: c.id, score: score}) AS ranking
+   CALL (graphName) {
+     CALL gds.pageRank.stream(graphName, $settings)
+     YIELD nodeId, score
+     WITH gds.util.asNode(nodeId) AS c, score
+     WHERE $campaignId IS NULL OR EXISTS { (c)-[r:REFERRED]->() WHERE r.campaign = $campaignId }
+     WITH c, score ORDER BY score DESC, c.id LIMIT $limit
+     RETURN collect({customerId: c.id, score: score}) AS ranking
+   }
    CALL gds.graph.drop(graphName, false) YIELD graphName AS dropped
    RETURN ranking`,
 );

@@ -173,7 +173,7 @@ export async function writeInBulk(
   return { replayed, results: events.map((_, index) => resultOf(index)) };
 }
 
-/** The batch's outbox rows (numbered under their trees' locks) and its keys' results, stored by one statement. */
+/** The batch's outbox node (its events numbered under their trees' locks) and its keys' results, stored by one statement. */
 async function storeOutboxAndKeys(tx: Tx, outbox: BatchOutbox, ledger: IdempotencyLedger): Promise<void> {
   const parts: Record<string, Part> = {};
   const events = await outbox.number(tx);

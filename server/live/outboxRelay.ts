@@ -1,19 +1,24 @@
-import { deleteRelayed, DomainEvent, pendingEvents } from '../../graph/outbox';
+import { deleteRelayed, DomainEvent, pendingBatches } from '../../graph/outbox';
 import type { Graph } from '../../graph/neo4j';
 import type { Logger } from '../logger';
-import type { EventStream } from './eventStream';
+import type { EventStream, PublishOutcome } from './eventStream';
 
-/** Events read, appended and deleted per pass: a 1,000-event batch's outbox (about 800 events) goes in one. */
+/**
+ * About how many events a pass reads, appends and deletes: a 1,000-event batch's outbox (about 800 events) goes in
+ * one. A pass takes whole transactions' batches (graph/outbox.ts), so one batch larger than this is a pass of its own,
+ * appended in script calls of at most this many events.
+ */
 export const RELAY_PAGE = 1000;
 
 /**
- * Moves committed outbox rows (graph/outbox.ts) onto the event stream, then deletes them. It runs after
- * every commit that emitted events in this process and from the outbox-sweep job (rows a crash or a Redis
+ * Moves committed outbox batches (graph/outbox.ts) onto the event stream, then deletes them. It runs after
+ * every commit that emitted events in this process and from the outbox-sweep job (batches a crash or a Redis
  * outage left behind). Several relays (processes, or a commit and the sweep) may run at once: the stream's
- * publish script appends each event once and in its tree's order, and deleting a row twice is harmless.
+ * publish script appends each event once and in its tree's order, and deleting a batch twice is harmless.
  *
- * A row waits while an earlier event of its tree is not on the stream yet (being relayed elsewhere); after
- * `forceAfterMs` it is appended anyway, so a lost predecessor cannot hold a tree forever.
+ * An event waits while an earlier event of its tree is not on the stream yet (being relayed elsewhere), and its
+ * batch stays until it is appended (its other events are then skipped as already there); after `forceAfterMs`
+ * it is appended anyway, so a lost predecessor cannot hold a tree forever.
  *
  * Without Redis (one process), `stream` is undefined and events go straight to `local`.
  */
@@ -40,7 +45,7 @@ export class OutboxRelay {
       try {
         do {
           this.again = false;
-          while ((await this.pass()) === RELAY_PAGE);
+          while (await this.pass());
         } while (this.again);
       } catch (error) {
         // While Redis or Neo4j is away every commit would fail the same way: say so once a minute at most.
@@ -55,17 +60,21 @@ export class OutboxRelay {
     return this.running;
   }
 
-  /** One page; returns how many rows it read, or 0 when a tree has to wait for another relay. */
-  private async pass(): Promise<number> {
-    const rows = await pendingEvents(this.graph, RELAY_PAGE);
+  /** One page; returns whether another should follow (false when the outbox is drained or a tree has to wait for another relay). */
+  private async pass(): Promise<boolean> {
+    const { batches, more } = await pendingBatches(this.graph, RELAY_PAGE);
     if (!this.stream) {
-      for (const { event } of rows) this.local(event);
-      await deleteRelayed(this.graph, rows);
-      return rows.length;
+      for (const batch of batches) for (const event of batch.events) this.local(event);
+      await deleteRelayed(this.graph, batches);
+      return more;
     }
     const now = Date.now();
-    const outcomes = await this.stream.publishAll(rows.map(({ event }) => event), (event) => now - event.at > this.forceAfterMs);
-    await deleteRelayed(this.graph, rows.filter((_, i) => outcomes[i] !== 'waiting'));
-    return outcomes.includes('waiting') ? 0 : rows.length;
+    const force = (event: DomainEvent) => now - event.at > this.forceAfterMs;
+    const events = batches.flatMap((batch) => batch.events);
+    const outcomes: PublishOutcome[] = [];
+    for (let start = 0; start < events.length; start += RELAY_PAGE) outcomes.push(...(await this.stream.publishAll(events.slice(start, start + RELAY_PAGE), force)));
+    const waiting = new Set(events.filter((_, i) => outcomes[i] === 'waiting').map((event) => event.id));
+    await deleteRelayed(this.graph, batches.filter((batch) => !batch.events.some((event) => waiting.has(event.id))));
+    return more && waiting.size === 0;
   }
 }

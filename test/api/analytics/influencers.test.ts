@@ -1,6 +1,6 @@
 import { PAGERANK_SETTINGS } from '../../../graph/analytics/influence';
-import { processProjectionPrefix } from '../../../graph/projections';
 import { CAMPAIGN, INVITE, iso, key, ok, UPSERT } from '../../support/builders';
+import { projectionsLeft } from '../../support/projections';
 import { startTestApi, TestApi, uniquePrefix } from '../../support/services';
 
 const TOP = `
@@ -101,6 +101,12 @@ describe('topInfluencers by PageRank and social reach', () => {
     expect(reach.influencerReach.socialReach).toEqual([{ hops: 1, customers: 1 }, { hops: 2, customers: 2 }, { hops: 3, customers: 4 }]);
   });
 
+  test('PAGERANK for a campaign nobody referred in is an empty ranking on every call, not an internal error', async () => {
+    const quiet = id('quiet');
+    await ok(api, CAMPAIGN, { input: { id: quiet, name: 'Nobody referred', startsAt: iso(1, 0), endsAt: '2099-01-01T00:00:00Z' } });
+    for (let call = 0; call < 2; call++) expect((await ok(api, TOP, { by: 'PAGERANK', campaign: quiet })).topInfluencers).toEqual([]);
+  });
+
   test('limit is bounded and PageRank leaves no projection behind', async () => {
     const tooMany = await api.gql('marketer', `
       query {
@@ -108,11 +114,6 @@ describe('topInfluencers by PageRank and social reach', () => {
       }
     `);
     expect(tooMany.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'limit' });
-    // Only this process's projections: other test workers compute PageRank on the same database at the same time.
-    const [row] = await api.graph.read({
-      name: 'test.projections',
-      text: 'CALL gds.graph.list() YIELD graphName WHERE graphName STARTS WITH $prefix RETURN count(*) AS n',
-    }, { prefix: processProjectionPrefix('pagerank') });
-    expect(row.n).toBe(0);
+    expect(await projectionsLeft(api.graph, 'pagerank')).toBe(0);
   });
 });
