@@ -1,5 +1,6 @@
 import { CAMPAIGN_PROJECTION, isLaunchCampaign } from './campaigns';
 import { notFound } from './errors';
+import { WRITE_LOCK } from './locks';
 import { CampaignRecord } from './model';
 import { cypher, Tx } from './neo4j';
 
@@ -33,11 +34,11 @@ export interface MembershipState {
 export const MEMBERSHIP_STATE_PROJECTION = (m: string) =>
   `{status: ${m}.status, quota: ${m}.quota, spent: ${m}.spent, generation: ${m}.generation, rootWave: ${m}.rootWave}`;
 
-// Setting a property to its own value takes the node's write lock (see graph/locks.ts) and changes nothing.
-// The settings are read in the statement after the lock, so they are the latest committed.
+// WRITE_LOCK takes the node's write lock and changes nothing (see graph/locks.ts). The settings are read in the
+// statement after the lock, so they are the latest committed.
 const LOCK_CAMPAIGN = cypher<{ id: string }>(
   'launch.lockCampaign',
-  'MATCH (campaign:Campaign {id: $campaignId}) SET campaign.id = campaign.id RETURN campaign.id AS id',
+  `MATCH (campaign:Campaign {id: $campaignId}) ${WRITE_LOCK('campaign')} RETURN campaign.id AS id`,
 );
 
 const CAMPAIGN_STATE = cypher<{ campaign: CampaignRecord; waitlistSeq: number; waveCount: number; lastWaveSize: number | null }>(
@@ -64,7 +65,7 @@ export async function readCampaignState(tx: Tx, field: string, campaignId: strin
 const LOCK_MEMBERSHIP = cypher<{ locked: boolean }>(
   'launch.lockMembership',
   `MATCH (:Customer {id: $customerId})-[:HOLDS]->(m:Membership {campaignId: $campaignId})
-   SET m.key = m.key
+   ${WRITE_LOCK('m')}
    RETURN true AS locked`,
 );
 
