@@ -117,19 +117,18 @@ const LOCK_EVENT_TREES = cypher<{
 // The batch's stamp: microseconds since the epoch by the database's clock, read as the batch is written (after the
 // trees' locks were taken), and raised above the last stamp of each of its trees, so that a tree's batches are stamped
 // in their numbering order even if the clock steps back. It orders batches for the relay; ties are broken by id.
+// Each tree is found once: collected with its new numbers, then updated once the stamp is known.
 const WRITE_OUTBOX = cypher(
   'outbox.write',
-  `CALL () {
-     UNWIND $trees AS t
-     MATCH (tree:EventTree {rootKey: t.rootKey})
-     RETURN max(tree.stamp) AS latest
-   }
-   WITH datetime.realtime() AS now, latest
-   WITH now.epochMillis * 1000 + now.microsecond % 1000 AS clock, latest
-   WITH CASE WHEN latest IS NOT NULL AND latest >= clock THEN latest + 1 ELSE clock END AS stamp
-   CALL (stamp) {
-     UNWIND $trees AS t
-     MATCH (tree:EventTree {rootKey: t.rootKey})
+  `UNWIND $trees AS t
+   MATCH (tree:EventTree {rootKey: t.rootKey})
+   WITH collect({tree: tree, seq: t.seq, generations: t.generations}) AS trees, max(tree.stamp) AS latest
+   WITH trees, latest, datetime.realtime() AS now
+   WITH trees, latest, now.epochMillis * 1000 + now.microsecond % 1000 AS clock
+   WITH trees, CASE WHEN latest IS NOT NULL AND latest >= clock THEN latest + 1 ELSE clock END AS stamp
+   CALL (trees, stamp) {
+     UNWIND trees AS t
+     WITH t.tree AS tree, t
      SET tree.seq = t.seq, tree.generations = t.generations, tree.stamp = stamp
    }
    CREATE (:OutboxBatch {id: $id, stamp: stamp, size: size($events), events: $events})`,
