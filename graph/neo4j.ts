@@ -108,6 +108,11 @@ export function toNeo4jValue(value: unknown): unknown {
   return value;
 }
 
+/** A statement's text and parameters as they are sent (graph/wireForm.ts): read from one map parameter, that map. */
+export function sentForm(text: string, params: Params): [string, Params] {
+  return [wireText(text), wireParameters(toNeo4jValue(params) as Params)];
+}
+
 /**
  * Calls `start` (a driver call that sends a statement) without the caller's stack trace that the driver captures
  * for every result it creates (`new Error().stack`, to append it to a failure that arrives later). Formatting that
@@ -176,7 +181,7 @@ export class Graph {
     if (this.breaker.isOpen) throw unavailable();
     const session = this.driver.session({ database: this.database });
     try {
-      const result = await this.timed(query, () => session.run(wireText(query.text), wireParameters(toNeo4jValue(params) as Params)));
+      const result = await this.timed(query, () => session.run(...sentForm(query.text, params)));
       return result.records.map((record) => record.toObject() as R);
     } catch (error) {
       if (isConnectionFailure(error)) this.breaker.trip();
@@ -262,7 +267,7 @@ export class Graph {
   private async readOnce<R extends object>(query: Cypher<R>, params: Params): Promise<R[]> {
     const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ });
     try {
-      const result = await this.timed(query, () => withoutCallerStack(() => session.run(wireText(query.text), wireParameters(toNeo4jValue(params) as Params), this.transactionConfig)));
+      const result = await this.timed(query, () => withoutCallerStack(() => session.run(...sentForm(query.text, params), this.transactionConfig)));
       return result.records.map((record) => record.toObject() as R);
     } finally {
       await session.close().catch(() => {});
@@ -285,7 +290,7 @@ export class Graph {
         afterCommit: (callback) => committed.add(callback),
         run: async <R extends object = Row>(query: Cypher<R>, params: Params = {}) => {
           try {
-            const rows = await this.timed(query, () => withoutCallerStack(() => open.run(wireText(query.text), wireParameters(toNeo4jValue(params) as Params))));
+            const rows = await this.timed(query, () => withoutCallerStack(() => open.run(...sentForm(query.text, params))));
             return rows.records.map((record) => record.toObject() as R);
           } catch (error) {
             // A constraint a concurrent writer won is final: mapped here, so that the writer that ran the

@@ -2,8 +2,7 @@ import { buildASTSchema, parse, validate } from 'graphql';
 import Redis from 'ioredis';
 import neo4j from 'neo4j-driver';
 import { customersByIds } from '../../graph/customers';
-import { cypher, toNeo4jValue } from '../../graph/neo4j';
-import { wireParameters, wireText } from '../../graph/wireForm';
+import { cypher, sentForm } from '../../graph/neo4j';
 import { measureOperation } from '../../server/bounds/limits';
 import { loadTypeDefs } from '../../server/schema';
 import { BenchEnv, percentile, table, timeIt } from './common';
@@ -92,7 +91,7 @@ export async function profilePlans(neo4jUri: string, text: string, paramSets: Ar
     const runs: Array<{ hits: number; plan: ProfiledPlan }> = [];
     for (const params of paramSets) {
       // Sent as the service sends it (graph/wireForm.ts), so that this is the plan the service runs.
-      const result = await session.run(`PROFILE ${wireText(text)}`, wireParameters(toNeo4jValue(params) as Record<string, unknown>));
+      const result = await session.run(...sentForm(`PROFILE ${text}`, params));
       const plan = result.summary.profile as unknown as ProfiledPlan;
       runs.push({ hits: totalDbHits(plan), plan });
     }

@@ -5,7 +5,7 @@ import { LOAD_CAMPAIGNS, LOAD_PRODUCTS } from '../../graph/bulkLoad';
 import { EVENTS } from '../../graph/events';
 import { writeInBulk } from '../../graph/batch/run';
 import { IdempotencyLedger } from '../../graph/idempotency';
-import { connectGraph, Cypher, Params, toNeo4jValue, Tx } from '../../graph/neo4j';
+import { connectGraph, Cypher, Params, sentForm, Tx } from '../../graph/neo4j';
 import { applyMigrations } from '../../graph/migrations';
 import { useIdentifierSecret } from '../../graph/identifiers';
 import { DAY, storyEvents } from './story';
@@ -52,7 +52,8 @@ async function main() {
     const tx: Tx = {
       async run<R extends object>(query: Cypher<R>, params: Params = {}) {
         const started = process.hrtime.bigint();
-        const result = await transaction.run((profile ? 'PROFILE ' : '') + query.text, toNeo4jValue(params) as Params);
+        // Sent as the service sends it (graph/wireForm.ts), so that the plans profiled are the ones the service runs.
+        const result = await transaction.run(...sentForm((profile ? 'PROFILE ' : '') + query.text, params));
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         total += ms;
         let detail = '';
