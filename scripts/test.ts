@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildDashboard } from './buildDashboard';
@@ -55,18 +55,50 @@ async function main(): Promise<number> {
     fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
     const jestArgs = [...process.argv.slice(2), '--json', `--outputFile=${resultsFile}`];
     const jest = spawn(path.join(ROOT, 'node_modules', '.bin', 'jest'), jestArgs, { stdio: 'inherit', env, cwd: ROOT });
-    const code = await new Promise<number>((resolve) => jest.once('exit', (exitCode) => resolve(exitCode ?? 1)));
-    if (fs.existsSync(resultsFile)) {
-      // One plain closing line that any CI can read, whatever reporter jest used.
-      const results = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number };
-      fs.rmSync(resultsFile);
-      process.stdout.write(`\n${results.numPassedTests} passed, ${results.numFailedTests} failed, ${results.numPendingTests} skipped\n`);
-    }
-    return code;
+    const exited = new Promise<number>((resolve) => jest.once('exit', (exitCode) => resolve(exitCode ?? 1)));
+    const hung = await stopIfHungAfterResults(jest, exited, resultsFile);
+    const code = await exited;
+    if (!fs.existsSync(resultsFile)) return code;
+    // One plain closing line that any CI can read, whatever reporter jest used.
+    const results = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as JestResults;
+    fs.rmSync(resultsFile);
+    process.stdout.write(`\n${results.numPassedTests} passed, ${results.numFailedTests} failed, ${results.numPendingTests} skipped\n`);
+    // A jest stopped for hanging has no exit code of its own: the run's verdict is what it wrote.
+    return hung ? (results.success ? 0 : 1) : code;
   } finally {
     await Promise.all([services.stop(), exclusive.stop()]);
   }
 }
+
+interface JestResults {
+  success: boolean;
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests: number;
+}
+
+/** How long jest may take to exit once it has written its results. */
+const EXIT_GRACE_MS = 60_000;
+const RESULTS_POLL_MS = 1_000;
+
+/**
+ * Jest waits for every open handle before it exits; a test that leaves a connection open would hold `npm test` until
+ * CI's own time limit. Once the results are written, jest gets EXIT_GRACE_MS to exit and is then stopped, saying so.
+ * Resolves true if it had to be stopped.
+ */
+async function stopIfHungAfterResults(jest: ChildProcess, exited: Promise<number>, resultsFile: string): Promise<boolean> {
+  let done = false;
+  void exited.then(() => (done = true));
+  while (!done && !fs.existsSync(resultsFile)) await sleep(RESULTS_POLL_MS);
+  const deadline = Date.now() + EXIT_GRACE_MS;
+  while (!done && Date.now() < deadline) await sleep(RESULTS_POLL_MS);
+  if (done) return false;
+  say(`jest had not exited ${EXIT_GRACE_MS / 1000} s after writing its results (a test left a handle open): stopping it`);
+  jest.kill('SIGKILL');
+  return true;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 main().then(
   (code) => process.exit(code),

@@ -64,10 +64,17 @@ export async function startTestApi(overrides: Record<string, string> = {}, uris?
   // A generous rate limit unless a test sets one: the suite makes many calls a minute with the same keys.
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '1000000', IDENTIFIER_HMAC_SECRET: TEST_IDENTIFIER_SECRET, ...overrides });
   const graph = testGraph(uris?.neo4jUri);
-  await applyMigrations(graph);
   const store = testStore(uris?.redisUrl);
   const apiKeys: ApiKey[] = (Object.keys(KEYS) as TestRole[]).map((role) => ({ key: KEYS[role], role }));
-  const app = await createApp({ config, apiKeys, graph, store, log: createLogger(config.LOG_LEVEL), metrics: createMetrics() });
+  let app: App;
+  try {
+    await applyMigrations(graph);
+    app = await createApp({ config, apiKeys, graph, store, log: createLogger(config.LOG_LEVEL), metrics: createMetrics() });
+  } catch (error) {
+    // An API that did not start leaves no open connection behind: jest would otherwise wait for it after the run.
+    await Promise.allSettled([graph.close(), store.close()]);
+    throw error;
+  }
   return {
     app,
     graph,
