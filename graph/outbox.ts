@@ -118,7 +118,7 @@ const LOCK_EVENT_TREES = cypher<{
 // trees' locks were taken), and raised above the last stamp of each of its trees, so that a tree's batches are stamped
 // in their numbering order even if the clock steps back. It orders batches for the relay; ties are broken by id.
 // Each tree is found once: collected with its new numbers, then updated once the stamp is known.
-const WRITE_OUTBOX = cypher(
+const WRITE_OUTBOX = cypher<{ key: string }>(
   'outbox.write',
   `UNWIND $trees AS t
    MATCH (tree:EventTree {rootKey: t.rootKey})
@@ -131,7 +131,8 @@ const WRITE_OUTBOX = cypher(
      WITH t.tree AS tree, t
      SET tree.seq = t.seq, tree.generations = t.generations, tree.stamp = stamp
    }
-   CREATE (:OutboxBatch {id: $id, stamp: stamp, size: size($events), events: $events})`,
+   CREATE (batch:OutboxBatch {id: $id, stamp: stamp, size: size($events), events: $events})
+   RETURN elementId(batch) AS key`,
 );
 
 /**
@@ -141,20 +142,24 @@ const WRITE_OUTBOX = cypher(
  */
 export async function emitEvents(tx: Tx, events: readonly NewEvent[], now = Date.now()): Promise<DomainEvent[]> {
   const { write, stored } = await numberEvents(tx, events, now);
-  if (write) await tx.run(write.statement, write.params);
+  if (write) write.written((await tx.run(write.statement, write.params))[0].key);
   return stored;
+}
+
+/** The statement that stores a transaction's numbered events, and what to call with the key it returns. */
+export interface OutboxWrite {
+  statement: typeof WRITE_OUTBOX;
+  params: Record<string, unknown>;
+  /** Hands the stored batch to this process's relay once the transaction commits (see onEventsCommitted). */
+  written(key: string): void;
 }
 
 /**
  * emitEvents up to the write: the events numbered under their trees' locks, and the statement that stores
  * them, for a caller that sends it together with its own last statement (graph/batch/run.ts). The caller
- * must run `write` in `tx`.
+ * must run `write` in `tx` and pass its row's key to `written`.
  */
-export async function numberEvents(
-  tx: Tx,
-  events: readonly NewEvent[],
-  now = Date.now(),
-): Promise<{ write: { statement: typeof WRITE_OUTBOX; params: Record<string, unknown> } | null; stored: DomainEvent[] }> {
+export async function numberEvents(tx: Tx, events: readonly NewEvent[], now = Date.now()): Promise<{ write: OutboxWrite | null; stored: DomainEvent[] }> {
   if (events.length === 0) return { write: null, stored: [] };
   const credits = new Set(events.filter((event) => event.type === 'ReferralCredited').map((event) => event.subjectId));
   const subjects = [...new Set(events.map((event) => event.subjectId))].map((id) => ({ id, credit: credits.has(id) }));
@@ -198,13 +203,14 @@ export async function numberEvents(
       add('ChainGrew', { customerId: event.subjectId, campaignId: event.ids.campaignId, generation: reached });
     }
   }
-  tx.afterCommit?.(notifyCommitted);
+  const id = crypto.randomUUID();
   const params = {
-    id: crypto.randomUUID(),
+    id,
     trees: [...state].map(([rootKey, { seq, generations }]) => ({ rootKey, seq, generations })),
     events: stored.map((event) => JSON.stringify(event)),
   };
-  return { write: { statement: WRITE_OUTBOX, params }, stored };
+  const written = (key: string) => tx.afterCommit?.(() => notifyCommitted({ key, id, events: stored }));
+  return { write: { statement: WRITE_OUTBOX, params, written }, stored };
 }
 
 /** The events of a sign-up: the customer signed up; the referral credited (and converted, with backfilled purchases). */
@@ -253,14 +259,14 @@ export const rewardChangedEvent = (customerId: string, rewardId: string, campaig
 
 // Relaying: after commit, and from the sweep.
 
-type Listener = () => void;
+type Listener = (batch: PendingBatch) => void;
 const committedListeners = new Set<Listener>();
 
-function notifyCommitted() {
-  for (const listener of committedListeners) listener();
+function notifyCommitted(batch: PendingBatch) {
+  for (const listener of committedListeners) listener(batch);
 }
 
-/** Calls `listener` after each commit that emitted events in this process; returns the unsubscribe. */
+/** Calls `listener` with the batch after each commit that emitted events in this process; returns the unsubscribe. */
 export function onEventsCommitted(listener: Listener): () => void {
   committedListeners.add(listener);
   return () => committedListeners.delete(listener);

@@ -40,13 +40,7 @@ const LIST = cypher<{ webhook: WebhookRecord }>('webhook.list', `MATCH (w:Webhoo
 const BY_ID = cypher<{ webhook: WebhookRecord; secret: string }>('webhook.byId', `MATCH (w:Webhook {id: $id}) RETURN w ${PROJECTION} AS webhook, w.secret AS secret`);
 const DISABLE = cypher<{ webhook: WebhookRecord }>('webhook.disable', `MATCH (w:Webhook {id: $id}) SET w.enabled = false RETURN w ${PROJECTION} AS webhook`);
 const DELETE = cypher<{ id: string }>('webhook.delete', `MATCH (w:Webhook {id: $id}) WITH w, w.id AS id DELETE w RETURN id`);
-const SUBSCRIBED = cypher<{ id: string; type: WebhookEvent }>(
-  'webhook.subscribed',
-  `MATCH (w:Webhook) WHERE w.enabled
-   UNWIND w.events AS type
-   WITH w, type WHERE type IN $types
-   RETURN w.id AS id, type`,
-);
+const ENABLED = cypher<{ id: string; events: WebhookEvent[] }>('webhook.enabled', 'MATCH (w:Webhook) WHERE w.enabled RETURN w.id AS id, w.events AS events');
 
 export const SECRET_LENGTH = { min: 16, max: 200 } as const;
 
@@ -102,12 +96,7 @@ export async function deleteWebhook(graph: Graph, id: string): Promise<string> {
   return row.id;
 }
 
-/** The enabled endpoints that want each of these kinds of events. */
-export async function subscribedWebhooks(graph: Graph, types: readonly DomainEventType[]): Promise<Map<DomainEventType, string[]>> {
-  const wanted = [...new Set(types)];
-  const byType = new Map<DomainEventType, string[]>(wanted.map((type) => [type, []]));
-  if (wanted.length === 0) return byType;
-  const typeOf = new Map(wanted.map((type) => [webhookEventOf(type), type]));
-  for (const row of await graph.read(SUBSCRIBED, { types: [...typeOf.keys()] })) byType.get(typeOf.get(row.type)!)!.push(row.id);
-  return byType;
+/** Every enabled endpoint with the kinds of events it wants (the dispatcher keeps them between changes, server/live/webhooks). */
+export async function enabledWebhooks(graph: Graph): Promise<Array<{ id: string; events: WebhookEvent[] }>> {
+  return graph.read(ENABLED);
 }

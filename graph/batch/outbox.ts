@@ -14,7 +14,7 @@ export class BatchOutbox {
     for (const event of events) this.events.push({ index, event });
   }
 
-  /** Numbers the events under their trees' locks; returns the statement that stores them, for the caller to run. */
+  /** Numbers the events under their trees' locks; returns the statement that stores them, for the caller to run (see OutboxWrite). */
   async number(tx: Tx) {
     const ordered = [...this.events].sort((a, b) => a.index - b.index);
     return (await numberEvents(tx, ordered.map(({ event }) => event))).write;

@@ -8,7 +8,7 @@ import { HoldTracker } from './holds';
 import { BulkKind, Judge, Planned } from './kind';
 import { OneByOneRequired, OutOfOrderCredit } from './oneByOne';
 import { BatchOutbox } from './outbox';
-import { Part, part, runCombined, runSteps } from './combined';
+import { part, runCombined, runSteps } from './combined';
 import { levels, PlanFacts } from './plan';
 import { clicks, invites, referralCodes, signups } from './referralKinds';
 
@@ -175,12 +175,13 @@ export async function writeInBulk(
 
 /** The batch's outbox node (its events numbered under their trees' locks) and its keys' results, stored by one statement. */
 async function storeOutboxAndKeys(tx: Tx, outbox: BatchOutbox, ledger: IdempotencyLedger): Promise<void> {
-  const parts: Record<string, Part> = {};
   const events = await outbox.number(tx);
-  if (events) parts.events = part(events.statement, events.params, []);
   const keys = ledger.takeStore();
-  if (keys) parts.keys = part(keys.statement, keys.params, []);
-  await runCombined(tx, 'batch.finish', parts);
+  const rows = await runCombined(tx, 'batch.finish', {
+    events: events ? part(events.statement, events.params, ['key']) : undefined,
+    keys: keys ? part(keys.statement, keys.params, []) : undefined,
+  });
+  if (events) events.written(rows.events[0].key);
 }
 
 function groupByKind(events: readonly PlannedEvent[]): Map<EventKind, PlannedEvent[]> {

@@ -12,6 +12,7 @@ import { OutboxRelay } from './outboxRelay';
 import { DeliveryLog } from './webhooks/deliveryLog';
 import { DeliveryQueue } from './webhooks/deliveryQueue';
 import { WebhookDispatcher } from './webhooks/dispatcher';
+import { WebhookSubscriptions } from './webhooks/subscriptions';
 
 type LiveConfig = Pick<
   Config,
@@ -28,7 +29,7 @@ type LiveConfig = Pick<
 /** What resolvers use: the subscribers' hub, and (with Redis) the webhook delivery log and queue. */
 export interface LiveContext {
   hub: EventHub;
-  webhooks?: { log: DeliveryLog; queue: DeliveryQueue };
+  webhooks?: { log: DeliveryLog; queue: DeliveryQueue; subscriptions: WebhookSubscriptions };
 }
 
 export interface Live extends LiveContext {
@@ -82,7 +83,8 @@ export function startLive(deps: { graph: Graph; store: KeyValueStore; redis: Red
       log,
     );
     const consumer = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
-    const dispatcher = new WebhookDispatcher(blockingClient(deps.redis), keys.stream, consumer, graph, queue, log, config.WEBHOOK_QUEUE);
+    const subscriptions = new WebhookSubscriptions(store.redis, graph);
+    const dispatcher = new WebhookDispatcher(blockingClient(deps.redis), keys.stream, consumer, subscriptions, queue, log, config.WEBHOOK_QUEUE);
     dispatcher.start();
     closers.push(async () => {
       await dispatcher.stop();
@@ -90,13 +92,13 @@ export function startLive(deps: { graph: Graph; store: KeyValueStore; redis: Red
       queueClient.disconnect();
       workerClient.disconnect();
     });
-    webhooks = { log: log_, queue };
+    webhooks = { log: log_, queue, subscriptions };
   } else {
     log.warn('no Redis: live events reach subscribers of this process only, and webhooks are off');
   }
 
   const relay = new OutboxRelay(graph, stream, log, (event) => hub.publish(event));
-  const unsubscribe = onEventsCommitted(() => void relay.flush());
+  const unsubscribe = onEventsCommitted((batch) => void relay.relayCommitted(batch));
   store.onReconnect(() => void relay.flush());
   // Rows a previous run left (a crash between commit and relay) go out now, not at the first sweep.
   void relay.flush();

@@ -1,4 +1,4 @@
-import { deleteRelayed, DomainEvent, pendingBatches } from '../../graph/outbox';
+import { deleteRelayed, DomainEvent, PendingBatch, pendingBatches } from '../../graph/outbox';
 import type { Graph } from '../../graph/neo4j';
 import type { Logger } from '../logger';
 import type { EventStream, PublishOutcome } from './eventStream';
@@ -11,10 +11,11 @@ import type { EventStream, PublishOutcome } from './eventStream';
 export const RELAY_PAGE = 1000;
 
 /**
- * Moves committed outbox batches (graph/outbox.ts) onto the event stream, then deletes them. It runs after
- * every commit that emitted events in this process and from the outbox-sweep job (batches a crash or a Redis
- * outage left behind). Several relays (processes, or a commit and the sweep) may run at once: the stream's
- * publish script appends each event once and in its tree's order, and deleting a batch twice is harmless.
+ * Moves committed outbox batches (graph/outbox.ts) onto the event stream, then deletes them. A batch this process
+ * has just committed is relayed as it is, without reading the outbox (`relayCommitted`); passes over the outbox in
+ * stamp order (`flush`) run when that cannot go ahead, on Redis reconnect and from the outbox-sweep job (batches a
+ * crash or an outage left behind). Several relays (processes, or a commit and the sweep) may run at once: the
+ * stream's publish script appends each event once and in its tree's order, and deleting a batch twice is harmless.
  *
  * An event waits while an earlier event of its tree is not on the stream yet (being relayed elsewhere), and its
  * batch stays until it is appended (its other events are then skipped as already there); after `forceAfterMs`
@@ -34,6 +35,25 @@ export class OutboxRelay {
     private readonly local: (event: DomainEvent) => void,
     private readonly forceAfterMs = 30_000,
   ) {}
+
+  /**
+   * Relays a batch this process has just committed: its events are appended and it is deleted, one script call and
+   * one statement. If one of its events has to wait for an earlier event of its tree that is not on the stream yet
+   * (committed by another transaction and not relayed yet), or this fails, a pass over the outbox follows, which
+   * takes the batches in stamp order. Without a stream (one process) every relay is a pass, so that no subscriber
+   * here gets an event twice.
+   */
+  async relayCommitted(batch: PendingBatch): Promise<void> {
+    if (!this.stream) return this.flush();
+    try {
+      const outcomes = await this.publish(this.stream, batch.events);
+      if (outcomes.includes('waiting')) return this.flush();
+      await deleteRelayed(this.graph, [batch]);
+    } catch {
+      // The pass says what went wrong (once a minute at most) and leaves the batch for the next one.
+      return this.flush();
+    }
+  }
 
   /** Relays what is pending; concurrent calls in one process coalesce into one more pass. */
   flush(): Promise<void> {
@@ -68,13 +88,19 @@ export class OutboxRelay {
       await deleteRelayed(this.graph, batches);
       return more;
     }
-    const now = Date.now();
-    const force = (event: DomainEvent) => now - event.at > this.forceAfterMs;
     const events = batches.flatMap((batch) => batch.events);
-    const outcomes: PublishOutcome[] = [];
-    for (let start = 0; start < events.length; start += RELAY_PAGE) outcomes.push(...(await this.stream.publishAll(events.slice(start, start + RELAY_PAGE), force)));
+    const outcomes = await this.publish(this.stream, events);
     const waiting = new Set(events.filter((_, i) => outcomes[i] === 'waiting').map((event) => event.id));
     await deleteRelayed(this.graph, batches.filter((batch) => !batch.events.some((event) => waiting.has(event.id))));
     return more && waiting.size === 0;
+  }
+
+  /** Appends `events` in script calls of at most RELAY_PAGE; an event older than forceAfterMs waits for nothing. */
+  private async publish(stream: EventStream, events: readonly DomainEvent[]): Promise<PublishOutcome[]> {
+    const now = Date.now();
+    const force = (event: DomainEvent) => now - event.at > this.forceAfterMs;
+    const outcomes: PublishOutcome[] = [];
+    for (let start = 0; start < events.length; start += RELAY_PAGE) outcomes.push(...(await stream.publishAll(events.slice(start, start + RELAY_PAGE), force)));
+    return outcomes;
   }
 }

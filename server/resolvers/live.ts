@@ -22,6 +22,17 @@ function webhooksOf(ctx: RequestContext) {
   return webhooks;
 }
 
+/**
+ * A change to the webhook endpoints, announced once committed so that every process's dispatcher reads them anew
+ * (server/live/webhooks/subscriptions.ts). The change stands if the announcement fails (Redis away): a dispatcher
+ * reads the endpoints again after its own Redis errors, and at least once a minute.
+ */
+async function changeEndpoints<T>(ctx: RequestContext, change: () => Promise<T>): Promise<T> {
+  const changed = await withinField('input', change);
+  await ctx.live?.webhooks?.subscriptions.changed().catch((error: unknown) => ctx.log.warn({ err: error }, 'webhook endpoints changed but could not announce it'));
+  return changed;
+}
+
 /** A subscription field: authorize, then this process's events that pass `filter`. */
 const feed = (filter: (args: never, event: DomainEvent) => boolean, permission: 'readEntities' | 'reviewFraud') => ({
   subscribe: (_root: unknown, args: never, ctx: RequestContext) => {
@@ -76,15 +87,15 @@ export const liveResolvers: Resolvers = {
   Mutation: {
     createWebhook: (_root, { input }, ctx) => {
       authorize(ctx.caller, 'manageWebhooks');
-      return withinField('input', () => createWebhook(ctx.graph, input));
+      return changeEndpoints(ctx, () => createWebhook(ctx.graph, input));
     },
     disableWebhook: (_root, { input }, ctx) => {
       authorize(ctx.caller, 'manageWebhooks');
-      return withinField('input', () => disableWebhook(ctx.graph, input.id));
+      return changeEndpoints(ctx, () => disableWebhook(ctx.graph, input.id));
     },
     deleteWebhook: (_root, { input }, ctx) => {
       authorize(ctx.caller, 'manageWebhooks');
-      return withinField('input', () => deleteWebhook(ctx.graph, input.id));
+      return changeEndpoints(ctx, () => deleteWebhook(ctx.graph, input.id));
     },
     redeliver: async (_root, { input }, ctx) => {
       authorize(ctx.caller, 'manageWebhooks');

@@ -1,15 +1,14 @@
 import type { Cluster, Redis } from 'ioredis';
-import type { Graph } from '../../../graph/neo4j';
 import type { DomainEvent } from '../../../graph/outbox';
-import { subscribedWebhooks } from '../../../graph/webhooks';
 import type { Logger } from '../../logger';
 import { eventOf, StreamEntry } from '../eventStream';
 import type { DeliveryQueue } from './deliveryQueue';
+import type { WebhookSubscriptions } from './subscriptions';
 
 /** An entry another consumer read but did not acknowledge for this long is taken over (its process died). */
 const CLAIM_IDLE_MS = 30_000;
 
-/** Entries per read: each read costs one lookup of the subscribed endpoints, so a relayed batch's events cost a few, not dozens. */
+/** Entries per read: each read costs one check that the subscribed endpoints are unchanged, so a relayed batch's events cost a few, not dozens. */
 const READ_COUNT = 500;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -29,7 +28,7 @@ export class WebhookDispatcher {
     private readonly redis: Redis | Cluster,
     private readonly stream: string,
     private readonly consumer: string,
-    private readonly graph: Graph,
+    private readonly subscriptions: WebhookSubscriptions,
     private readonly queue: DeliveryQueue,
     private readonly log: Logger,
     /** The consumer group: one per delivery queue, so that processes sharing a queue dispatch each event once. */
@@ -68,6 +67,8 @@ export class WebhookDispatcher {
       } catch (error) {
         if (this.stopped) return;
         this.log.debug({ err: error }, 'webhook dispatch failed; retrying');
+        // A change announced while Redis was away may have been lost: the endpoints are read anew.
+        this.subscriptions.forget();
         backlog = true;
         grouped = !String((error as Error).message).includes('NOGROUP') && grouped;
         await sleep(1000);
@@ -79,7 +80,7 @@ export class WebhookDispatcher {
     if (entries.length === 0) return;
     const events = entries.map(eventOf);
     const readable = events.filter((event): event is DomainEvent => event !== undefined);
-    const endpoints = await subscribedWebhooks(this.graph, readable.map((event) => event.type));
+    const endpoints = await this.subscriptions.endpointsFor(readable.map((event) => event.type));
     for (const event of readable) {
       for (const webhookId of endpoints.get(event.type) ?? []) await this.queue.enqueue(`${webhookId}_${event.id}`, webhookId, event);
     }
