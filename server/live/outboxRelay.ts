@@ -11,6 +11,13 @@ import type { EventStream, PublishOutcome } from './eventStream';
 export const RELAY_PAGE = 1000;
 
 /**
+ * How long a relayed batch waits for company before it is deleted: under load each commit relays its own batch, and
+ * deleting each in a transaction of its own cost about as much again as the commit that wrote it. A batch relayed but
+ * not yet deleted is harmless: a pass that finds it appends nothing twice.
+ */
+const DELETE_LINGER_MS = 100;
+
+/**
  * Moves committed outbox batches (graph/outbox.ts) onto the event stream, then deletes them. A batch this process
  * has just committed is relayed as it is, without reading the outbox (`relayCommitted`); passes over the outbox in
  * stamp order (`flush`) run when that cannot go ahead, on Redis reconnect and from the outbox-sweep job (batches a
@@ -27,6 +34,9 @@ export class OutboxRelay {
   private running: Promise<void> | undefined;
   private again = false;
   private lastWarnedAt = 0;
+  /** Batches relayed by relayCommitted, waiting to be deleted together. */
+  private readonly relayed: PendingBatch[] = [];
+  private deleting: Promise<void> | undefined;
 
   constructor(
     private readonly graph: Graph,
@@ -48,11 +58,28 @@ export class OutboxRelay {
     try {
       const outcomes = await this.publish(this.stream, batch.events);
       if (outcomes.includes('waiting')) return this.flush();
-      await deleteRelayed(this.graph, [batch]);
+      await this.deleteSoon(batch);
     } catch {
       // The pass says what went wrong (once a minute at most) and leaves the batch for the next one.
       return this.flush();
     }
+  }
+
+  /**
+   * Deletes a relayed batch together with the others relayed within DELETE_LINGER_MS, or while that delete runs;
+   * resolves once it is deleted.
+   */
+  private deleteSoon(batch: PendingBatch): Promise<void> {
+    this.relayed.push(batch);
+    this.deleting ??= (async () => {
+      try {
+        await new Promise((resolve) => setTimeout(resolve, DELETE_LINGER_MS));
+        while (this.relayed.length > 0) await deleteRelayed(this.graph, this.relayed.splice(0, RELAY_PAGE));
+      } finally {
+        this.deleting = undefined;
+      }
+    })();
+    return this.deleting;
   }
 
   /** Relays what is pending; concurrent calls in one process coalesce into one more pass. */
