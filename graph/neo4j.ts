@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import neo4j, { Driver, Neo4jError, Transaction } from 'neo4j-driver';
 import { CircuitBreaker } from './circuitBreaker';
 import { conflict, DomainError } from './errors';
@@ -92,8 +93,6 @@ export function toDomainError(error: unknown): unknown {
 }
 
 const PING = cypher('service.ping', 'RETURN 1');
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * JavaScript has one number type; Neo4j has INTEGER and FLOAT. Whole numbers go as INTEGER so that

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { buildDashboard } from './buildDashboard';
 import { scratchServices, ScratchServices } from './local/scratch';
 
@@ -97,8 +98,6 @@ async function stopIfHungAfterResults(jest: ChildProcess, exited: Promise<number
   jest.kill('SIGKILL');
   return true;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 main().then(
   (code) => process.exit(code),

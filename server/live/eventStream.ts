@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Cluster, Redis } from 'ioredis';
 import type { DomainEvent } from '../../graph/outbox';
 import type { Logger } from '../logger';
@@ -96,8 +97,6 @@ export function eventOf([, fields]: StreamEntry): DomainEvent | undefined {
   }
   return undefined;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Reads the stream from where this process joined it, with XREAD BLOCK on its own connection (a blocking

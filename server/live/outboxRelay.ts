@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { deleteRelayed, DomainEvent, PendingBatch, pendingBatches } from '../../graph/outbox';
 import type { Graph } from '../../graph/neo4j';
 import type { Logger } from '../logger';
@@ -73,7 +74,7 @@ export class OutboxRelay {
     this.relayed.push(batch);
     this.deleting ??= (async () => {
       try {
-        await new Promise((resolve) => setTimeout(resolve, DELETE_LINGER_MS));
+        await sleep(DELETE_LINGER_MS);
         while (this.relayed.length > 0) await deleteRelayed(this.graph, this.relayed.splice(0, RELAY_PAGE));
       } finally {
         this.deleting = undefined;

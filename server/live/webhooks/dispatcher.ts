@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Cluster, Redis } from 'ioredis';
 import type { DomainEvent } from '../../../graph/outbox';
 import type { Logger } from '../../logger';
@@ -10,8 +11,6 @@ const CLAIM_IDLE_MS = 30_000;
 
 /** Entries per read: each read costs one check that the subscribed endpoints are unchanged, so a relayed batch's events cost a few, not dozens. */
 const READ_COUNT = 500;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Turns stream events into webhook deliveries. All processes read the stream as one Redis consumer group
